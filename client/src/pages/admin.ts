@@ -1,0 +1,1 @@
+// Page entry: admin. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Page entry: index. Filled in by its issue.

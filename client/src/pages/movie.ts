@@ -1,0 +1,1 @@
+// Page entry: movie. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Page entry: upload. Filled in by its issue.

@@ -1,0 +1,120 @@
+/**
+ * The catalog's tables. One schema for every driver (libSQL file, libSQL over HTTP, D1);
+ * migrations in db/migrations are generated from it by drizzle-kit.
+ * @module
+ */
+import { sql } from 'drizzle-orm'
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+
+export const ROLES = ['admin', 'uploader'] as const
+export type Role = (typeof ROLES)[number]
+
+export const MOVIE_STATUSES = ['draft', 'ready', 'failed'] as const
+export type MovieStatus = (typeof MOVIE_STATUSES)[number]
+
+// Millisecond timestamps: keyset pagination orders by (created_at, id), and seconds would tie too often.
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`)
+
+export const users = sqliteTable('users', {
+  id: text('id').primaryKey(),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ROLES }).notNull().default('uploader'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+})
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    // SHA-256 of the cookie value: a leaked database row cannot be replayed as a cookie.
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+)
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    // SHA-256 of the secret; the secret itself is shown once at creation and never stored.
+    tokenHash: text('token_hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+)
+
+/** One rendition of a published movie, as read from its manifest. */
+export interface Rendition {
+  id: string
+  kind: 'video' | 'audio'
+  codecs: string
+  bandwidth: number
+  width?: number
+  height?: number
+}
+
+export const movies = sqliteTable(
+  'movies',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    status: text('status', { enum: MOVIE_STATUSES }).notNull().default('draft'),
+    /** Seconds, from the published manifest. */
+    duration: real('duration'),
+    /** Path of the poster among the movie's files, e.g. `poster.jpg`. */
+    poster: text('poster'),
+    /** Path of the manifest among the movie's files, set on publish. */
+    manifest: text('manifest'),
+    renditions: text('renditions', { mode: 'json' }).$type<Rendition[]>(),
+    ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+    publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('movies_created_idx').on(t.createdAt, t.id),
+    index('movies_owner_idx').on(t.ownerId),
+    index('movies_visible_idx').on(t.status, t.active, t.createdAt, t.id),
+  ],
+)
+
+/** Files stored for a movie: manifest, init and media segments, poster. */
+export const movieFiles = sqliteTable(
+  'movie_files',
+  {
+    movieId: text('movie_id')
+      .notNull()
+      .references(() => movies.id, { onDelete: 'cascade' }),
+    path: text('path').notNull(),
+    size: integer('size').notNull(),
+    sha256: text('sha256').notNull(),
+    contentType: text('content_type').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
+export type User = typeof users.$inferSelect
+export type Movie = typeof movies.$inferSelect
+export type MovieFile = typeof movieFiles.$inferSelect
+export type ApiToken = typeof apiTokens.$inferSelect

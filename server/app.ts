@@ -1,0 +1,65 @@
+/**
+ * `createApp(deps)`: the whole HTTP API, built only from the dependencies it is given, so the
+ * Node entry, the Workers entry and the tests all run the same app.
+ * @module
+ */
+import { Scalar } from '@scalar/hono-api-reference'
+import { sql } from 'drizzle-orm'
+import { Hono } from 'hono'
+import { identify } from './auth/middleware.ts'
+import type { AppEnv, Deps } from './env.ts'
+import { problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { createRouter } from './lib/router.ts'
+import { authRouter } from './routes/auth/auth.index.ts'
+import { moviesRouter } from './routes/movies/movies.index.ts'
+import { usersRouter } from './routes/users/users.index.ts'
+
+export const API_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'anime-die-heart API',
+    version: '0.1.0',
+    description:
+      'Catalog, accounts, uploads and streaming for anime-die-heart. Errors are application/problem+json. ' +
+      'Authenticate with the session cookie from POST /api/auth/login, or `Authorization: Bearer <token>`.',
+  },
+}
+
+export function createApp(deps: Deps) {
+  const api = createRouter()
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
+  api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'adh_session',
+  })
+
+  api.get('/health', async (c) => {
+    try {
+      await c.var.deps.db.run(sql`select 1`)
+      return c.json({ status: 'ok' })
+    } catch {
+      return problemResponse(problemBody(503, 'database-unreachable', 'The database does not answer.'))
+    }
+  })
+  api.route('/auth', authRouter())
+  api.route('/users', usersRouter())
+  api.route('/movies', moviesRouter())
+  api.doc31('/openapi.json', API_INFO)
+  api.get('/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'anime-die-heart API' }))
+
+  const app = new Hono<AppEnv>()
+  app.use(async (c, next) => {
+    c.set('deps', deps)
+    await next()
+  })
+  app.use('/api/*', identify)
+  app.route('/api', api)
+  app.notFound((c) =>
+    problemResponse(problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+  )
+  app.onError(renderError)
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

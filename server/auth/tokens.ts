@@ -1,0 +1,69 @@
+/**
+ * Sessions and API tokens: random secrets given to the client once, stored only as SHA-256.
+ * @module
+ */
+import { and, eq, gt, isNull } from 'drizzle-orm'
+import { apiTokens, sessions, users } from '../../db/schema.ts'
+import type { Deps } from '../env.ts'
+import type { AuthUser } from '../env.ts'
+import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
+
+export const SESSION_COOKIE = 'adh_session'
+/** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
+export const TOKEN_PREFIX = 'adh_'
+
+const now = (deps: Deps) => (deps.now ?? Date.now)()
+
+export async function createSession(deps: Deps, userId: string): Promise<{ secret: string; expiresAt: Date }> {
+  const secret = randomToken(43)
+  const expiresAt = new Date(now(deps) + deps.config.sessionTtlMs)
+  await deps.db.insert(sessions).values({ id: await sha256Hex(secret), userId, expiresAt })
+  return { secret, expiresAt }
+}
+
+export async function deleteSession(deps: Deps, secret: string): Promise<void> {
+  await deps.db.delete(sessions).where(eq(sessions.id, await sha256Hex(secret)))
+}
+
+export async function userForSession(deps: Deps, secret: string): Promise<AuthUser | null> {
+  const [row] = await deps.db
+    .select({ id: users.id, username: users.username, role: users.role })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(
+        eq(sessions.id, await sha256Hex(secret)),
+        gt(sessions.expiresAt, new Date(now(deps))),
+        eq(users.active, true),
+      ),
+    )
+    .limit(1)
+  return row ? { ...row, via: 'session' } : null
+}
+
+export async function createApiToken(
+  deps: Deps,
+  userId: string,
+  name: string,
+): Promise<{ id: string; token: string; prefix: string; createdAt: Date }> {
+  const id = newId()
+  const token = `${TOKEN_PREFIX}${id.slice(0, 8)}_${randomToken(32)}`
+  const prefix = token.slice(0, TOKEN_PREFIX.length + 8)
+  const createdAt = new Date(now(deps))
+  await deps.db.insert(apiTokens).values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
+  return { id, token, prefix, createdAt }
+}
+
+export async function userForToken(deps: Deps, token: string): Promise<AuthUser | null> {
+  if (!token.startsWith(TOKEN_PREFIX)) return null
+  const hash = await sha256Hex(token)
+  const [row] = await deps.db
+    .select({ id: users.id, username: users.username, role: users.role, tokenId: apiTokens.id })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt), eq(users.active, true)))
+    .limit(1)
+  if (!row) return null
+  await deps.db.update(apiTokens).set({ lastUsedAt: new Date(now(deps)) }).where(eq(apiTokens.id, row.tokenId))
+  return { id: row.id, username: row.username, role: row.role, via: 'token' }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Hono environment every router shares: dependencies and the caller, on `c.var`.
+ * @module
+ */
+import type { Db } from '../db/types.ts'
+import type { PasswordHasher } from './auth/password.ts'
+import type { BlobStore } from './storage/blob-store.ts'
+
+export interface AppConfig {
+  /** Largest single file an upload may send, in bytes. */
+  maxFileBytes: number
+  /** Largest total of a movie's files, in bytes. */
+  maxMovieBytes: number
+  /** `auto`: Secure cookies unless the request came to localhost over plain HTTP. */
+  secureCookies: 'auto' | boolean
+  /** How long a sign-in lasts. */
+  sessionTtlMs: number
+  /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
+  loginMaxAttempts: number
+  loginWindowMs: number
+}
+
+export const DEFAULT_CONFIG: AppConfig = {
+  maxFileBytes: 256 * 1024 * 1024,
+  maxMovieBytes: 20 * 1024 * 1024 * 1024,
+  secureCookies: 'auto',
+  sessionTtlMs: 14 * 24 * 3600 * 1000,
+  loginMaxAttempts: 10,
+  loginWindowMs: 15 * 60 * 1000,
+}
+
+/** Everything the app needs from the outside world; entries and tests differ only here. */
+export interface Deps {
+  db: Db
+  blobs: BlobStore
+  passwords: PasswordHasher
+  config: AppConfig
+  /** Wall clock, injectable so tests can move time. */
+  now?: () => number
+}
+
+export interface AuthUser {
+  id: string
+  username: string
+  role: 'admin' | 'uploader'
+  /** How the caller proved who they are. */
+  via: 'session' | 'token'
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: Deps
+    user: AuthUser | null
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Router factory: every resource router validates with zod and reports failures in the one
+ * problem+json shape, naming each invalid field.
+ * @module
+ */
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { ZodError } from 'zod'
+import type { AppEnv } from '../env.ts'
+import { type FieldError, problemBody, problemResponse } from './problem.ts'
+
+export function zodFieldErrors(error: ZodError, target?: string): FieldError[] {
+  const out: FieldError[] = []
+  for (const issue of error.issues) {
+    const base = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        out.push({ field: base ? `${base}.${key}` : key, message: 'Unknown field' })
+      }
+      continue
+    }
+    const field = base || (target === 'json' ? '(body)' : target || '(input)')
+    out.push({ field, message: issue.message })
+  }
+  return out
+}
+
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (result.success) return
+      const errors = zodFieldErrors(result.error as ZodError, result.target)
+      const where = result.target === 'json' ? 'body' : result.target
+      const detail = `Invalid ${where}: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}`
+      return problemResponse(problemBody(422, 'validation', detail, { errors }))
+    },
+  })
+}
+
+export type Router = ReturnType<typeof createRouter>

@@ -1,0 +1,67 @@
+/**
+ * The blob storage port. Adapters: `fs` (local disk, the default), `r2` (Cloudflare R2 binding),
+ * `memory` (tests). One contract suite (tests/storage/contract.ts) runs against all of them.
+ *
+ * Keys are `/`-separated paths already validated by the caller (see server/lib/paths.ts).
+ * @module
+ */
+
+export interface BlobInfo {
+  key: string
+  size: number
+  /** Lower-case hex SHA-256 of the content. */
+  sha256: string
+  contentType: string
+}
+
+export interface PutOptions {
+  /** Expected lower-case hex SHA-256; a mismatch stores nothing and throws BlobHashMismatchError. */
+  sha256?: string
+  /** Bytes allowed; more stores nothing and throws BlobTooLargeError as soon as the limit is passed. */
+  maxBytes?: number
+  contentType?: string
+}
+
+/** An inclusive byte range, already checked against the blob's size. */
+export interface ByteRange {
+  start: number
+  end: number
+}
+
+export interface BlobObject extends BlobInfo {
+  /** The requested bytes (the whole blob, or the range). Streamed, never buffered whole. */
+  body: ReadableStream<Uint8Array>
+  range?: ByteRange
+}
+
+export interface BlobStore {
+  /**
+   * Stores a blob atomically: readers see the old content or the new, never a part.
+   * The body is consumed as a stream; the hash is computed while it arrives.
+   */
+  put(key: string, body: ReadableStream<Uint8Array> | Uint8Array, opts?: PutOptions): Promise<BlobInfo>
+  /** The blob, or `null` when there is none. */
+  get(key: string, opts?: { range?: ByteRange }): Promise<BlobObject | null>
+  head(key: string): Promise<BlobInfo | null>
+  /** Deleting a missing key is not an error. */
+  delete(key: string): Promise<void>
+  /** Every blob whose key starts with `prefix`, sorted by key. */
+  list(prefix: string): Promise<BlobInfo[]>
+}
+
+export class BlobTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`Body is larger than the limit of ${limit} bytes`)
+    this.name = 'BlobTooLargeError'
+  }
+}
+
+export class BlobHashMismatchError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`SHA-256 of the body is ${actual}, expected ${expected}`)
+    this.name = 'BlobHashMismatchError'
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * In-memory BlobStore for tests and throwaway runs. Same contract as the disk and R2 adapters.
+ * @module
+ */
+import { sha256Hex } from '../lib/crypto.ts'
+import { type BlobInfo, BlobHashMismatchError, type BlobStore, BlobTooLargeError } from './blob-store.ts'
+
+interface Entry extends BlobInfo {
+  bytes: Uint8Array
+}
+
+export async function collectBody(
+  body: ReadableStream<Uint8Array> | Uint8Array,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    if (body.byteLength > maxBytes) throw new BlobTooLargeError(maxBytes)
+    return body
+  }
+  const chunks: Uint8Array[] = []
+  let total = 0
+  const reader = body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxBytes) {
+      await reader.cancel()
+      throw new BlobTooLargeError(maxBytes)
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return out
+}
+
+export function memoryBlobStore(): BlobStore {
+  const blobs = new Map<string, Entry>()
+  const info = ({ bytes: _b, ...rest }: Entry): BlobInfo => rest
+  return {
+    async put(key, body, opts = {}) {
+      const bytes = await collectBody(body, opts.maxBytes)
+      const sha256 = await sha256Hex(bytes)
+      if (opts.sha256 && opts.sha256.toLowerCase() !== sha256) throw new BlobHashMismatchError(opts.sha256, sha256)
+      const entry: Entry = {
+        key,
+        size: bytes.byteLength,
+        sha256,
+        contentType: opts.contentType ?? 'application/octet-stream',
+        bytes: bytes.slice(),
+      }
+      blobs.set(key, entry)
+      return info(entry)
+    },
+    async get(key, opts = {}) {
+      const entry = blobs.get(key)
+      if (!entry) return null
+      const { range } = opts
+      const bytes = range ? entry.bytes.subarray(range.start, range.end + 1) : entry.bytes
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice())
+          controller.close()
+        },
+      })
+      return { ...info(entry), body, ...(range ? { range } : {}) }
+    },
+    async head(key) {
+      const entry = blobs.get(key)
+      return entry ? info(entry) : null
+    },
+    async delete(key) {
+      blobs.delete(key)
+    },
+    async list(prefix) {
+      return [...blobs.values()]
+        .filter((e) => e.key.startsWith(prefix))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map(info)
+    },
+  }
+}
