@@ -14,9 +14,7 @@ export type MovieStatus = (typeof MOVIE_STATUSES)[number]
 
 // Millisecond timestamps: keyset pagination orders by (created_at, id), and seconds would tie too often.
 const createdAt = () =>
-  integer('created_at', { mode: 'timestamp_ms' })
-    .notNull()
-    .default(sql`(unixepoch('subsec') * 1000)`)
+  integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`)
 
 export const users = sqliteTable('users', {
   id: text('id').primaryKey(),
@@ -93,6 +91,7 @@ export const movies = sqliteTable(
   },
   (t) => [
     index('movies_created_idx').on(t.createdAt, t.id),
+    index('movies_name_idx').on(t.name, t.id),
     index('movies_owner_idx').on(t.ownerId),
     index('movies_visible_idx').on(t.status, t.active, t.createdAt, t.id),
   ],

@@ -13,6 +13,7 @@ import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
+import { createLoginLimiter } from './services/users.ts'
 
 export const API_INFO = {
   openapi: '3.1.0',
@@ -26,7 +27,7 @@ export const API_INFO = {
 }
 
 export function createApp(deps: Deps) {
-  const api = createRouter()
+  const api = createRouter().basePath('/api')
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
@@ -42,7 +43,8 @@ export function createApp(deps: Deps) {
       return problemResponse(problemBody(503, 'database-unreachable', 'The database does not answer.'))
     }
   })
-  api.route('/auth', authRouter())
+  const limiter = createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, deps.now)
+  api.route('/auth', authRouter(limiter))
   api.route('/users', usersRouter())
   api.route('/movies', moviesRouter())
   api.doc31('/openapi.json', API_INFO)
@@ -54,9 +56,11 @@ export function createApp(deps: Deps) {
     await next()
   })
   app.use('/api/*', identify)
-  app.route('/api', api)
+  app.route('/', api)
   app.notFound((c) =>
-    problemResponse(problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+    problemResponse(
+      problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
+    ),
   )
   app.onError(renderError)
   return app

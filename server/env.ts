@@ -2,6 +2,7 @@
  * The Hono environment every router shares: dependencies and the caller, on `c.var`.
  * @module
  */
+import type { Context } from 'hono'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -37,6 +38,8 @@ export interface Deps {
   config: AppConfig
   /** Wall clock, injectable so tests can move time. */
   now?: () => number
+  /** The caller's network address where the runtime knows it (rate limiting keys on it). */
+  clientIp?: (c: Context) => string | undefined
 }
 
 export interface AuthUser {

@@ -41,6 +41,7 @@ CREATE TABLE `movies` (
 );
 --> statement-breakpoint
 CREATE INDEX `movies_created_idx` ON `movies` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `movies_name_idx` ON `movies` (`name`,`id`);--> statement-breakpoint
 CREATE INDEX `movies_owner_idx` ON `movies` (`owner_id`);--> statement-breakpoint
 CREATE INDEX `movies_visible_idx` ON `movies` (`status`,`active`,`created_at`,`id`);--> statement-breakpoint
 CREATE TABLE `sessions` (

@@ -17,9 +17,15 @@ export const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
     user = m?.[1] ? await userForToken(deps, m[1]) : null
     // A wrong token is an error, not a silent fall-back to anonymous: scripts should learn at once.
     if (!user) {
-      throw new ApiError(401, 'invalid-token', 'The API token is invalid or has been revoked.', {}, {
-        'www-authenticate': 'Bearer error="invalid_token"',
-      })
+      throw new ApiError(
+        401,
+        'invalid-token',
+        'The API token is invalid or has been revoked.',
+        {},
+        {
+          'www-authenticate': 'Bearer error="invalid_token"',
+        },
+      )
     }
   } else {
     const secret = getCookie(c, SESSION_COOKIE)
@@ -33,9 +39,15 @@ export const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
 export function requireUser(c: Context<AppEnv>): AuthUser {
   const user = c.var.user
   if (!user) {
-    throw new ApiError(401, 'unauthenticated', 'Sign in or send an API token to do this.', {}, {
-      'www-authenticate': 'Bearer',
-    })
+    throw new ApiError(
+      401,
+      'unauthenticated',
+      'Sign in or send an API token to do this.',
+      {},
+      {
+        'www-authenticate': 'Bearer',
+      },
+    )
   }
   return user
 }

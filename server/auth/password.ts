@@ -55,7 +55,9 @@ export function createPasswordHasher(scrypt: ScryptFn, params = DEFAULT_PARAMS):
       return `$scrypt$ln=${params.ln},r=${params.r},p=${params.p}$${b64(salt)}$${b64(key)}`
     },
     async verify(password, stored) {
-      const m = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(stored)
+      const m = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/.exec(
+        stored,
+      )
       if (!m) return false
       const [, ln, r, p, salt, hash] = m as unknown as [string, string, string, string, string, string]
       const expected = unb64(hash)

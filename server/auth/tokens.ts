@@ -4,8 +4,7 @@
  */
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
-import type { Deps } from '../env.ts'
-import type { AuthUser } from '../env.ts'
+import type { AuthUser, Deps } from '../env.ts'
 import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
 
 export const SESSION_COOKIE = 'adh_session'
@@ -14,7 +13,10 @@ export const TOKEN_PREFIX = 'adh_'
 
 const now = (deps: Deps) => (deps.now ?? Date.now)()
 
-export async function createSession(deps: Deps, userId: string): Promise<{ secret: string; expiresAt: Date }> {
+export async function createSession(
+  deps: Deps,
+  userId: string,
+): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomToken(43)
   const expiresAt = new Date(now(deps) + deps.config.sessionTtlMs)
   await deps.db.insert(sessions).values({ id: await sha256Hex(secret), userId, expiresAt })
@@ -50,7 +52,9 @@ export async function createApiToken(
   const token = `${TOKEN_PREFIX}${id.slice(0, 8)}_${randomToken(32)}`
   const prefix = token.slice(0, TOKEN_PREFIX.length + 8)
   const createdAt = new Date(now(deps))
-  await deps.db.insert(apiTokens).values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
+  await deps.db
+    .insert(apiTokens)
+    .values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
   return { id, token, prefix, createdAt }
 }
 
@@ -64,6 +68,9 @@ export async function userForToken(deps: Deps, token: string): Promise<AuthUser 
     .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt), eq(users.active, true)))
     .limit(1)
   if (!row) return null
-  await deps.db.update(apiTokens).set({ lastUsedAt: new Date(now(deps)) }).where(eq(apiTokens.id, row.tokenId))
+  await deps.db
+    .update(apiTokens)
+    .set({ lastUsedAt: new Date(now(deps)) })
+    .where(eq(apiTokens.id, row.tokenId))
   return { id: row.id, username: row.username, role: row.role, via: 'token' }
 }

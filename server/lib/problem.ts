@@ -101,7 +101,9 @@ export function renderError(err: unknown, c: Context): Response {
     return problemResponse(problemBody(err.status, code, detail), headers)
   }
   console.error(`[${c.req.method} ${new URL(c.req.url).pathname}]`, err)
-  return problemResponse(problemBody(500, 'internal', 'Something went wrong on the server; it has been logged.'))
+  return problemResponse(
+    problemBody(500, 'internal', 'Something went wrong on the server; it has been logged.'),
+  )
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-')

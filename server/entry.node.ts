@@ -1,0 +1,55 @@
+/**
+ * The Node server: environment → dependencies (libSQL file, local disk) → createApp → HTTP.
+ * @module
+ */
+import { resolve } from 'node:path'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import { openLibsqlDb } from '../db/client.libsql.ts'
+import { createApp } from './app.ts'
+import { createPasswordHasher } from './auth/password.ts'
+import { nodeScrypt } from './auth/scrypt.node.ts'
+import { appConfig, parseConfig } from './config.node.ts'
+import type { Deps } from './env.ts'
+import { mountClient } from './static.node.ts'
+import { fsBlobStore } from './storage/fs.ts'
+
+async function main() {
+  let config: ReturnType<typeof parseConfig>
+  try {
+    config = parseConfig(process.env)
+  } catch (err) {
+    console.error((err as Error).message)
+    process.exit(2)
+  }
+  const { db, close } = await openLibsqlDb({
+    url: config.DATABASE_URL,
+    authToken: config.DATABASE_AUTH_TOKEN,
+  })
+  const deps: Deps = {
+    db,
+    blobs: fsBlobStore(resolve(config.MEDIA_DIR)),
+    passwords: createPasswordHasher(nodeScrypt),
+    config: appConfig(config),
+    clientIp: (c) =>
+      config.TRUST_PROXY === 'true'
+        ? (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? getConnInfo(c).remote.address)
+        : getConnInfo(c).remote.address,
+  }
+  const app = createApp(deps)
+  mountClient(app, resolve(config.CLIENT_DIR))
+
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    console.log(`anime-die-heart listening on http://${info.address}:${info.port}`)
+  })
+  const stop = () => {
+    server.close(() => {
+      close()
+      process.exit(0)
+    })
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+}
+
+await main()

@@ -1,0 +1,135 @@
+/** Handlers for /api/auth. @module */
+import type { RouteHandler } from '@hono/zod-openapi'
+import { and, desc, eq, isNull } from 'drizzle-orm'
+import type { Context } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { apiTokens } from '../../../db/schema.ts'
+import { requireUser } from '../../auth/middleware.ts'
+import { createApiToken, createSession, deleteSession, SESSION_COOKIE } from '../../auth/tokens.ts'
+import type { AppEnv } from '../../env.ts'
+import { ApiError } from '../../lib/problem.ts'
+import {
+  checkCredentials,
+  findUser,
+  type LoginLimiter,
+  setPassword,
+  userToJson,
+} from '../../services/users.ts'
+import type * as routes from './auth.routes.ts'
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
+
+function secureCookie(c: Context<AppEnv>): boolean {
+  const setting = c.var.deps.config.secureCookies
+  if (setting !== 'auto') return setting
+  return !LOCAL_HOSTS.has(new URL(c.req.url).hostname)
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null)
+
+export const login =
+  (limiter: LoginLimiter): RouteHandler<typeof routes.login, AppEnv> =>
+  async (c) => {
+    const { username, password } = c.req.valid('json')
+    const deps = c.var.deps
+    const key = `${username.toLowerCase()}|${deps.clientIp?.(c) ?? ''}`
+    const wait = limiter.retryAfter(key)
+    if (wait > 0) {
+      throw new ApiError(
+        429,
+        'too-many-attempts',
+        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+        {},
+        { 'retry-after': String(wait) },
+      )
+    }
+    const user = await checkCredentials(deps, username, password)
+    if (!user) {
+      limiter.fail(key)
+      throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
+    }
+    limiter.succeed(key)
+    const session = await createSession(deps, user.id)
+    setCookie(c, SESSION_COOKIE, session.secret, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secureCookie(c),
+      path: '/',
+      expires: session.expiresAt,
+    })
+    return c.json({ user: userToJson(user) }, 200)
+  }
+
+export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
+  const secret = getCookie(c, SESSION_COOKIE)
+  if (secret) await deleteSession(c.var.deps, secret)
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c) })
+  return c.body(null, 204)
+}
+
+export const me: RouteHandler<typeof routes.me, AppEnv> = async (c) => {
+  const user = await findUser(c.var.deps, requireUser(c).id)
+  if (!user) throw new ApiError(401, 'unauthenticated', 'Sign in again.')
+  return c.json({ user: userToJson(user) }, 200)
+}
+
+export const changePassword: RouteHandler<typeof routes.changePassword, AppEnv> = async (c) => {
+  const caller = requireUser(c)
+  const { currentPassword, newPassword } = c.req.valid('json')
+  const user = await findUser(c.var.deps, caller.id)
+  if (!user || !(await c.var.deps.passwords.verify(currentPassword, user.passwordHash))) {
+    throw new ApiError(422, 'validation', 'The current password is wrong.', {
+      errors: [{ field: 'currentPassword', message: 'Wrong password' }],
+    })
+  }
+  await setPassword(c.var.deps, user.id, newPassword)
+  return c.body(null, 204)
+}
+
+export const listTokens: RouteHandler<typeof routes.listTokens, AppEnv> = async (c) => {
+  const user = requireUser(c)
+  const rows = await c.var.deps.db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
+    .orderBy(desc(apiTokens.createdAt))
+  const items = rows.map((t) => ({
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: iso(t.lastUsedAt),
+  }))
+  return c.json({ items }, 200)
+}
+
+export const createToken: RouteHandler<typeof routes.createToken, AppEnv> = async (c) => {
+  const user = requireUser(c)
+  const { name } = c.req.valid('json')
+  const t = await createApiToken(c.var.deps, user.id, name)
+  return c.json(
+    {
+      id: t.id,
+      name,
+      prefix: t.prefix,
+      token: t.token,
+      createdAt: t.createdAt.toISOString(),
+      lastUsedAt: null,
+    },
+    201,
+  )
+}
+
+export const revokeToken: RouteHandler<typeof routes.revokeToken, AppEnv> = async (c) => {
+  const user = requireUser(c)
+  const { tokenId } = c.req.valid('param')
+  const deps = c.var.deps
+  const revoked = await deps.db
+    .update(apiTokens)
+    .set({ revokedAt: new Date((deps.now ?? Date.now)()) })
+    .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id })
+  if (revoked.length === 0)
+    throw new ApiError(404, 'token-not-found', `You have no active token "${tokenId}".`)
+  return c.body(null, 204)
+}

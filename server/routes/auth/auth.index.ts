@@ -1,0 +1,15 @@
+/** The /api/auth router. @module */
+import { createRouter } from '../../lib/router.ts'
+import type { LoginLimiter } from '../../services/users.ts'
+import * as handlers from './auth.handlers.ts'
+import * as routes from './auth.routes.ts'
+
+export const authRouter = (limiter: LoginLimiter) =>
+  createRouter()
+    .openapi(routes.login, handlers.login(limiter))
+    .openapi(routes.logout, handlers.logout)
+    .openapi(routes.me, handlers.me)
+    .openapi(routes.changePassword, handlers.changePassword)
+    .openapi(routes.listTokens, handlers.listTokens)
+    .openapi(routes.createToken, handlers.createToken)
+    .openapi(routes.revokeToken, handlers.revokeToken)

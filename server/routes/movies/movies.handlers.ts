@@ -1,0 +1,42 @@
+/** Handlers for /api/movies. @module */
+import type { RouteHandler } from '@hono/zod-openapi'
+import { requireUser } from '../../auth/middleware.ts'
+import type { AppEnv } from '../../env.ts'
+import {
+  createMovie,
+  deleteMovie,
+  listMovies,
+  loadMovieForRead,
+  loadMovieForWrite,
+  movieToJson,
+  updateMovie,
+} from '../../services/movies.ts'
+import type * as routes from './movies.routes.ts'
+
+export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
+  const query = c.req.valid('query')
+  return c.json(await listMovies(c.var.deps, c.var.user, query), 200)
+}
+
+export const get: RouteHandler<typeof routes.get, AppEnv> = async (c) => {
+  const movie = await loadMovieForRead(c, c.req.valid('param').id)
+  return c.json(movieToJson(movie), 200)
+}
+
+export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {
+  const user = requireUser(c)
+  const movie = await createMovie(c.var.deps, user, c.req.valid('json'))
+  c.header('location', `/api/movies/${movie.id}`)
+  return c.json(movie, 201)
+}
+
+export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
+  const movie = await loadMovieForWrite(c, c.req.valid('param').id)
+  return c.json(await updateMovie(c.var.deps, movie.id, c.req.valid('json')), 200)
+}
+
+export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {
+  const movie = await loadMovieForWrite(c, c.req.valid('param').id)
+  await deleteMovie(c.var.deps, movie.id)
+  return c.body(null, 204)
+}

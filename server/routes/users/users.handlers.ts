@@ -1,0 +1,43 @@
+/** Handlers for /api/users. @module */
+import type { RouteHandler } from '@hono/zod-openapi'
+import { asc, eq } from 'drizzle-orm'
+import { users } from '../../../db/schema.ts'
+import { requireAdmin } from '../../auth/middleware.ts'
+import type { AppEnv } from '../../env.ts'
+import { ApiError } from '../../lib/problem.ts'
+import { createUser, findUser, setPassword, userToJson } from '../../services/users.ts'
+import type * as routes from './users.routes.ts'
+
+export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
+  requireAdmin(c)
+  const rows = await c.var.deps.db.select().from(users).orderBy(asc(users.username))
+  return c.json({ items: rows.map(userToJson) }, 200)
+}
+
+export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {
+  requireAdmin(c)
+  const user = await createUser(c.var.deps, c.req.valid('json'))
+  c.header('location', `/api/users/${user.id}`)
+  return c.json(userToJson(user), 201)
+}
+
+export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
+  const admin = requireAdmin(c)
+  const { id } = c.req.valid('param')
+  const patch = c.req.valid('json')
+  const deps = c.var.deps
+  if (!(await findUser(deps, id))) throw new ApiError(404, 'user-not-found', `No account with id "${id}".`)
+  // An admin locking themselves out leaves nobody to undo it.
+  if (id === admin.id && (patch.active === false || (patch.role && patch.role !== 'admin'))) {
+    throw new ApiError(422, 'validation', 'You cannot deactivate or demote your own account.', {
+      errors: [{ field: patch.active === false ? 'active' : 'role', message: 'Not allowed on yourself' }],
+    })
+  }
+  if (patch.password) await setPassword(deps, id, patch.password)
+  const set = {
+    ...(patch.role ? { role: patch.role } : {}),
+    ...(patch.active !== undefined ? { active: patch.active } : {}),
+  }
+  if (Object.keys(set).length) await deps.db.update(users).set(set).where(eq(users.id, id))
+  return c.json(userToJson((await findUser(deps, id))!), 200)
+}
