@@ -114,8 +114,8 @@ export async function loadMovieForWrite(c: Context<AppEnv>, id: string): Promise
   return movie
 }
 
-// Cursors are opaque to clients: base64url of JSON [sortValue, id], bound to the sort they came from.
-function encodeCursor(sort: MovieSort, m: Movie): string {
+/** Cursors are opaque to clients: base64url of JSON [sort, sortValue, id], bound to the sort they came from. */
+export function encodeCursor(sort: MovieSort, m: Movie): string {
   const key = sort === 'name' ? m.name : m.createdAt.getTime()
   return btoa(JSON.stringify([sort, key, m.id]))
     .replace(/\+/g, '-')
