@@ -19,6 +19,12 @@ export interface PutOptions {
   sha256?: string
   /** Bytes allowed; more stores nothing and throws BlobTooLargeError as soon as the limit is passed. */
   maxBytes?: number
+  /**
+   * The length the body declares (e.g. its Content-Length). A body that ends short or runs long
+   * stores nothing and throws BlobLengthMismatchError. Adapters that must know the length up front
+   * (R2) stream only when it is given.
+   */
+  size?: number
   contentType?: string
 }
 
@@ -63,5 +69,15 @@ export class BlobHashMismatchError extends Error {
   ) {
     super(`SHA-256 of the body is ${actual}, expected ${expected}`)
     this.name = 'BlobHashMismatchError'
+  }
+}
+
+export class BlobLengthMismatchError extends Error {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Body is ${actual > expected ? 'longer' : 'shorter'} than the ${expected} bytes it declared`)
+    this.name = 'BlobLengthMismatchError'
   }
 }

@@ -3,33 +3,26 @@
  * @module
  */
 import { sha256Hex } from '../lib/crypto.ts'
-import { type BlobInfo, BlobHashMismatchError, type BlobStore, BlobTooLargeError } from './blob-store.ts'
+import { BlobHashMismatchError, type BlobInfo, type BlobStore } from './blob-store.ts'
+import { meteredChunks } from './body.ts'
 
 interface Entry extends BlobInfo {
   bytes: Uint8Array
 }
 
+/** Reads a whole body into one array, with the same limits as every adapter's `put`. */
 export async function collectBody(
   body: ReadableStream<Uint8Array> | Uint8Array,
   maxBytes = Number.POSITIVE_INFINITY,
+  size?: number,
 ): Promise<Uint8Array> {
-  if (body instanceof Uint8Array) {
-    if (body.byteLength > maxBytes) throw new BlobTooLargeError(maxBytes)
-    return body
-  }
   const chunks: Uint8Array[] = []
   let total = 0
-  const reader = body.getReader()
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    total += value.byteLength
-    if (total > maxBytes) {
-      await reader.cancel()
-      throw new BlobTooLargeError(maxBytes)
-    }
-    chunks.push(value)
+  for await (const chunk of meteredChunks(body, { maxBytes, ...(size !== undefined ? { size } : {}) })) {
+    chunks.push(chunk)
+    total += chunk.byteLength
   }
+  if (chunks.length === 1) return chunks[0]!
   const out = new Uint8Array(total)
   let at = 0
   for (const chunk of chunks) {
@@ -44,9 +37,10 @@ export function memoryBlobStore(): BlobStore {
   const info = ({ bytes: _b, ...rest }: Entry): BlobInfo => rest
   return {
     async put(key, body, opts = {}) {
-      const bytes = await collectBody(body, opts.maxBytes)
+      const bytes = await collectBody(body, opts.maxBytes, opts.size)
       const sha256 = await sha256Hex(bytes)
-      if (opts.sha256 && opts.sha256.toLowerCase() !== sha256) throw new BlobHashMismatchError(opts.sha256, sha256)
+      if (opts.sha256 && opts.sha256.toLowerCase() !== sha256)
+        throw new BlobHashMismatchError(opts.sha256, sha256)
       const entry: Entry = {
         key,
         size: bytes.byteLength,

@@ -1,0 +1,613 @@
+/**
+ * MPEG-DASH manifest (MPD) reading for publish: which files a manifest needs, and what the
+ * catalog records about it (duration, renditions).
+ *
+ * The manifest comes from an uploader, so parsing is defensive: a size limit, no DOCTYPE at all
+ * (that is where entity-expansion bombs and external entities live, and no MPD needs one), entity
+ * processing switched off in the parser, a cap on nesting, and a cap on how many segments the
+ * manifest may name before any list is built (a ten-line SegmentTimeline can claim a billion).
+ *
+ * Addressing supported (ISO/IEC 23009-1): SegmentTemplate with `@duration` or a SegmentTimeline
+ * (`$RepresentationID$`, `$Number$`, `$Time$`, `$Bandwidth$`, `$$`, `%0Nd` widths, `@startNumber`,
+ * `@endNumber`, `S@t/@d/@r/@n` including `r="-1"`), SegmentList, SegmentBase, and a bare BaseURL,
+ * each inherited Period → AdaptationSet → Representation, with BaseURL resolved level by level.
+ * @module
+ */
+import { XMLParser } from 'fast-xml-parser'
+import { checkUrlPath } from './paths.ts'
+
+export const MAX_MPD_BYTES = 4 * 1024 * 1024
+export const MAX_MPD_SEGMENTS = 500_000
+
+export class MpdError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'MpdError'
+  }
+}
+
+export type RepresentationKind = 'video' | 'audio' | 'text' | 'image' | 'other'
+
+export interface MpdRepresentation {
+  id: string
+  periodId: string | null
+  kind: RepresentationKind
+  mimeType: string | null
+  codecs: string | null
+  bandwidth: number
+  width?: number
+  height?: number
+  /** Path of the initialization segment inside the movie, or null when the media carries its own. */
+  initialization: string | null
+  /** Paths of the media segments inside the movie, in presentation order, without repeats. */
+  segments: string[]
+}
+
+export interface Mpd {
+  type: 'static' | 'dynamic'
+  /** Seconds, from `@mediaPresentationDuration` or else the end of the last Period; null when unknown. */
+  duration: number | null
+  representations: MpdRepresentation[]
+}
+
+export interface ParseMpdOptions {
+  /** Path of the manifest inside the movie; relative URLs resolve against it. Default `manifest.mpd`. */
+  manifestPath?: string
+  maxBytes?: number
+  maxSegments?: number
+}
+
+type Attrs = Record<string, string>
+// What fast-xml-parser gives back: attributes as `@name`, child elements by name, text as `#text`.
+type XmlNode = Record<string, unknown>
+
+const REPEATED = new Set([
+  'Period',
+  'AdaptationSet',
+  'Representation',
+  'S',
+  'SegmentURL',
+  'BaseURL',
+  'SegmentTemplate',
+  'SegmentList',
+  'SegmentBase',
+])
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  // Entities stay as text; the five predefined ones and character references are decoded by
+  // decodeXmlText, which cannot expand anything.
+  processEntities: false,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  maxNestedTags: 64,
+  isArray: (name) => REPEATED.has(name),
+})
+
+/**
+ * Parses a manifest and lists every file it needs.
+ * @throws MpdError with a message fit to show the uploader.
+ * @example
+ * const mpd = parseMpd(await blob.text(), { manifestPath: 'manifest.mpd' })
+ * mpd.representations[0].segments // ['chunk-stream0-00001.m4s', …]
+ */
+export function parseMpd(input: string | Uint8Array, opts: ParseMpdOptions = {}): Mpd {
+  const maxBytes = opts.maxBytes ?? MAX_MPD_BYTES
+  const byteLength = typeof input === 'string' ? new TextEncoder().encode(input).byteLength : input.byteLength
+  if (byteLength > maxBytes)
+    throw new MpdError(`The manifest is ${byteLength} bytes; the limit is ${maxBytes}.`)
+  let xml: string
+  try {
+    xml = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input)
+  } catch {
+    throw new MpdError('The manifest is not valid UTF-8.')
+  }
+  // Refused before the parser sees it: no MPD needs a DTD, and DTDs are where entity bombs and
+  // external entities come from.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new MpdError('The manifest has a DOCTYPE or ENTITY declaration; MPDs may not.')
+
+  let doc: XmlNode
+  try {
+    doc = parser.parse(xml, true) as XmlNode
+  } catch (err) {
+    throw new MpdError(`The manifest is not well-formed XML: ${(err as Error).message.split('\n')[0]}`)
+  }
+  const root = doc.MPD
+  if (!isNode(root)) throw new MpdError('The manifest has no MPD root element.')
+  return readMpd(root, {
+    manifestPath: opts.manifestPath ?? 'manifest.mpd',
+    budget: { left: opts.maxSegments ?? MAX_MPD_SEGMENTS },
+  })
+}
+
+/** Every file a manifest needs, init segments first within each Representation, without repeats. */
+export function mpdFiles(mpd: Mpd): string[] {
+  const seen = new Set<string>()
+  for (const rep of mpd.representations) {
+    if (rep.initialization) seen.add(rep.initialization)
+    for (const s of rep.segments) seen.add(s)
+  }
+  return [...seen]
+}
+
+/**
+ * An xs:duration as used by MPDs (`PT1H2M3.5S`, `P1DT2H`) in seconds. Years and months have no
+ * fixed length, so they are refused.
+ */
+export function parseIsoDuration(value: string): number {
+  const m =
+    /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
+      value.trim(),
+    )
+  if (!m || value.trim() === 'P' || value.trim().endsWith('T')) {
+    throw new MpdError(`"${value}" is not a duration the server understands (e.g. PT1H2M3.5S).`)
+  }
+  const [, d, h, min, s] = m
+  return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0)
+}
+
+export interface TemplateValues {
+  RepresentationID: string
+  Bandwidth: number
+  Number?: number
+  Time?: number
+}
+
+/**
+ * Expands a SegmentTemplate string (ISO/IEC 23009-1 5.3.9.4.4).
+ * @example expandTemplate('chunk-$RepresentationID$-$Number%05d$.m4s', { RepresentationID: '0', Bandwidth: 1, Number: 7 })
+ * // 'chunk-0-00007.m4s'
+ */
+export function expandTemplate(template: string, values: TemplateValues): string {
+  let out = ''
+  let at = 0
+  while (at < template.length) {
+    const open = template.indexOf('$', at)
+    if (open === -1) {
+      out += template.slice(at)
+      break
+    }
+    out += template.slice(at, open)
+    const close = template.indexOf('$', open + 1)
+    if (close === -1) throw new MpdError(`Template "${template}" has an unmatched "$".`)
+    const token = template.slice(open + 1, close)
+    at = close + 1
+    if (token === '') {
+      out += '$'
+      continue
+    }
+    const m = /^(RepresentationID|Number|Bandwidth|Time|SubNumber)(?:%0(\d{1,2})d)?$/.exec(token)
+    if (!m) throw new MpdError(`Template "${template}" uses "$${token}$", which is not a DASH identifier.`)
+    const name = m[1] as keyof TemplateValues | 'SubNumber'
+    const width = m[2] === undefined ? 0 : Number(m[2])
+    if (name === 'RepresentationID') {
+      if (m[2] !== undefined) throw new MpdError(`Template "${template}": $RepresentationID$ takes no width.`)
+      out += values.RepresentationID
+      continue
+    }
+    if (name === 'SubNumber') throw new MpdError(`Template "${template}": $SubNumber$ is not supported.`)
+    const value = values[name]
+    if (value === undefined) {
+      throw new MpdError(
+        name === 'Time'
+          ? `Template "${template}" uses $Time$, which needs a SegmentTimeline.`
+          : `Template "${template}" uses $${name}$ where it has no value.`,
+      )
+    }
+    out += String(value).padStart(width, '0')
+  }
+  return out
+}
+
+// ───────────────────────────── reading the tree ─────────────────────────────
+
+interface Context {
+  manifestPath: string
+  budget: { left: number }
+}
+
+/** Segment information found at one level; lower levels override higher ones attribute by attribute. */
+interface SegmentInfo {
+  kind: 'template' | 'list' | 'base'
+  attrs: Attrs
+  timeline: XmlNode[] | null
+  initialization: Attrs | null
+  segmentUrls: Attrs[] | null
+}
+
+interface Scope {
+  /** Absolute URL of the current base, under the fake origin used for resolution. */
+  base: string
+  segmentInfo: SegmentInfo[]
+  attrs: Attrs
+}
+
+// Resolution happens against a stand-in for the movie's real URL, so that a reference which would
+// climb out of /media/<id>/ in a player climbs out of /m/ here too and is caught.
+const ORIGIN = 'https://movie.invalid'
+const ROOT = '/m/'
+
+function readMpd(root: XmlNode, ctx: Context): Mpd {
+  const mpdAttrs = attrsOf(root)
+  const type = mpdAttrs.type ?? 'static'
+  if (type !== 'static' && type !== 'dynamic')
+    throw new MpdError(`MPD@type "${type}" is neither static nor dynamic.`)
+  const totalDuration =
+    mpdAttrs.mediaPresentationDuration !== undefined
+      ? parseIsoDuration(mpdAttrs.mediaPresentationDuration)
+      : null
+
+  const manifestUrl = new URL(`${ROOT}${ctx.manifestPath}`, ORIGIN).href
+  const mpdBase = resolveBase(manifestUrl, root)
+  const periods = children(root, 'Period')
+  if (periods.length === 0) throw new MpdError('The manifest has no Period.')
+
+  const representations: MpdRepresentation[] = []
+  let start = 0
+  let end: number | null = 0
+  periods.forEach((period, index) => {
+    const pAttrs = attrsOf(period)
+    if (pAttrs.href !== undefined) throw new MpdError('Remote (xlink) Periods are not supported.')
+    if (pAttrs.start !== undefined) start = parseIsoDuration(pAttrs.start)
+    const next = periods[index + 1]
+    const nextStart =
+      next && attrsOf(next).start !== undefined ? parseIsoDuration(attrsOf(next).start!) : null
+    const duration =
+      pAttrs.duration !== undefined
+        ? parseIsoDuration(pAttrs.duration)
+        : nextStart !== null
+          ? nextStart - start
+          : totalDuration !== null
+            ? totalDuration - start
+            : null
+    const periodScope: Scope = {
+      base: resolveBase(mpdBase, period),
+      segmentInfo: segmentInfoOf(period),
+      attrs: {},
+    }
+    for (const set of children(period, 'AdaptationSet')) {
+      const sAttrs = attrsOf(set)
+      if (sAttrs.href !== undefined) throw new MpdError('Remote (xlink) AdaptationSets are not supported.')
+      const setScope: Scope = {
+        base: resolveBase(periodScope.base, set),
+        segmentInfo: [...periodScope.segmentInfo, ...segmentInfoOf(set)],
+        attrs: sAttrs,
+      }
+      const reps = children(set, 'Representation')
+      if (reps.length === 0) throw new MpdError('An AdaptationSet has no Representation.')
+      for (const rep of reps) {
+        representations.push(readRepresentation(rep, setScope, pAttrs.id ?? null, duration, ctx))
+      }
+    }
+    end = duration === null ? null : start + duration
+    start = end ?? start
+  })
+
+  return { type, duration: totalDuration ?? end, representations }
+}
+
+function readRepresentation(
+  rep: XmlNode,
+  parent: Scope,
+  periodId: string | null,
+  periodDuration: number | null,
+  ctx: Context,
+): MpdRepresentation {
+  const own = attrsOf(rep)
+  const id = own.id
+  if (!id) throw new MpdError('A Representation has no @id.')
+  const bandwidth = Number(own.bandwidth)
+  if (!Number.isInteger(bandwidth) || bandwidth < 0)
+    throw new MpdError(`Representation "${id}" has no valid @bandwidth.`)
+  // Common attributes may sit on the AdaptationSet and apply to every Representation in it.
+  const pick = (name: string) => own[name] ?? parent.attrs[name]
+  const mimeType = pick('mimeType') ?? null
+  const codecs = pick('codecs') ?? null
+  const width = positiveInt(pick('width'))
+  const height = positiveInt(pick('height'))
+  const scope: Scope = {
+    base: resolveBase(parent.base, rep),
+    segmentInfo: [...parent.segmentInfo, ...segmentInfoOf(rep)],
+    attrs: own,
+  }
+  const { initialization, segments } = segmentsOf(scope, id, bandwidth, periodDuration, ctx, hasBaseUrl(rep))
+  return {
+    id,
+    periodId,
+    kind: kindOf(mimeType, parent.attrs.contentType ?? own.contentType, codecs),
+    mimeType,
+    codecs,
+    bandwidth,
+    ...(width !== undefined ? { width } : {}),
+    ...(height !== undefined ? { height } : {}),
+    initialization,
+    segments,
+  }
+}
+
+function segmentsOf(
+  scope: Scope,
+  id: string,
+  bandwidth: number,
+  periodDuration: number | null,
+  ctx: Context,
+  repHasBase: boolean,
+): { initialization: string | null; segments: string[] } {
+  const info = mergeSegmentInfo(scope.segmentInfo)
+  const where = `Representation "${id}"`
+  const local = (ref: string) => toMoviePath(ref, scope.base, where)
+  const baseFile = () => {
+    // With no media URL of its own, the Representation's BaseURL is the media file.
+    if (!repHasBase && scope.base.endsWith('/'))
+      throw new MpdError(`${where} has no BaseURL naming its media file.`)
+    return toMoviePath(scope.base, scope.base, where)
+  }
+  const spend = (n: number) => {
+    ctx.budget.left -= n
+    if (ctx.budget.left < 0) throw new MpdError('The manifest names more segments than the server accepts.')
+  }
+
+  if (!info) {
+    spend(1)
+    return { initialization: null, segments: [baseFile()] }
+  }
+
+  if (info.kind === 'base') {
+    spend(1)
+    const init = info.initialization?.sourceURL
+    return { initialization: init ? local(init) : null, segments: [baseFile()] }
+  }
+
+  if (info.kind === 'list') {
+    const urls = info.segmentUrls ?? []
+    if (urls.length === 0) throw new MpdError(`${where} has a SegmentList with no SegmentURL.`)
+    spend(urls.length)
+    const init = info.initialization?.sourceURL
+    return {
+      initialization: init ? local(init) : null,
+      segments: unique(urls.map((u) => (u.media ? local(u.media) : baseFile()))),
+    }
+  }
+
+  const a = info.attrs
+  const values = { RepresentationID: id, Bandwidth: bandwidth }
+  const initTemplate = a.initialization ?? info.initialization?.sourceURL
+  const initialization = initTemplate ? local(expandTemplate(initTemplate, values)) : null
+  const media = a.media
+  if (!media) throw new MpdError(`${where} has a SegmentTemplate without @media.`)
+  const timescale = a.timescale === undefined ? 1 : Number(a.timescale)
+  const startNumber = a.startNumber === undefined ? 1 : Number(a.startNumber)
+  if (!(timescale > 0) || !Number.isInteger(startNumber) || startNumber < 0) {
+    throw new MpdError(`${where} has an invalid @timescale or @startNumber.`)
+  }
+
+  const segments: string[] = []
+  if (info.timeline) {
+    const pto = a.presentationTimeOffset === undefined ? 0 : Number(a.presentationTimeOffset)
+    const periodEnd = periodDuration === null ? null : pto + periodDuration * timescale
+    for (const [time, number] of timelineOf(info.timeline, startNumber, periodEnd, where, spend)) {
+      segments.push(local(expandTemplate(media, { ...values, Number: number, Time: time })))
+    }
+  } else {
+    const duration = Number(a.duration)
+    if (!(duration > 0))
+      throw new MpdError(`${where} has a SegmentTemplate with neither @duration nor SegmentTimeline.`)
+    let count: number
+    if (a.endNumber !== undefined) {
+      count = Number(a.endNumber) - startNumber + 1
+    } else {
+      if (periodDuration === null)
+        throw new MpdError(`${where}: the Period's duration is unknown, so its segments cannot be counted.`)
+      // A hair of tolerance: 10.000000001 s of 2 s segments is five segments, not six.
+      count = Math.ceil((periodDuration * timescale) / duration - 1e-6)
+    }
+    if (!Number.isInteger(count) || count < 1) throw new MpdError(`${where} names no media segments.`)
+    spend(count)
+    for (let i = 0; i < count; i++)
+      segments.push(local(expandTemplate(media, { ...values, Number: startNumber + i })))
+  }
+  return { initialization, segments: unique(segments) }
+}
+
+/** Yields [time, number] for every segment of a SegmentTimeline. */
+function* timelineOf(
+  entries: XmlNode[],
+  startNumber: number,
+  periodEnd: number | null,
+  where: string,
+  spend: (n: number) => void,
+): Generator<[number, number]> {
+  let time = 0
+  let number = startNumber
+  for (const [i, entry] of entries.entries()) {
+    const s = attrsOf(entry)
+    const d = Number(s.d)
+    if (!(d > 0) || !Number.isSafeInteger(d)) throw new MpdError(`${where}: an S element has no valid @d.`)
+    if (s.t !== undefined) time = Number(s.t)
+    if (s.n !== undefined) number = Number(s.n)
+    if (!Number.isSafeInteger(time) || !Number.isSafeInteger(number))
+      throw new MpdError(`${where}: an S element has an invalid @t or @n.`)
+    let repeat = s.r === undefined ? 0 : Number(s.r)
+    if (repeat === -1) {
+      // r="-1": repeat until the next S@t, or the end of the Period.
+      const nextT = entries[i + 1] ? attrsOf(entries[i + 1]!).t : undefined
+      const until = nextT !== undefined ? Number(nextT) : periodEnd
+      if (until === null) throw new MpdError(`${where}: S@r="-1" needs a known Period end.`)
+      repeat = Math.ceil((until - time) / d - 1e-9) - 1
+    }
+    if (!Number.isInteger(repeat) || repeat < 0)
+      throw new MpdError(`${where}: an S element has an invalid @r.`)
+    spend(repeat + 1)
+    for (let k = 0; k <= repeat; k++) {
+      yield [time, number]
+      time += d
+      number += 1
+    }
+  }
+}
+
+function mergeSegmentInfo(levels: SegmentInfo[]): SegmentInfo | null {
+  const lowest = levels.at(-1)
+  if (!lowest) return null
+  // The lowest level decides the addressing scheme; higher levels of the same kind supply defaults.
+  const same = levels.filter((l) => l.kind === lowest.kind)
+  const merged: SegmentInfo = {
+    kind: lowest.kind,
+    attrs: {},
+    timeline: null,
+    initialization: null,
+    segmentUrls: null,
+  }
+  for (const level of same) {
+    Object.assign(merged.attrs, level.attrs)
+    merged.timeline = level.timeline ?? merged.timeline
+    merged.initialization = level.initialization ?? merged.initialization
+    merged.segmentUrls = level.segmentUrls ?? merged.segmentUrls
+  }
+  return merged
+}
+
+function segmentInfoOf(node: XmlNode): SegmentInfo[] {
+  const out: SegmentInfo[] = []
+  const kinds = [
+    ['SegmentBase', 'base'],
+    ['SegmentList', 'list'],
+    ['SegmentTemplate', 'template'],
+  ] as const
+  for (const [name, kind] of kinds) {
+    const [el, extra] = children(node, name)
+    if (!el) continue
+    if (extra) throw new MpdError(`An element has more than one ${name}.`)
+    if (out.length > 0) throw new MpdError(`An element mixes ${out[0]!.kind} and ${kind} addressing.`)
+    const timelineNode = firstChild(el, 'SegmentTimeline')
+    const init = firstChild(el, 'Initialization')
+    out.push({
+      kind,
+      attrs: attrsOf(el),
+      timeline: timelineNode ? children(timelineNode, 'S') : null,
+      initialization: init ? attrsOf(init) : null,
+      segmentUrls:
+        kind === 'list' && children(el, 'SegmentURL').length > 0
+          ? children(el, 'SegmentURL').map(attrsOf)
+          : null,
+    })
+    if (timelineNode && children(timelineNode, 'S').length === 0)
+      throw new MpdError('A SegmentTimeline has no S element.')
+  }
+  return out
+}
+
+function kindOf(
+  mimeType: string | null,
+  contentType: string | undefined,
+  codecs: string | null,
+): RepresentationKind {
+  const major = (mimeType?.split('/')[0] ?? contentType ?? '').toLowerCase()
+  if (codecs && /^(wvtt|stpp)/.test(codecs)) return 'text'
+  if (mimeType === 'application/ttml+xml') return 'text'
+  if (major === 'video' || major === 'audio' || major === 'text' || major === 'image') return major
+  return 'other'
+}
+
+// ───────────────────────────── URLs and small helpers ─────────────────────────────
+
+function hasBaseUrl(node: XmlNode): boolean {
+  return node.BaseURL !== undefined
+}
+
+function resolveBase(base: string, node: XmlNode): string {
+  // Several BaseURLs are alternatives (CDN fail-over); the first one is where the files are.
+  const first = texts(node, 'BaseURL')[0]
+  if (first === undefined) return base
+  const text = decodeXmlText(first).trim()
+  try {
+    return new URL(text, base).href
+  } catch {
+    throw new MpdError(`BaseURL "${text}" is not a URL.`)
+  }
+}
+
+/** Resolves a reference from the manifest to a path inside the movie, or explains why it is not one. */
+function toMoviePath(ref: string, base: string, where: string): string {
+  const text = decodeXmlText(ref)
+  let url: URL
+  try {
+    url = new URL(text, base)
+  } catch {
+    throw new MpdError(`${where} names "${text}", which is not a URL.`)
+  }
+  if (url.origin !== ORIGIN || !url.pathname.startsWith(ROOT)) {
+    throw new MpdError(`${where} names "${text}", which is outside this movie's files.`)
+  }
+  if (url.search || url.hash)
+    throw new MpdError(`${where} names "${text}"; file URLs may not carry a query or fragment.`)
+  const checked = checkUrlPath(url.pathname.slice(ROOT.length))
+  if (!checked.ok)
+    throw new MpdError(`${where} names "${text}", which cannot be a movie file: ${checked.reason}.`)
+  return checked.path
+}
+
+const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" }
+
+/** Decodes XML's five predefined entities and character references; nothing else can expand. */
+function decodeXmlText(s: string): string {
+  if (!s.includes('&')) return s
+  return s.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,4});/gi, (whole, ref: string) => {
+    if (ref[0] === '#') {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? Number.parseInt(ref.slice(2), 16) : Number(ref.slice(1))
+      return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole
+    }
+    return PREDEFINED[ref] ?? whole
+  })
+}
+
+function isNode(v: unknown): v is XmlNode {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function children(node: XmlNode, name: string): XmlNode[] {
+  const v = node[name]
+  if (v === undefined) return []
+  // An element with neither attributes nor children comes back as '' rather than an object.
+  return (Array.isArray(v) ? v : [v]).map((x) => (isNode(x) ? x : {}))
+}
+
+function texts(node: XmlNode, name: string): string[] {
+  const v = node[name]
+  if (v === undefined) return []
+  return (Array.isArray(v) ? v : [v]).map((x) =>
+    typeof x === 'string' ? x : isNode(x) ? String(x['#text'] ?? '') : '',
+  )
+}
+
+function firstChild(node: XmlNode, name: string): XmlNode | undefined {
+  const v = node[name]
+  const first = Array.isArray(v) ? v[0] : v
+  if (first === undefined) return undefined
+  return isNode(first) ? first : {}
+}
+
+function attrsOf(node: XmlNode): Attrs {
+  const out: Attrs = {}
+  for (const [k, v] of Object.entries(node)) {
+    if (k.startsWith('@') && typeof v === 'string') out[k.slice(1)] = decodeXmlText(v)
+  }
+  return out
+}
+
+function positiveInt(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined
+  const n = Number(v)
+  return Number.isInteger(n) && n > 0 ? n : undefined
+}
+
+function unique(list: string[]): string[] {
+  return [...new Set(list)]
+}
