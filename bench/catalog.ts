@@ -78,7 +78,7 @@ async function main() {
     .select()
     .from(movies)
     .where(published)
-    .orderBy(desc(movies.createdAt), desc(movies.id))
+    .orderBy(desc(movies.seq))
     .limit(1)
     .offset(Math.floor(COUNT * 0.8))
   const deepCursor = encodeCursor('newest', deepRow!)

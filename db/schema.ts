@@ -12,7 +12,6 @@ export type Role = (typeof ROLES)[number]
 export const MOVIE_STATUSES = ['draft', 'ready', 'failed'] as const
 export type MovieStatus = (typeof MOVIE_STATUSES)[number]
 
-// Millisecond timestamps: keyset pagination orders by (created_at, id), and seconds would tie too often.
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`)
 
@@ -70,7 +69,14 @@ export interface Rendition {
 export const movies = sqliteTable(
   'movies',
   {
-    id: text('id').primaryKey(),
+    /**
+     * Creation order, and the rowid the full-text index is keyed on. An explicit INTEGER PRIMARY
+     * KEY never changes (VACUUM may renumber an implicit rowid), and because it follows creation
+     * order, FTS5 can return matches newest first and stop at the page size.
+     */
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    /** The public, opaque id used in URLs. */
+    id: text('id').notNull().unique(),
     name: text('name').notNull(),
     description: text('description').notNull().default(''),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
@@ -90,10 +96,10 @@ export const movies = sqliteTable(
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
-    index('movies_created_idx').on(t.createdAt, t.id),
-    index('movies_name_idx').on(t.name, t.id),
+    // Every index ends in the rowid (seq), so each also serves "newest first" within its prefix.
+    index('movies_name_idx').on(t.name),
     index('movies_owner_idx').on(t.ownerId),
-    index('movies_visible_idx').on(t.status, t.active, t.createdAt, t.id),
+    index('movies_visible_idx').on(t.status, t.active),
   ],
 )
 

@@ -24,7 +24,8 @@ CREATE TABLE `movie_files` (
 );
 --> statement-breakpoint
 CREATE TABLE `movies` (
-	`id` text PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`id` text NOT NULL,
 	`name` text NOT NULL,
 	`description` text DEFAULT '' NOT NULL,
 	`active` integer DEFAULT true NOT NULL,
@@ -40,10 +41,10 @@ CREATE TABLE `movies` (
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE set null
 );
 --> statement-breakpoint
-CREATE INDEX `movies_created_idx` ON `movies` (`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `movies_name_idx` ON `movies` (`name`,`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `movies_id_unique` ON `movies` (`id`);--> statement-breakpoint
+CREATE INDEX `movies_name_idx` ON `movies` (`name`);--> statement-breakpoint
 CREATE INDEX `movies_owner_idx` ON `movies` (`owner_id`);--> statement-breakpoint
-CREATE INDEX `movies_visible_idx` ON `movies` (`status`,`active`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `movies_visible_idx` ON `movies` (`status`,`active`);--> statement-breakpoint
 CREATE TABLE `sessions` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,

@@ -6,6 +6,7 @@
  */
 import { and, asc, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm'
 import type { Context } from 'hono'
+import { moviesFts } from '../../db/fts.ts'
 import { type Movie, type MovieStatus, movies, users } from '../../db/schema.ts'
 import { requireUser } from '../auth/middleware.ts'
 import type { AppEnv, AuthUser, Deps } from '../env.ts'
@@ -114,31 +115,38 @@ export async function loadMovieForWrite(c: Context<AppEnv>, id: string): Promise
   return movie
 }
 
-/** Cursors are opaque to clients: base64url of JSON [sort, sortValue, id], bound to the sort they came from. */
-export function encodeCursor(sort: MovieSort, m: Movie): string {
-  const key = sort === 'name' ? m.name : m.createdAt.getTime()
-  return btoa(JSON.stringify([sort, key, m.id]))
+/** Cursors are opaque to clients: base64url of JSON [sort, seq] or [sort, name, seq], bound to their sort. */
+export function encodeCursor(sort: MovieSort, m: Pick<Movie, 'seq' | 'name'>): string {
+  const key = sort === 'name' ? [sort, m.name, m.seq] : [sort, m.seq]
+  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(key))))
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '')
 }
 
-function decodeCursor(sort: MovieSort, cursor: string): [string | number, string] {
+function decodeCursor(sort: MovieSort, cursor: string): { seq: number; name?: string } {
   const bad = () =>
     new ApiError(422, 'validation', 'The cursor is not one this API gave out for this sort order.', {
       errors: [{ field: 'cursor', message: 'Invalid cursor' }],
     })
   let parsed: unknown
   try {
-    parsed = JSON.parse(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')))
+    const bytes = Uint8Array.from(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')), (ch) =>
+      ch.charCodeAt(0),
+    )
+    parsed = JSON.parse(new TextDecoder().decode(bytes))
   } catch {
     throw bad()
   }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || parsed[0] !== sort || typeof parsed[2] !== 'string')
-    throw bad()
-  const key = parsed[1]
-  if (sort === 'name' ? typeof key !== 'string' : typeof key !== 'number') throw bad()
-  return [key as string | number, parsed[2]]
+  if (!Array.isArray(parsed) || parsed[0] !== sort) throw bad()
+  const seq = parsed.at(-1)
+  if (!Number.isSafeInteger(seq)) throw bad()
+  if (sort !== 'name') {
+    if (parsed.length !== 2) throw bad()
+    return { seq }
+  }
+  if (parsed.length !== 3 || typeof parsed[1] !== 'string') throw bad()
+  return { seq, name: parsed[1] }
 }
 
 /** Turns what a person typed into an FTS5 query: every word must match, as a prefix. */
@@ -160,22 +168,38 @@ export async function listMovies(
   if (query.active !== undefined) conditions.push(eq(movies.active, query.active))
   if (query.status) conditions.push(eq(movies.status, query.status))
   if (query.mine && user) conditions.push(eq(movies.ownerId, user.id))
+
+  let match: string | null = null
   if (query.q !== undefined) {
-    const match = ftsQuery(query.q)
+    match = ftsQuery(query.q)
     if (!match) return { items: [], nextCursor: null }
-    conditions.push(inArray(movies.id, sql`(select id from movies_fts where movies_fts match ${match})`))
+    conditions.push(sql`${moviesFts} MATCH ${match}`)
   }
-
-  const column = query.sort === 'name' ? movies.name : movies.createdAt
+  // With a search, order by the FTS table's own rowid (= movies.seq): FTS5 then walks its index
+  // in that order and stops at the page size instead of collecting every match first.
+  const seq = match ? moviesFts.rowid : movies.seq
   const descending = query.sort === 'newest'
+  const op = sql.raw(descending ? '<' : '>')
   if (query.cursor) {
-    const [key, id] = decodeCursor(query.sort, query.cursor)
-    // A row-value comparison: SQLite walks the (column, id) index straight to the cursor.
-    conditions.push(sql`(${column}, ${movies.id}) ${sql.raw(descending ? '<' : '>')} (${key}, ${id})`)
+    const at = decodeCursor(query.sort, query.cursor)
+    conditions.push(
+      query.sort === 'name'
+        ? sql`(${movies.name}, ${movies.seq}) > (${at.name}, ${at.seq})`
+        : sql`${seq} ${op} ${at.seq}`,
+    )
   }
-  const order = descending ? [desc(column), desc(movies.id)] : [asc(column), asc(movies.id)]
+  const order =
+    query.sort === 'name' ? [asc(movies.name), asc(movies.seq)] : [descending ? desc(seq) : asc(seq)]
 
-  const rows = await selectRow(deps)
+  const columns = { movie: movies, ownerName: users.username }
+  const base = match
+    ? deps.db
+        .select(columns)
+        .from(moviesFts)
+        .innerJoin(movies, eq(movies.seq, moviesFts.rowid))
+        .leftJoin(users, eq(users.id, movies.ownerId))
+    : selectRow(deps)
+  const rows = await base
     .where(and(...conditions))
     .orderBy(...order)
     .limit(query.limit + 1)
