@@ -4,7 +4,7 @@
  * except the two `load…` helpers that read the caller from the context.
  * @module
  */
-import { and, asc, desc, eq, inArray, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, or, type SQL, sql } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { moviesFts } from '../../db/fts.ts'
 import { type Movie, type MovieStatus, movies, users } from '../../db/schema.ts'
