@@ -6,7 +6,10 @@
 import { Scalar } from '@scalar/hono-api-reference'
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
+import { getCookie } from 'hono/cookie'
+import { csrf } from 'hono/csrf'
 import { identify } from './auth/middleware.ts'
+import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
@@ -55,6 +58,12 @@ export function createApp(deps: Deps) {
     c.set('deps', deps)
     await next()
   })
+  // Only a cookie is sent by the browser on its own, so only cookie-authenticated writes can be
+  // forged cross-site: those must come from our own origin. Bearer tokens and anonymous calls pass.
+  const sameOrigin = csrf()
+  app.use('/api/*', (c, next) =>
+    !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
+  )
   app.use('/api/*', identify)
   app.route('/', api)
   app.notFound((c) =>

@@ -54,7 +54,10 @@ describe('sign in and out', () => {
 
   it('logs out: the old cookie stops working', async () => {
     const cookie = await t.login('uma', uma.password)
-    const out = await t.app.request('/api/auth/logout', { method: 'POST', headers: { cookie } })
+    const out = await t.app.request('/api/auth/logout', {
+      method: 'POST',
+      headers: { cookie, origin: 'http://localhost' },
+    })
     expect(out.status).toBe(204)
     const me = await t.app.request('/api/auth/me', { headers: { cookie } })
     expect(me.status).toBe(401)
@@ -149,7 +152,7 @@ describe('API tokens', () => {
 
     const revoke = await t.app.request(`/api/auth/tokens/${token.id}`, {
       method: 'DELETE',
-      headers: { cookie },
+      headers: { cookie, origin: 'http://localhost' },
     })
     expect(revoke.status).toBe(204)
     const after = await t.app.request('/api/auth/me', { headers: bearer })
@@ -243,5 +246,23 @@ describe('accounts (admin)', () => {
       ...json({ active: false }, await t.headersFor(admin)),
     })
     expect(res.status).toBe(422)
+  })
+})
+
+describe('cross-site requests', () => {
+  it("refuses a form post from another site that rides on the visitor's session cookie", async () => {
+    const cookie = await t.login('uma', uma.password)
+    const res = await t.app.request('/api/auth/tokens', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: JSON.stringify({ name: 'stolen' }),
+    })
+    expect(res.status).toBe(403)
+    expect(res.headers.get('content-type')).toBe('application/problem+json')
+    const own = await t.app.request('/api/auth/logout', {
+      method: 'POST',
+      headers: { cookie, origin: 'http://localhost' },
+    })
+    expect(own.status).toBe(204)
   })
 })
