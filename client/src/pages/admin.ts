@@ -1,1 +1,105 @@
-// Page entry: admin. Filled in by its issue.
+/**
+ * The admin pages (they replace the Django admin): sign-in, movies, accounts, API tokens and the
+ * caller's password. One HTML page; sections are client-side routes under /admin.
+ * @module
+ */
+import type { User } from '../api.ts'
+import { pageHead, stateBlock } from '../ui/blocks.ts'
+import { h, mount } from '../ui/dom.ts'
+import { icon } from '../ui/icons.ts'
+import { currentUser, initShell } from '../ui/shell.ts'
+import { renderAccount } from './admin/account.ts'
+import { renderMovies } from './admin/movies.ts'
+import { renderSignIn } from './admin/sign-in.ts'
+import { renderTokens } from './admin/tokens.ts'
+import { renderUsers } from './admin/users.ts'
+
+type SectionId = 'movies' | 'users' | 'tokens' | 'account'
+
+const SECTIONS: { id: SectionId; label: string; icon: Parameters<typeof icon>[0]; adminOnly?: boolean }[] = [
+  { id: 'movies', label: 'Movies', icon: 'film' },
+  { id: 'users', label: 'Users', icon: 'user', adminOnly: true },
+  { id: 'tokens', label: 'API tokens', icon: 'key' },
+  { id: 'account', label: 'Password', icon: 'lock' },
+]
+
+const main = initShell('admin')
+
+function sectionFromPath(): SectionId | null {
+  const part = location.pathname.replace(/^\/admin\/?/, '').split('/')[0] ?? ''
+  if (part === '') return null
+  return SECTIONS.some((s) => s.id === part) ? (part as SectionId) : 'movies'
+}
+
+/** Client-side navigation between sections: no reload, and Back works. */
+export function navigate(path: string): void {
+  history.pushState(null, '', path)
+  void route()
+}
+
+function tabs(user: User, active: SectionId) {
+  return h(
+    'nav',
+    { class: 'tabs', 'aria-label': 'Admin sections' },
+    SECTIONS.filter((s) => !s.adminOnly || user.role === 'admin').map((s) =>
+      h(
+        'a',
+        {
+          href: `/admin/${s.id}`,
+          'aria-current': s.id === active ? 'page' : null,
+          onclick: (e: MouseEvent) => {
+            if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return
+            e.preventDefault()
+            navigate(`/admin/${s.id}`)
+          },
+        },
+        icon(s.icon),
+        s.label,
+      ),
+    ),
+  )
+}
+
+async function route(): Promise<void> {
+  const user = await currentUser()
+  if (!user) {
+    document.title = 'Sign in · anime-die-heart'
+    renderSignIn(main)
+    return
+  }
+  let section = sectionFromPath()
+  if (!section) {
+    section = 'movies'
+    history.replaceState(null, '', `/admin/movies${location.search}`)
+  }
+  const meta = SECTIONS.find((s) => s.id === section)!
+  document.title = `${meta.label} · Admin · anime-die-heart`
+  const body = h('div', { class: 'admin-body' })
+  mount(
+    main,
+    pageHead(
+      'Admin',
+      user.role === 'admin' ? 'Movies, accounts and API tokens.' : 'Your movies and API tokens.',
+    ),
+    tabs(user, section),
+    body,
+  )
+  if (meta.adminOnly && user.role !== 'admin') {
+    mount(
+      body,
+      stateBlock({
+        icon: 'lock',
+        title: 'Admins only',
+        text: 'Only an admin can manage accounts. Ask one to create or change accounts for you.',
+      }),
+    )
+    return
+  }
+  const render = { movies: renderMovies, users: renderUsers, tokens: renderTokens, account: renderAccount }[
+    section
+  ]
+  await render(body, user)
+}
+
+window.addEventListener('popstate', () => void route())
+await route()

@@ -1,1 +1,274 @@
-// Page entry: index. Filled in by its issue.
+/**
+ * The catalog (home page): a grid of posters with server-side full-text search, sort, and
+ * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
+ * @module
+ */
+import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
+import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
+import { debounce, h, mount } from '../ui/dom.ts'
+import { formatAgo, formatDuration, spokenDuration } from '../ui/format.ts'
+import { icon } from '../ui/icons.ts'
+import { posterImage } from '../ui/poster.ts'
+import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+
+type Sort = 'newest' | 'oldest' | 'name'
+const PAGE_SIZE = 24
+const SORTS: [Sort, string][] = [
+  ['newest', 'Newest first'],
+  ['oldest', 'Oldest first'],
+  ['name', 'Name A–Z'],
+]
+
+const main = initShell('catalog')
+document.title = 'Catalog · anime-die-heart'
+
+const params = new URLSearchParams(location.search)
+const state = {
+  q: params.get('q') ?? '',
+  sort: (SORTS.some(([s]) => s === params.get('sort')) ? params.get('sort') : 'newest') as Sort,
+  cursor: null as string | null,
+  loading: false,
+  done: false,
+  count: 0,
+  /** Each new query gets a fresh controller, so a slow old answer never overwrites a newer one. */
+  abort: new AbortController(),
+  user: null as User | null,
+}
+
+const searchInput = h('input', {
+  type: 'search',
+  id: 'catalog-search',
+  name: 'q',
+  placeholder: 'Search by name or description',
+  autocomplete: 'off',
+  spellcheck: false,
+  value: state.q,
+  'aria-controls': 'catalog-grid',
+  enterkeyhint: 'search',
+})
+const sortSelect = h(
+  'select',
+  { id: 'catalog-sort', 'aria-label': 'Sort movies' },
+  SORTS.map(([value, label]) => h('option', { value, selected: value === state.sort }, label)),
+)
+const count = h('p', { class: 'result-count', role: 'status', 'aria-live': 'polite' })
+const grid = h('ul', { class: 'grid', id: 'catalog-grid', 'aria-label': 'Movies', 'aria-busy': 'false' })
+const status = h('div', { class: 'catalog-status' })
+const moreButton = h('button', { type: 'button', class: 'btn', onclick: () => void loadPage() }, 'Load more')
+const more = h('div', { class: 'load-more' }, moreButton)
+more.hidden = true
+const sentinel = h('div', { 'aria-hidden': 'true' })
+
+mount(
+  main,
+  pageHead('Catalog', 'Everything on this server, ready to stream.', 'catalog-subtitle'),
+  h(
+    'form',
+    {
+      class: 'toolbar',
+      role: 'search',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        void reset()
+      },
+    },
+    searchField(searchInput, 'Search movies'),
+    sortSelect,
+    count,
+  ),
+  grid,
+  sentinel,
+  status,
+  more,
+)
+
+function badges(movie: Movie): HTMLElement[] {
+  const out: HTMLElement[] = []
+  if (movie.status === 'draft') out.push(h('span', { class: 'badge badge-draft' }, 'Draft'))
+  if (movie.status === 'failed') out.push(h('span', { class: 'badge badge-failed' }, 'Failed'))
+  if (!movie.active) out.push(h('span', { class: 'badge badge-inactive' }, 'Inactive'))
+  return out
+}
+
+function card(movie: Movie): HTMLLIElement {
+  const marks = badges(movie)
+  const meta = [
+    movie.owner && state.user ? movie.owner.username : null,
+    formatAgo(movie.publishedAt ?? movie.createdAt),
+  ].filter(Boolean)
+  const hidden = marks.length ? ` (${marks.map((m) => m.textContent).join(', ')})` : ''
+  return h(
+    'li',
+    { 'data-movie-id': movie.id },
+    h(
+      'a',
+      {
+        class: 'card',
+        href: `/movies/${encodeURIComponent(movie.id)}`,
+        'aria-label': `${movie.name}${movie.duration ? `, ${spokenDuration(movie.duration)}` : ''}${hidden}`,
+      },
+      h(
+        'div',
+        { class: 'thumb' },
+        posterImage(movie),
+        movie.status === 'ready' ? h('div', { class: 'thumb-play' }, icon('play')) : null,
+        marks.length ? h('div', { class: 'thumb-badges' }, marks) : null,
+        movie.duration ? h('span', { class: 'thumb-duration' }, formatDuration(movie.duration)) : null,
+      ),
+      h(
+        'div',
+        { class: 'card-body' },
+        h('h2', { class: 'card-title' }, movie.name),
+        h('p', { class: 'card-meta' }, meta.join(' · ')),
+      ),
+    ),
+  )
+}
+
+function skeletons(n: number): HTMLLIElement[] {
+  return Array.from({ length: n }, () =>
+    h(
+      'li',
+      { class: 'skeleton-card', 'aria-hidden': 'true' },
+      h('div', { class: 'thumb skeleton' }),
+      h('div', { class: 'skeleton skeleton-line', style: 'width: 80%' }),
+      h('div', { class: 'skeleton skeleton-line', style: 'width: 45%' }),
+    ),
+  )
+}
+
+function emptyState() {
+  const q = state.q.trim()
+  if (q) {
+    const clear = () => {
+      searchInput.value = ''
+      void reset()
+      searchInput.focus()
+    }
+    return stateBlock({
+      icon: 'search',
+      title: `Nothing matches “${q}”`,
+      text: 'Search looks at names and descriptions, word by word. Try fewer or shorter words.',
+      actions: [h('button', { type: 'button', class: 'btn', onclick: clear }, 'Clear search')],
+    })
+  }
+  return stateBlock({
+    icon: 'film',
+    title: 'No movies yet',
+    text: state.user
+      ? 'Upload a video: your browser encodes it for streaming, then it appears here once published.'
+      : 'Nothing has been published here yet. If you run this server, sign in to upload the first movie.',
+    actions: [
+      state.user
+        ? h('a', { class: 'btn btn-primary', href: '/upload' }, icon('upload'), 'Upload a movie')
+        : h('a', { class: 'btn btn-primary', href: signInHref('/upload') }, 'Sign in to upload'),
+    ],
+  })
+}
+
+function errorState(err: unknown) {
+  const offline = err instanceof ApiError && err.status === 0
+  return stateBlock({
+    icon: offline ? 'wifiOff' : 'alert',
+    title: offline ? 'You seem to be offline' : 'The catalog could not be loaded',
+    text: errorMessage(err),
+    error: true,
+    actions: [retryButton(() => void loadPage())],
+  })
+}
+
+function updateCount() {
+  const q = state.q.trim()
+  const n = `${state.count}${state.done ? '' : '+'}`
+  count.textContent =
+    state.count === 0
+      ? ''
+      : q
+        ? `${n} result${state.count === 1 ? '' : 's'} for “${q}”`
+        : `${n} movie${state.count === 1 ? '' : 's'}`
+}
+
+async function loadPage(): Promise<void> {
+  if (state.loading || state.done) return
+  state.loading = true
+  const { signal } = state.abort
+  const first = state.cursor === null
+  const placeholders = skeletons(first ? 8 : 4)
+  grid.append(...placeholders)
+  grid.setAttribute('aria-busy', 'true')
+  mount(status)
+  more.hidden = true
+  try {
+    const page = await api.movies.list(
+      { limit: PAGE_SIZE, cursor: state.cursor, q: state.q, sort: state.sort },
+      signal,
+    )
+    if (signal.aborted) return
+    for (const p of placeholders) p.remove()
+    grid.append(...page.items.map(card))
+    state.count += page.items.length
+    state.cursor = page.nextCursor
+    state.done = page.nextCursor === null
+    if (state.count === 0) mount(status, emptyState())
+    more.hidden = state.done
+  } catch (err) {
+    if (signal.aborted) return
+    for (const p of placeholders) p.remove()
+    mount(status, errorState(err))
+  } finally {
+    if (!signal.aborted) {
+      state.loading = false
+      grid.setAttribute('aria-busy', 'false')
+      updateCount()
+      // A tall screen may still show the end of the grid: keep filling it.
+      requestAnimationFrame(() => nearEnd() && void loadPage())
+    }
+  }
+}
+
+/** Starts over with the current search and sort, and records them in the URL so it can be shared. */
+async function reset(): Promise<void> {
+  state.abort.abort()
+  state.abort = new AbortController()
+  state.q = searchInput.value
+  state.sort = sortSelect.value as Sort
+  state.cursor = null
+  state.done = false
+  state.loading = false
+  state.count = 0
+  grid.replaceChildren()
+  const url = new URL(location.href)
+  url.searchParams.delete('q')
+  url.searchParams.delete('sort')
+  if (state.q.trim()) url.searchParams.set('q', state.q.trim())
+  if (state.sort !== 'newest') url.searchParams.set('sort', state.sort)
+  history.replaceState(null, '', url)
+  await loadPage()
+}
+
+const searchSoon = debounce(() => void reset(), 250)
+searchInput.addEventListener('input', searchSoon)
+sortSelect.addEventListener('change', () => void reset())
+document.addEventListener('keydown', (e) => {
+  // "/" jumps to search, as on most sites with one search box.
+  if (e.key === '/' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) {
+    e.preventDefault()
+    searchInput.focus()
+  }
+})
+
+const SCROLL_AHEAD = 600
+const nearEnd = () =>
+  !state.done && state.count > 0 && sentinel.getBoundingClientRect().top < innerHeight + SCROLL_AHEAD
+
+// Infinite scroll; the "Load more" button stays for keyboard users and as a fallback.
+new IntersectionObserver(() => nearEnd() && void loadPage(), {
+  rootMargin: `${SCROLL_AHEAD}px 0px`,
+}).observe(sentinel)
+
+state.user = await currentUser()
+if (state.user) {
+  const subtitle = document.getElementById('catalog-subtitle')
+  if (subtitle) subtitle.textContent = 'Published movies, plus drafts and inactive movies you can manage.'
+}
+await loadPage()

@@ -1,1 +1,190 @@
-// Page entry: movie. Filled in by its issue.
+/**
+ * The movie page: the player, then name, status, facts and description. Drafts and failed
+ * movies (visible to their owner and admins) say why there is nothing to play.
+ * @module
+ */
+import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
+import { createPlayer, loadDash } from '../player/player.ts'
+import { retryButton, stateBlock } from '../ui/blocks.ts'
+import { h, mount } from '../ui/dom.ts'
+import { formatBitrate, formatDate, formatDuration, renditionLabel } from '../ui/format.ts'
+import { icon } from '../ui/icons.ts'
+import { placeholder, posterSrc } from '../ui/poster.ts'
+import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+
+const main = initShell('movie', { mainClass: 'movie-main' })
+const id = decodeURIComponent(location.pathname.split('/')[2] ?? '')
+
+function back() {
+  return h('a', { class: 'back-link', href: '/' }, icon('back'), 'Catalog')
+}
+
+function loading() {
+  mount(
+    main,
+    back(),
+    h(
+      'div',
+      { class: 'movie-layout', 'aria-busy': 'true' },
+      h('div', { class: 'player-skeleton skeleton', 'aria-hidden': 'true' }),
+      h(
+        'div',
+        { class: 'movie-info' },
+        h('div', { class: 'skeleton', style: 'height: 32px; width: 60%' }),
+        h('div', { class: 'skeleton', style: 'height: 16px; width: 35%' }),
+      ),
+    ),
+  )
+}
+
+function notFound(user: User | null) {
+  document.title = 'Movie not found · anime-die-heart'
+  mount(
+    main,
+    back(),
+    stateBlock({
+      icon: 'film',
+      title: 'Movie not found',
+      headingLevel: 1,
+      text: user
+        ? 'It may have been deleted, or it belongs to someone else and is not published yet.'
+        : 'It may have been deleted or not be published yet. If it is yours, sign in to see it.',
+      actions: [
+        h('a', { class: 'btn btn-primary', href: '/' }, 'Browse the catalog'),
+        user ? null : h('a', { class: 'btn', href: signInHref() }, 'Sign in'),
+      ],
+    }),
+  )
+}
+
+function failedToLoad(err: unknown) {
+  mount(
+    main,
+    back(),
+    stateBlock({
+      icon: 'alert',
+      title: 'The movie could not be loaded',
+      headingLevel: 1,
+      text: errorMessage(err),
+      error: true,
+      actions: [retryButton(() => void show())],
+    }),
+  )
+}
+
+function posterFor(movie: Movie) {
+  const src = posterSrc(movie)
+  return src ? h('img', { src, alt: '', decoding: 'async', fetchpriority: 'high' }) : placeholder(movie)
+}
+
+/** Where a player would be, for movies that cannot play (draft, failed). */
+function unplayable(movie: Movie) {
+  const failed = movie.status === 'failed'
+  return h(
+    'div',
+    { class: 'player', 'data-state': 'unavailable' },
+    h('div', { class: 'player-poster' }, posterFor(movie)),
+    h(
+      'div',
+      { class: 'player-error' },
+      h(
+        'div',
+        { class: 'player-error-box' },
+        icon(failed ? 'alert' : 'upload'),
+        h('h2', null, failed ? 'Publishing failed' : 'Not published yet'),
+        h(
+          'p',
+          null,
+          failed
+            ? 'The uploaded files did not make a playable movie. Upload it again.'
+            : 'This movie is a draft: its files are still being uploaded, or it has not been published. Only you and admins can see it.',
+        ),
+      ),
+    ),
+  )
+}
+
+function details(movie: Movie, user: User | null) {
+  const videos = movie.renditions.filter((r) => r.kind === 'video').sort((a, b) => b.bandwidth - a.bandwidth)
+  const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
+  return h(
+    'section',
+    { class: 'movie-info', 'aria-labelledby': 'movie-title' },
+    h(
+      'div',
+      { class: 'movie-title-row' },
+      h('h1', { id: 'movie-title' }, movie.name),
+      movie.status === 'draft' ? h('span', { class: 'badge badge-draft' }, 'Draft') : null,
+      movie.status === 'failed' ? h('span', { class: 'badge badge-failed' }, 'Failed') : null,
+      movie.active ? null : h('span', { class: 'badge badge-inactive' }, 'Inactive'),
+    ),
+    h(
+      'div',
+      { class: 'movie-meta' },
+      movie.duration ? h('span', null, formatDuration(movie.duration)) : null,
+      h(
+        'span',
+        null,
+        movie.publishedAt
+          ? `Published ${formatDate(movie.publishedAt)}`
+          : `Created ${formatDate(movie.createdAt)}`,
+      ),
+      movie.owner ? h('span', null, `by ${movie.owner.username}`) : null,
+      canEdit
+        ? h('span', null, h('a', { href: `/admin/movies?edit=${encodeURIComponent(movie.id)}` }, 'Edit'))
+        : null,
+    ),
+    movie.description ? h('p', { class: 'movie-description' }, movie.description) : null,
+    videos.length
+      ? h(
+          'ul',
+          { class: 'rendition-list', 'aria-label': 'Available qualities' },
+          videos.map((r) => h('li', null, `${renditionLabel(r)} · ${formatBitrate(r.bandwidth)}`)),
+        )
+      : null,
+    movie.manifestUrl
+      ? h(
+          'p',
+          { class: 'shortcuts' },
+          'Keys: ',
+          h('kbd', null, 'Space'),
+          ' play/pause · ',
+          h('kbd', null, '←'),
+          h('kbd', null, '→'),
+          ' 5 s · ',
+          h('kbd', null, '↑'),
+          h('kbd', null, '↓'),
+          ' volume · ',
+          h('kbd', null, 'F'),
+          ' full screen · ',
+          h('kbd', null, 'M'),
+          ' mute · ',
+          h('kbd', null, 'I'),
+          ' stats',
+        )
+      : null,
+  )
+}
+
+async function show(): Promise<void> {
+  loading()
+  const userPromise = currentUser()
+  let movie: Movie
+  try {
+    movie = await api.movies.get(id)
+  } catch (err) {
+    if (err instanceof ApiError && (err.status === 404 || err.status === 422)) notFound(await userPromise)
+    else failedToLoad(err)
+    return
+  }
+  const user = await userPromise
+  document.title = `${movie.name} · anime-die-heart`
+  const stage = movie.manifestUrl
+    ? createPlayer({ manifestUrl: movie.manifestUrl, title: movie.name, poster: posterFor(movie) }).root
+    : unplayable(movie)
+  mount(main, back(), h('div', { class: 'movie-layout' }, stage, details(movie, user)))
+}
+
+// dash.js starts downloading while the movie's JSON is on its way.
+void loadDash()
+await show()

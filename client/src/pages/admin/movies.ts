@@ -1,0 +1,385 @@
+/**
+ * Admin: the movies table. Status, owner, active toggle, edit of name and description,
+ * poster replacement, delete with confirmation. Admins see every movie; uploaders their own.
+ * @module
+ */
+import { ApiError, api, errorMessage, type Movie, type MovieStatus, type User } from '../../api.ts'
+import { dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
+import { confirmDialog, formDialog } from '../../ui/dialog.ts'
+import { debounce, h, mount } from '../../ui/dom.ts'
+import { formatDate, formatDuration } from '../../ui/format.ts'
+import { icon } from '../../ui/icons.ts'
+import { posterImage } from '../../ui/poster.ts'
+import { toast } from '../../ui/toast.ts'
+
+const PAGE = 25
+const POSTER_MAX = { width: 1280, height: 720 }
+
+const STATUS_LABEL: Record<MovieStatus, string> = { ready: 'Ready', draft: 'Draft', failed: 'Failed' }
+
+/**
+ * Any image the browser can decode becomes a JPEG no larger than 1280x720: the server accepts
+ * .jpg and .webp posters, and a 12-megapixel phone photo has no business being one.
+ */
+export async function toPosterJpeg(file: Blob): Promise<Blob> {
+  const bitmap = await createImageBitmap(file).catch(() => {
+    throw new Error('That file is not an image this browser can read. Pick a JPEG, PNG or WebP.')
+  })
+  const scale = Math.min(1, POSTER_MAX.width / bitmap.width, POSTER_MAX.height / bitmap.height)
+  const canvas = document.createElement('canvas')
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale))
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale))
+  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height)
+  bitmap.close()
+  return new Promise((resolve, reject) =>
+    canvas.toBlob(
+      (b) => (b ? resolve(b) : reject(new Error('Could not encode the poster.'))),
+      'image/jpeg',
+      0.86,
+    ),
+  )
+}
+
+function statusBadge(movie: Movie) {
+  return h('span', { class: `badge badge-${movie.status}` }, STATUS_LABEL[movie.status])
+}
+
+export async function renderMovies(body: HTMLElement, user: User): Promise<void> {
+  const isAdmin = user.role === 'admin'
+  const state = {
+    q: '',
+    status: '' as MovieStatus | '',
+    cursor: null as string | null,
+    abort: new AbortController(),
+  }
+  const rows = new Map<string, HTMLTableRowElement>()
+
+  const search = h('input', {
+    type: 'search',
+    id: 'admin-movie-search',
+    placeholder: 'Search movies',
+    autocomplete: 'off',
+  })
+  const statusSelect = h(
+    'select',
+    { 'aria-label': 'Filter by status', id: 'admin-movie-status' },
+    h('option', { value: '' }, 'Any status'),
+    h('option', { value: 'ready' }, 'Ready'),
+    h('option', { value: 'draft' }, 'Draft'),
+    h('option', { value: 'failed' }, 'Failed'),
+  )
+  const { tbody, wrap } = dataTable('admin-movies', isAdmin ? 'All movies' : 'Your movies', [
+    'Movie',
+    'Status',
+    isAdmin ? 'Owner' : null,
+    'Length',
+    'Created',
+    'Active',
+  ])
+  const status = h('div')
+  const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
+  const moreRow = h('div', { class: 'load-more', hidden: true }, more)
+  const posterInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', hidden: true })
+
+  mount(
+    body,
+    h(
+      'div',
+      { class: 'filters' },
+      searchField(search, 'Search movies'),
+      statusSelect,
+      h('a', { class: 'btn btn-primary', href: '/upload' }, icon('upload'), 'Upload'),
+    ),
+    wrap,
+    status,
+    moreRow,
+    posterInput,
+  )
+
+  function row(movie: Movie): HTMLTableRowElement {
+    const active = h('input', {
+      type: 'checkbox',
+      role: 'switch',
+      checked: movie.active,
+      'aria-label': `Active: ${movie.name}`,
+      onchange: async () => {
+        active.disabled = true
+        try {
+          const updated = await api.movies.update(movie.id, { active: active.checked })
+          replace(updated)
+          toast(`“${updated.name}” is now ${updated.active ? 'active' : 'inactive'}.`, 'ok')
+        } catch (err) {
+          active.checked = !active.checked
+          active.disabled = false
+          toast(errorMessage(err), 'error')
+        }
+      },
+    })
+    const tr = h(
+      'tr',
+      { 'data-movie-id': movie.id },
+      h(
+        'td',
+        { class: 'wide' },
+        h(
+          'div',
+          { class: 'cell-movie' },
+          h('div', { class: 'mini-thumb' }, posterImage(movie)),
+          h(
+            'div',
+            null,
+            h('a', { href: `/movies/${encodeURIComponent(movie.id)}`, class: 'movie-name' }, movie.name),
+            h(
+              'div',
+              { class: 'cell-sub' },
+              movie.description || h('span', { class: 'muted' }, 'No description'),
+            ),
+          ),
+        ),
+      ),
+      h('td', { 'data-label': 'Status' }, statusBadge(movie)),
+      isAdmin
+        ? h(
+            'td',
+            { 'data-label': 'Owner' },
+            movie.owner?.username ?? h('span', { class: 'muted' }, 'deleted user'),
+          )
+        : null,
+      h(
+        'td',
+        { 'data-label': 'Length', class: 'num' },
+        movie.duration ? formatDuration(movie.duration) : '—',
+      ),
+      h('td', { 'data-label': 'Created', class: 'num' }, formatDate(movie.createdAt)),
+      h('td', { 'data-label': 'Active' }, h('label', { class: 'switch' }, active)),
+      h(
+        'td',
+        { class: 'actions-cell' },
+        h(
+          'div',
+          { class: 'row-actions' },
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-sm',
+              onclick: () => void edit(movie),
+              'aria-label': `Edit ${movie.name}`,
+            },
+            icon('edit'),
+            'Edit',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-sm',
+              onclick: () => pickPoster(movie),
+              'aria-label': `Replace poster of ${movie.name}`,
+            },
+            icon('image'),
+            'Poster',
+          ),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'btn btn-sm btn-ghost',
+              onclick: () => void remove(movie),
+              'aria-label': `Delete ${movie.name}`,
+            },
+            icon('trash'),
+            'Delete',
+          ),
+        ),
+      ),
+    )
+    rows.set(movie.id, tr)
+    return tr
+  }
+
+  function replace(movie: Movie) {
+    const old = rows.get(movie.id)
+    const fresh = row(movie)
+    if (old) old.replaceWith(fresh)
+  }
+
+  async function edit(movie: Movie) {
+    const name = h('input', {
+      type: 'text',
+      id: 'edit-name',
+      name: 'name',
+      value: movie.name,
+      required: true,
+      maxlength: 200,
+    })
+    const description = h('textarea', {
+      id: 'edit-description',
+      name: 'description',
+      maxlength: 5000,
+      rows: 6,
+    })
+    description.value = movie.description
+    const active = h('input', { type: 'checkbox', id: 'edit-active', checked: movie.active })
+    const nameError = h('span', { class: 'error-text', id: 'edit-name-error' })
+    await formDialog({
+      title: 'Edit movie',
+      submitLabel: 'Save changes',
+      fields: [
+        h('div', { class: 'field' }, h('label', { for: 'edit-name' }, 'Name'), name, nameError),
+        h('div', { class: 'field' }, h('label', { for: 'edit-description' }, 'Description'), description),
+        h(
+          'label',
+          { class: 'checkbox', for: 'edit-active' },
+          active,
+          'Active (listed in the catalog once published)',
+        ),
+      ],
+      onSubmit: async () => {
+        nameError.textContent = ''
+        name.removeAttribute('aria-invalid')
+        try {
+          const updated = await api.movies.update(movie.id, {
+            name: name.value.trim(),
+            description: description.value,
+            active: active.checked,
+          })
+          replace(updated)
+          toast(`Saved “${updated.name}”.`, 'ok')
+        } catch (err) {
+          const msg = err instanceof ApiError ? err.fieldError('name') : undefined
+          if (msg) {
+            nameError.textContent = msg
+            name.setAttribute('aria-invalid', 'true')
+            name.setAttribute('aria-describedby', 'edit-name-error')
+          }
+          throw err
+        }
+      },
+    })
+  }
+
+  let posterFor: Movie | null = null
+  function pickPoster(movie: Movie) {
+    posterFor = movie
+    posterInput.value = ''
+    posterInput.click()
+  }
+  posterInput.addEventListener('change', async () => {
+    const file = posterInput.files?.[0]
+    const movie = posterFor
+    if (!file || !movie) return
+    toast('Uploading poster…')
+    try {
+      await api.movies.putFile(movie.id, 'poster.jpg', await toPosterJpeg(file))
+      replace(await api.movies.get(movie.id))
+      toast(`New poster for “${movie.name}”.`, 'ok')
+    } catch (err) {
+      toast(`Poster not replaced: ${errorMessage(err)}`, 'error')
+    }
+  })
+
+  async function remove(movie: Movie) {
+    const ok = await confirmDialog({
+      title: `Delete “${movie.name}”?`,
+      body: h(
+        'p',
+        null,
+        'The movie and all its files (manifest, every rendition, poster) are removed from the server. This cannot be undone.',
+      ),
+      confirmLabel: 'Delete movie',
+      danger: true,
+    })
+    if (!ok) return
+    try {
+      await api.movies.remove(movie.id)
+      rows.get(movie.id)?.remove()
+      rows.delete(movie.id)
+      if (rows.size === 0) empty()
+      toast(`Deleted “${movie.name}”.`, 'ok')
+    } catch (err) {
+      toast(errorMessage(err), 'error')
+    }
+  }
+
+  function empty() {
+    wrap.hidden = true
+    mount(
+      status,
+      stateBlock({
+        icon: 'film',
+        title: state.q || state.status ? 'No movies match' : 'No movies yet',
+        text:
+          state.q || state.status
+            ? 'Change the search or the status filter.'
+            : 'Uploaded movies appear here, drafts included.',
+        actions: [h('a', { class: 'btn btn-primary', href: '/upload' }, icon('upload'), 'Upload a movie')],
+      }),
+    )
+  }
+
+  async function load() {
+    const { signal } = state.abort
+    more.disabled = true
+    try {
+      const page = await api.movies.list(
+        {
+          limit: PAGE,
+          cursor: state.cursor,
+          q: state.q,
+          ...(state.status ? { status: state.status } : {}),
+          ...(isAdmin ? {} : { mine: true }),
+        },
+        signal,
+      )
+      if (signal.aborted) return
+      tbody.append(...page.items.map(row))
+      state.cursor = page.nextCursor
+      moreRow.hidden = !page.nextCursor
+      if (rows.size === 0) empty()
+      else {
+        wrap.hidden = false
+        mount(status)
+      }
+    } catch (err) {
+      if (signal.aborted) return
+      mount(
+        status,
+        retryNotice(`Movies could not be loaded: ${errorMessage(err)}`, () => void load()),
+      )
+    } finally {
+      more.disabled = false
+    }
+  }
+
+  async function reset() {
+    state.abort.abort()
+    state.abort = new AbortController()
+    state.q = search.value
+    state.status = statusSelect.value as MovieStatus | ''
+    state.cursor = null
+    rows.clear()
+    tbody.replaceChildren()
+    await load()
+  }
+
+  search.addEventListener(
+    'input',
+    debounce(() => void reset(), 250),
+  )
+  statusSelect.addEventListener('change', () => void reset())
+  await load()
+
+  // Deep link from a movie page: /admin/movies?edit=<id>
+  const editId = new URLSearchParams(location.search).get('edit')
+  if (editId) {
+    history.replaceState(null, '', location.pathname)
+    try {
+      const movie = await api.movies.get(editId)
+      if (!rows.has(movie.id)) tbody.prepend(row(movie))
+      await edit(movie)
+    } catch (err) {
+      toast(errorMessage(err), 'error')
+    }
+  }
+}
