@@ -14,6 +14,8 @@ import type { AppEnv, Deps } from './env.ts'
 import { problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
+import { filesRouter } from './routes/files/files.index.ts'
+import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
 import { createLoginLimiter } from './services/users.ts'
@@ -50,6 +52,7 @@ export function createApp(deps: Deps) {
   api.route('/auth', authRouter(limiter))
   api.route('/users', usersRouter())
   api.route('/movies', moviesRouter())
+  api.route('/movies', filesRouter())
   api.doc31('/openapi.json', API_INFO)
   api.get('/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'anime-die-heart API' }))
 
@@ -66,6 +69,8 @@ export function createApp(deps: Deps) {
   )
   app.use('/api/*', identify)
   app.route('/', api)
+  app.use('/media/*', identify)
+  app.route('/media', mediaRouter())
   app.notFound((c) =>
     problemResponse(
       problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),

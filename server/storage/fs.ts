@@ -17,6 +17,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { BigIntStats, Dirent } from 'node:fs'
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
+import { keyedMutex } from '../lib/keyed-lock.ts'
 import {
   BlobHashMismatchError,
   type BlobInfo,
@@ -430,32 +431,4 @@ function streamRange(fh: FileHandle, start: number, end: number, chunk: number):
       await fh.close().catch(() => {})
     },
   })
-}
-
-// ───────────────────────────── per-key serialisation ─────────────────────────────
-
-/** Runs critical sections one at a time per key; `idle` waits until nothing holds the key. */
-function keyedMutex() {
-  const tails = new Map<string, Promise<void>>()
-  return {
-    async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-      const before = tails.get(key) ?? Promise.resolve()
-      let release!: () => void
-      const mine = new Promise<void>((r) => {
-        release = r
-      })
-      const tail = before.then(() => mine)
-      tails.set(key, tail)
-      await before
-      try {
-        return await fn()
-      } finally {
-        release()
-        if (tails.get(key) === tail) tails.delete(key)
-      }
-    },
-    async idle(key: string): Promise<void> {
-      await tails.get(key)
-    },
-  }
 }

@@ -77,7 +77,13 @@ export function r2BlobStore(bucket: R2BucketLike): BlobStore {
       const expected = opts.sha256?.toLowerCase()
       const Fixed = (globalThis as { FixedLengthStream?: FixedLengthStreamCtor }).FixedLengthStream
       if (Fixed && expected && opts.size !== undefined && !(body instanceof Uint8Array)) {
-        return streamPut(bucket, key, body, { ...opts, sha256: expected, contentType }, Fixed)
+        return streamPut(
+          bucket,
+          key,
+          body,
+          { ...opts, size: opts.size, sha256: expected, contentType },
+          Fixed,
+        )
       }
       const bytes = await collectBody(body, opts.maxBytes, opts.size)
       const sha256 = await sha256Hex(bytes)

@@ -1,0 +1,172 @@
+/**
+ * Route definitions for a movie's files under /api/movies: the upload protocol.
+ * @module
+ */
+import { createRoute, z } from '@hono/zod-openapi'
+import { ALLOWED_EXTENSIONS, MAX_PATH_DEPTH } from '../../lib/paths.ts'
+import { IdParam, ProblemSchema, problems, security } from '../common.schemas.ts'
+import { MovieSchema } from '../movies/movies.routes.ts'
+
+export const FileSchema = z
+  .object({
+    path: z.string().openapi({ example: 'chunk-stream0-00001.m4s' }),
+    size: z.number().int().openapi({ example: 123030 }),
+    sha256: z
+      .string()
+      .openapi({ example: 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9' }),
+    contentType: z.string().openapi({ example: 'video/iso.segment' }),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('MovieFile')
+
+export const PublishSchema = z
+  .strictObject({
+    manifest: z
+      .string()
+      .min(1)
+      .max(300)
+      .default('manifest.mpd')
+      .openapi({
+        description: 'Path of the DASH manifest among the uploaded files',
+        example: 'manifest.mpd',
+      }),
+  })
+  .openapi('PublishMovie')
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+})
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})
+
+export const PATH_DESCRIPTION =
+  `Path of the file inside the movie: 1 to ${MAX_PATH_DEPTH} "/"-separated segments of [A-Za-z0-9._-], ` +
+  `none empty or starting with ".", ending in ${ALLOWED_EXTENSIONS.map((e) => `.${e}`).join(' ')}. ` +
+  'Never percent-encoded: a path with "%", a backslash or a dot segment is a 400.'
+
+export const list = createRoute({
+  method: 'get',
+  path: '/{id}/files',
+  tags: ['Uploads'],
+  summary: 'List the files stored for a movie',
+  description:
+    'What is already stored, so an interrupted upload can resume by sending only files that are missing or differ.',
+  security,
+  request: { params: IdParam },
+  responses: {
+    200: json(
+      z.object({ items: z.array(FileSchema), totalBytes: z.number().int() }).openapi('MovieFileList'),
+      'Every stored file, sorted by path',
+    ),
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    422: problems[422],
+  },
+})
+
+export const publish = createRoute({
+  method: 'post',
+  path: '/{id}/publish',
+  tags: ['Uploads'],
+  summary: 'Publish a movie once all its files are uploaded',
+  description:
+    'Parses the DASH manifest and checks that every initialization and media segment of every Representation ' +
+    'is stored. On success the movie becomes ready (visible to everyone if active) with its duration, renditions ' +
+    'and poster (poster.jpg, .jpeg, .png or .webp, if uploaded). Otherwise 422: `missing` lists the files still ' +
+    'needed (at most 1000; `missingCount` has the total), or `invalid-manifest` says what is wrong. Publishing ' +
+    'again with the same manifest is a no-op.',
+  security,
+  request: {
+    params: IdParam,
+    body: { content: { 'application/json': { schema: PublishSchema } }, required: false },
+  },
+  responses: {
+    200: json(MovieSchema, 'The published movie'),
+    400: problems[400],
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    409: problem('Already published with another manifest'),
+    422: problem(
+      'Validation failed, the manifest is invalid, or files are missing (`missing`, `missingCount`)',
+    ),
+  },
+})
+
+const pathParams = [
+  {
+    name: 'id',
+    in: 'path' as const,
+    required: true,
+    schema: { type: 'string' as const, pattern: '^[A-Za-z0-9]{16}$' },
+  },
+  {
+    name: 'path',
+    in: 'path' as const,
+    required: true,
+    description: PATH_DESCRIPTION,
+    schema: { type: 'string' as const, example: 'video/720p/chunk-00001.m4s' },
+  },
+]
+
+/** PUT and DELETE take a raw body and a path with slashes, so they are plain Hono routes documented by hand. */
+export const putDoc = {
+  method: 'put' as const,
+  path: '/{id}/files/{path}',
+  tags: ['Uploads'],
+  summary: 'Upload one file of a movie',
+  description:
+    'The body is the file, sent as is (any Content-Type; the stored type follows the extension). ' +
+    'Idempotent: the same path with the same hash again is a 200 and nothing is rewritten, so a retry is a resume. ' +
+    'A different hash replaces the file while the movie is a draft; once published it is a 409. ' +
+    'The body is hashed and counted as it streams to storage: a hash mismatch (400), a body longer than its ' +
+    'Content-Length (400), or one over the per-file or per-movie limit (413) stores nothing.',
+  security,
+  request: {
+    params: z.object({ id: z.string(), path: z.string() }),
+    headers: z.object({
+      'x-content-sha256': z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .openapi({ description: 'SHA-256 of the body, 64 hex digits' }),
+      'content-length': z
+        .string()
+        .optional()
+        .openapi({ description: 'Size of the body; checked against the limits before any byte is read' }),
+    }),
+    body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
+  parameters: pathParams,
+  responses: {
+    200: json(FileSchema, 'Already stored with this hash; nothing rewritten'),
+    201: json(FileSchema, 'Stored'),
+    400: problem('Bad path, missing or malformed x-content-sha256, hash or length mismatch'),
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    409: problem('The movie is published and this file already has different content'),
+    413: problem('Over the per-file (`file-too-large`) or per-movie (`movie-too-large`) limit'),
+  },
+}
+
+export const deleteDoc = {
+  method: 'delete' as const,
+  path: '/{id}/files/{path}',
+  tags: ['Uploads'],
+  summary: 'Delete one file of a draft movie',
+  security,
+  parameters: pathParams,
+  responses: {
+    204: { description: 'Deleted' },
+    400: problem('Bad path'),
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    409: problem('The movie is published'),
+  },
+}

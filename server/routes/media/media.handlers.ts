@@ -1,0 +1,90 @@
+/**
+ * GET and HEAD /media/<id>/<path>: a movie's files, served like a CDN origin would.
+ * @module
+ */
+import type { Context } from 'hono'
+import type { AppEnv } from '../../env.ts'
+import { etagOf, ifRangeAllows, noneMatchHits, notModifiedSince, parseRange } from '../../lib/http-range.ts'
+import { checkUrlPath, hasDotSegment, isManifest, rawRequestPath } from '../../lib/paths.ts'
+import { ApiError } from '../../lib/problem.ts'
+import { findServableFile } from '../../services/files.ts'
+import { movieKey } from '../../storage/keys.ts'
+
+/** Segments never change meaning once named (a published file cannot be replaced), so caches may keep them. */
+export const IMMUTABLE = 'public, max-age=31536000, immutable'
+/** The manifest is the way in: hiding or deleting a movie should reach viewers within a minute. */
+export const MANIFEST_CACHE = 'public, max-age=60'
+/** Drafts and hidden movies are for their owner and admins only, and may still change. */
+export const PRIVATE_CACHE = 'private, no-cache'
+
+export async function serve(c: Context<AppEnv>): Promise<Response> {
+  const { id, path } = mediaTarget(c)
+  const { isPublic, file } = await findServableFile(c.var.deps, c.var.user, id, path)
+  const etag = etagOf(file.sha256)
+  const headers = new Headers({
+    'accept-ranges': 'bytes',
+    etag,
+    'last-modified': file.createdAt.toUTCString(),
+    'cache-control': !isPublic ? PRIVATE_CACHE : isManifest(path) ? MANIFEST_CACHE : IMMUTABLE,
+    'content-type': file.contentType,
+    // Uploaded bytes are never a page on our origin: no sniffing, and a sandbox should an .mpd or
+    // .vtt be opened as a document.
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+    'cross-origin-resource-policy': 'cross-origin',
+  })
+
+  const inm = c.req.header('if-none-match')
+  if (
+    noneMatchHits(inm, etag) ||
+    (inm === undefined && notModifiedSince(c.req.header('if-modified-since'), file.createdAt))
+  ) {
+    headers.delete('content-type')
+    return new Response(null, { status: 304, headers })
+  }
+
+  const rangeHeader = ifRangeAllows(c.req.header('if-range'), etag, file.createdAt)
+    ? c.req.header('range')
+    : undefined
+  const decision = parseRange(rangeHeader, file.size)
+  if (decision.kind === 'unsatisfiable') {
+    throw new ApiError(
+      416,
+      'range-not-satisfiable',
+      `The range "${rangeHeader}" does not overlap the ${file.size} bytes of "${path}".`,
+      {},
+      { 'content-range': `bytes */${file.size}`, 'accept-ranges': 'bytes' },
+    )
+  }
+  const range = decision.kind === 'partial' ? { start: decision.start, end: decision.end } : undefined
+  const status = range ? 206 : 200
+  headers.set('content-length', String(range ? range.end - range.start + 1 : file.size))
+  if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${file.size}`)
+
+  // HEAD never opens the blob: the row already knows everything the headers say.
+  if (c.req.method === 'HEAD') return new Response(null, { status, headers })
+
+  const blob = await c.var.deps.blobs.get(movieKey(id, path), range ? { range } : {})
+  if (!blob) {
+    console.error(`[media] ${id}/${path} has a file row but no blob`)
+    throw new ApiError(404, 'file-not-found', `Movie ${id} has no file "${path}".`)
+  }
+  return new Response(blob.body, { status, headers })
+}
+
+/** The movie id and file path, read from the URL as the client sent it (see lib/paths.ts). */
+function mediaTarget(c: Context<AppEnv>): { id: string; path: string } {
+  const raw = rawRequestPath(c.req.raw, c.env)
+  const m = /\/media\/([^/]*)\/(.*)$/.exec(raw)
+  const id = m?.[1] ?? ''
+  if (!/^[A-Za-z0-9]{16}$/.test(id)) throw new ApiError(404, 'movie-not-found', `No movie with id "${id}".`)
+  const checked = hasDotSegment(raw)
+    ? { ok: false as const, reason: 'the path has a "." or ".." segment' }
+    : checkUrlPath(m?.[2] ?? '')
+  if (!checked.ok) {
+    throw new ApiError(400, 'invalid-path', `Invalid file path: ${checked.reason}.`, {
+      errors: [{ field: 'path', message: checked.reason }],
+    })
+  }
+  return { id, path: checked.path }
+}

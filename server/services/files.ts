@@ -1,0 +1,308 @@
+/**
+ * A movie's stored files: the upload protocol (idempotent PUT per file, resume by listing what is
+ * stored), deletion while a draft, and the lookup behind /media.
+ *
+ * Invariant: a `movie_files` row exists only for a blob that is fully stored with that hash. A put
+ * writes the blob first and the row second; a delete removes the row first and the blob second.
+ * A crash in between leaves at worst an orphan blob, which a re-upload overwrites.
+ * @module
+ */
+import { and, eq, ne, sql } from 'drizzle-orm'
+import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
+import type { AuthUser, Deps } from '../env.ts'
+import { type KeyedMutex, type KeyedRwLock, keyedMutex, keyedRwLock } from '../lib/keyed-lock.ts'
+import { contentTypeFor } from '../lib/paths.ts'
+import { ApiError } from '../lib/problem.ts'
+import { BlobHashMismatchError, BlobLengthMismatchError, BlobTooLargeError } from '../storage/blob-store.ts'
+import { movieKey } from '../storage/keys.ts'
+import { canWrite } from './movies.ts'
+
+export interface FileJson {
+  path: string
+  size: number
+  sha256: string
+  contentType: string
+  createdAt: string
+}
+
+export const fileToJson = (f: MovieFile): FileJson => ({
+  path: f.path,
+  size: f.size,
+  sha256: f.sha256,
+  contentType: f.contentType,
+  createdAt: f.createdAt.toISOString(),
+})
+
+interface Coordination {
+  /** Uploads and deletes hold a movie shared; publish holds it exclusively, so it sees a settled set of files. */
+  movies: KeyedRwLock
+  /** One writer per file, so the blob and its row always come from the same upload. */
+  files: KeyedMutex
+  /** Bytes promised to uploads still streaming, per movie, counted against the movie's limit. */
+  reserved: Map<string, number>
+}
+
+// Per app instance (keyed by its deps), not global: two apps in one process do not share locks.
+// The locks order work within one process; several Workers isolates would need a Durable Object.
+const coordination = new WeakMap<Deps, Coordination>()
+
+export function coordinationFor(deps: Deps): Coordination {
+  let c = coordination.get(deps)
+  if (!c) {
+    c = { movies: keyedRwLock(), files: keyedMutex(), reserved: new Map() }
+    coordination.set(deps, c)
+  }
+  return c
+}
+
+export async function listMovieFiles(
+  deps: Deps,
+  movieId: string,
+): Promise<{ items: FileJson[]; totalBytes: number }> {
+  const rows = await deps.db
+    .select()
+    .from(movieFiles)
+    .where(eq(movieFiles.movieId, movieId))
+    .orderBy(movieFiles.path)
+  return { items: rows.map(fileToJson), totalBytes: rows.reduce((n, r) => n + r.size, 0) }
+}
+
+export interface PutFileInput {
+  /** Already checked with checkUrlPath. */
+  path: string
+  body: ReadableStream<Uint8Array> | null
+  /** Lower-case hex SHA-256 the client says the body has. */
+  sha256: string
+  /** The declared Content-Length, when there is one. */
+  size?: number
+}
+
+/**
+ * Stores one file of a movie. Same path and same hash again: nothing is rewritten (`created:
+ * false`). A different hash replaces the file while the movie is a draft, and is a 409 once it is
+ * published.
+ * @throws ApiError 400 (hash or length mismatch), 404 (movie gone), 409, 413
+ */
+export async function putMovieFile(
+  deps: Deps,
+  movieId: string,
+  input: PutFileInput,
+): Promise<{ file: FileJson; created: boolean }> {
+  const co = coordinationFor(deps)
+  const { path, sha256 } = input
+  return withFile(deps, movieId, path, async (movie) => {
+    const [existing] = await deps.db
+      .select()
+      .from(movieFiles)
+      .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+    const key = movieKey(movieId, path)
+
+    if (existing?.sha256 === sha256) {
+      const blob = await deps.blobs.head(key)
+      if (blob?.sha256 === sha256) {
+        await input.body?.cancel().catch(() => {})
+        return { file: fileToJson(existing), created: false }
+      }
+      // The row outlived its blob (storage restored from an older backup?): store it again.
+    } else if (existing && movie.status === 'ready') {
+      await input.body?.cancel().catch(() => {})
+      throw new ApiError(
+        409,
+        'file-immutable',
+        `"${path}" is part of a published movie and already has different content; published files never change.`,
+        { path, sha256: existing.sha256 },
+      )
+    }
+
+    const maxBytes = await allowance(deps, co, movieId, path, input.size)
+    co.reserved.set(movieId, (co.reserved.get(movieId) ?? 0) + maxBytes.reserve)
+    try {
+      const info = await deps.blobs
+        .put(key, input.body ?? new Uint8Array(0), {
+          sha256,
+          maxBytes: maxBytes.limit,
+          contentType: contentTypeFor(path),
+          ...(input.size !== undefined ? { size: input.size } : {}),
+        })
+        .catch((err: unknown) => {
+          throw uploadError(err, deps, maxBytes.limit)
+        })
+      const row = {
+        movieId,
+        path,
+        size: info.size,
+        sha256: info.sha256,
+        contentType: info.contentType,
+        createdAt: new Date((deps.now ?? Date.now)()),
+      }
+      try {
+        await deps.db
+          .insert(movieFiles)
+          .values(row)
+          .onConflictDoUpdate({
+            target: [movieFiles.movieId, movieFiles.path],
+            set: {
+              size: row.size,
+              sha256: row.sha256,
+              contentType: row.contentType,
+              createdAt: row.createdAt,
+            },
+          })
+      } catch (err) {
+        // The movie was deleted while its file streamed in (the foreign key refuses the row).
+        const [still] = await deps.db.select({ id: movies.id }).from(movies).where(eq(movies.id, movieId))
+        if (still) throw err
+        await deps.blobs.delete(key)
+        throw movieGone(movieId)
+      }
+      return { file: fileToJson(row), created: !existing }
+    } finally {
+      const left = (co.reserved.get(movieId) ?? 0) - maxBytes.reserve
+      if (left > 0) co.reserved.set(movieId, left)
+      else co.reserved.delete(movieId)
+    }
+  })
+}
+
+/** Deletes one file of a draft movie. Deleting a file that is not there is a 404. */
+export async function deleteMovieFile(deps: Deps, movieId: string, path: string): Promise<void> {
+  await withFile(deps, movieId, path, async (movie) => {
+    if (movie.status === 'ready') {
+      throw new ApiError(
+        409,
+        'movie-published',
+        'Files of a published movie cannot be deleted; delete the movie instead.',
+      )
+    }
+    const deleted = await deps.db
+      .delete(movieFiles)
+      .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+      .returning({ path: movieFiles.path })
+    if (deleted.length === 0)
+      throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
+    await deps.blobs.delete(movieKey(movieId, path))
+  })
+}
+
+/**
+ * Runs `fn` holding this file's lock and its movie's shared lock, with the movie's status read
+ * under them: a publish or another upload of the same path may have finished while we waited.
+ */
+async function withFile<T>(
+  deps: Deps,
+  movieId: string,
+  path: string,
+  fn: (movie: Pick<Movie, 'status'>) => Promise<T>,
+): Promise<T> {
+  const co = coordinationFor(deps)
+  return co.movies.shared(movieId, () =>
+    co.files.run(`${movieId}/${path}`, async () => {
+      const [movie] = await deps.db
+        .select({ status: movies.status })
+        .from(movies)
+        .where(eq(movies.id, movieId))
+      if (!movie) throw movieGone(movieId)
+      return fn(movie)
+    }),
+  )
+}
+
+export interface ServableFile {
+  movie: Pick<Movie, 'id' | 'status' | 'active' | 'ownerId'>
+  /** Published and active: anyone may fetch it, and shared caches may keep it. */
+  isPublic: boolean
+  file: MovieFile
+}
+
+/**
+ * The file behind `/media/<id>/<path>` if the caller may see it: anyone for a published, active
+ * movie; the owner and admins for anything else. One query for the movie and the file together.
+ * @throws ApiError 404 for a movie the caller may not see (without saying whether it exists) or a missing file.
+ */
+export async function findServableFile(
+  deps: Deps,
+  user: AuthUser | null,
+  movieId: string,
+  path: string,
+): Promise<ServableFile> {
+  const [row] = await deps.db
+    .select({
+      id: movies.id,
+      status: movies.status,
+      active: movies.active,
+      ownerId: movies.ownerId,
+      file: movieFiles,
+    })
+    .from(movies)
+    .leftJoin(movieFiles, and(eq(movieFiles.movieId, movies.id), eq(movieFiles.path, path)))
+    .where(eq(movies.id, movieId))
+    .limit(1)
+  const isPublic = row?.status === 'ready' && row.active
+  if (!row || !(isPublic || (user && canWrite(user, row)))) {
+    throw new ApiError(404, 'movie-not-found', `No movie with id "${movieId}".`)
+  }
+  if (!row.file) throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
+  const { file, ...movie } = row
+  return { movie, isPublic, file }
+}
+
+// ───────────────────────────── limits ─────────────────────────────
+
+/**
+ * How many bytes this upload may have: the smaller of the per-file limit and what is left of the
+ * movie's limit after its other files and the other uploads still streaming into it.
+ */
+async function allowance(
+  deps: Deps,
+  co: Coordination,
+  movieId: string,
+  path: string,
+  declared: number | undefined,
+): Promise<{ limit: number; reserve: number }> {
+  const { maxFileBytes, maxMovieBytes } = deps.config
+  const [sum] = await deps.db
+    .select({ total: sql<number>`coalesce(sum(${movieFiles.size}), 0)` })
+    .from(movieFiles)
+    .where(and(eq(movieFiles.movieId, movieId), ne(movieFiles.path, path)))
+  const room = maxMovieBytes - Number(sum?.total ?? 0) - (co.reserved.get(movieId) ?? 0)
+  const limit = Math.max(0, Math.min(maxFileBytes, room))
+  if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)
+  if (declared !== undefined && declared > limit) throw movieTooLarge(maxMovieBytes, room)
+  // An upload without Content-Length holds its whole allowance until it ends.
+  return { limit, reserve: declared ?? limit }
+}
+
+const fileTooLarge = (limit: number) =>
+  new ApiError(413, 'file-too-large', `A file may be at most ${limit} bytes.`, { limit })
+
+const movieTooLarge = (limit: number, room: number) =>
+  new ApiError(
+    413,
+    'movie-too-large',
+    `This file would take the movie past its limit of ${limit} bytes; ${Math.max(0, room)} bytes are left.`,
+    { limit, remaining: Math.max(0, room) },
+  )
+
+const movieGone = (id: string) => new ApiError(404, 'movie-not-found', `No movie with id "${id}".`)
+
+function uploadError(err: unknown, deps: Deps, limit: number): unknown {
+  if (err instanceof BlobHashMismatchError) {
+    return new ApiError(
+      400,
+      'sha256-mismatch',
+      `The body's SHA-256 is ${err.actual}, but x-content-sha256 said ${err.expected}; nothing was stored.`,
+      { expected: err.expected, actual: err.actual },
+    )
+  }
+  if (err instanceof BlobLengthMismatchError) {
+    return new ApiError(400, 'length-mismatch', `${err.message}; nothing was stored.`, {
+      expected: err.expected,
+    })
+  }
+  if (err instanceof BlobTooLargeError) {
+    return limit >= deps.config.maxFileBytes
+      ? fileTooLarge(deps.config.maxFileBytes)
+      : movieTooLarge(deps.config.maxMovieBytes, limit)
+  }
+  return err
+}

@@ -1,0 +1,117 @@
+/**
+ * Publishing: a movie becomes visible only when its manifest parses and every initialization and
+ * media segment it names is stored. Records what the catalog shows (duration, renditions, poster).
+ * @module
+ */
+import { eq } from 'drizzle-orm'
+import { movieFiles, movies, type Rendition } from '../../db/schema.ts'
+import type { Deps } from '../env.ts'
+import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/mpd.ts'
+import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
+import { ApiError } from '../lib/problem.ts'
+import { movieKey } from '../storage/keys.ts'
+import { collectBody } from '../storage/memory.ts'
+import { coordinationFor } from './files.ts'
+import { findMovie, type MovieJson, movieToJson } from './movies.ts'
+
+/** How many missing paths a 422 lists; `missingCount` always has the full number. */
+export const MISSING_LIST_LIMIT = 1000
+
+/**
+ * Checks the manifest against the stored files and, if nothing is missing, publishes the movie.
+ * Publishing a published movie again with the same manifest changes nothing.
+ * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
+ */
+export async function publishMovie(deps: Deps, movieId: string, manifestPath: string): Promise<MovieJson> {
+  const checked = checkMoviePath(manifestPath)
+  if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
+    const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
+    throw new ApiError(422, 'validation', `Invalid body: manifest (${reason})`, {
+      errors: [{ field: 'manifest', message: reason }],
+    })
+  }
+  // Exclusive: no upload or delete of this movie's files runs while its completeness is judged.
+  return coordinationFor(deps).movies.exclusive(movieId, async () => {
+    const movie = await findMovie(deps, movieId)
+    if (!movie) throw new ApiError(404, 'movie-not-found', `No movie with id "${movieId}".`)
+    if (movie.status === 'ready') {
+      if (movie.manifest === manifestPath) return movieToJson(movie)
+      throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
+    }
+
+    const rows = await deps.db
+      .select({ path: movieFiles.path, size: movieFiles.size })
+      .from(movieFiles)
+      .where(eq(movieFiles.movieId, movieId))
+    const stored = new Map(rows.map((r) => [r.path, r.size]))
+    const manifestSize = stored.get(manifestPath)
+    if (manifestSize === undefined) throw incomplete([manifestPath])
+    if (manifestSize > MAX_MPD_BYTES) {
+      throw invalidManifest(`The manifest is ${manifestSize} bytes; the limit is ${MAX_MPD_BYTES}.`)
+    }
+    const blob = await deps.blobs.get(movieKey(movieId, manifestPath))
+    if (!blob) throw incomplete([manifestPath])
+
+    let mpd: Mpd
+    try {
+      mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), { manifestPath })
+    } catch (err) {
+      if (err instanceof MpdError) throw invalidManifest(err.message)
+      throw err
+    }
+    if (mpd.type !== 'static')
+      throw invalidManifest('Live (dynamic) manifests cannot be published; export a static one.')
+
+    const missing = mpdFiles(mpd).filter((p) => !stored.has(p))
+    if (missing.length > 0) throw incomplete(missing)
+
+    const renditions = renditionsOf(mpd)
+    if (renditions.length === 0) throw invalidManifest('The manifest has no audio or video Representation.')
+    const now = new Date((deps.now ?? Date.now)())
+    await deps.db
+      .update(movies)
+      .set({
+        status: 'ready',
+        manifest: manifestPath,
+        duration: mpd.duration,
+        renditions,
+        poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
+        publishedAt: now,
+        updatedAt: now,
+      })
+      .where(eq(movies.id, movieId))
+    return movieToJson((await findMovie(deps, movieId))!)
+  })
+}
+
+/** The catalog's view of a manifest: its audio and video Representations, first occurrence of each id. */
+export function renditionsOf(mpd: Mpd): Rendition[] {
+  const seen = new Set<string>()
+  const out: Rendition[] = []
+  for (const r of mpd.representations) {
+    if ((r.kind !== 'video' && r.kind !== 'audio') || seen.has(r.id)) continue
+    seen.add(r.id)
+    out.push({
+      id: r.id,
+      kind: r.kind,
+      codecs: r.codecs ?? '',
+      bandwidth: r.bandwidth,
+      ...(r.kind === 'video' && r.width !== undefined ? { width: r.width } : {}),
+      ...(r.kind === 'video' && r.height !== undefined ? { height: r.height } : {}),
+    })
+  }
+  return out
+}
+
+function incomplete(missing: string[]): ApiError {
+  const shown = missing.slice(0, MISSING_LIST_LIMIT)
+  const more = missing.length > shown.length ? ` (the first ${shown.length} are listed)` : ''
+  return new ApiError(
+    422,
+    'incomplete-movie',
+    `${missing.length} file${missing.length === 1 ? '' : 's'} the manifest needs ${missing.length === 1 ? 'is' : 'are'} not uploaded${more}: ${shown.slice(0, 5).join(', ')}${shown.length > 5 ? ', …' : ''}.`,
+    { missing: shown, missingCount: missing.length },
+  )
+}
+
+const invalidManifest = (detail: string) => new ApiError(422, 'invalid-manifest', detail)
