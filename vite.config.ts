@@ -1,5 +1,7 @@
+import { createReadStream } from 'node:fs'
+import { copyFile, mkdir, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 const root = resolve(import.meta.dirname, 'client')
 
@@ -11,9 +13,81 @@ export const PAGES = {
   admin: resolve(root, 'admin.html'),
 }
 
+/** URL path (under the site base) where the ffmpeg.wasm cores are served, and their source packages. */
+const FFMPEG_CORES = {
+  core: { pkg: '@ffmpeg/core', files: ['ffmpeg-core.js', 'ffmpeg-core.wasm'] },
+  'core-mt': {
+    pkg: '@ffmpeg/core-mt',
+    files: ['ffmpeg-core.js', 'ffmpeg-core.wasm', 'ffmpeg-core.worker.js'],
+  },
+} as const
+
+const CROSS_ORIGIN_ISOLATION = {
+  // ffmpeg.wasm's threaded core and the encoder's back-pressure need SharedArrayBuffer,
+  // which needs cross-origin isolation.
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+}
+
+function coreSource(variant: keyof typeof FFMPEG_CORES, file: string): string {
+  return resolve(import.meta.dirname, 'node_modules', FFMPEG_CORES[variant].pkg, 'dist/esm', file)
+}
+
+/**
+ * Serves the ffmpeg.wasm cores from our own origin at /ffmpeg/<variant>/ in dev and preview, and copies
+ * them to dist/client/ffmpeg/<variant>/ on build. They are copied, not bundled: the core is loaded with
+ * a runtime `import()` inside the encoder worker and fetches its wasm by URL, and a 32 MB file has no
+ * business going through the bundler.
+ */
+function ffmpegCores(): Plugin {
+  let outDir = ''
+  const middleware = (req: { url?: string }, res: import('node:http').ServerResponse, next: () => void) => {
+    const match = /^\/ffmpeg\/(core|core-mt)\/([\w.-]+)$/.exec((req.url ?? '').split('?')[0] ?? '')
+    const variant = match?.[1] as keyof typeof FFMPEG_CORES | undefined
+    const file = match?.[2]
+    if (!variant || !file || !(FFMPEG_CORES[variant].files as readonly string[]).includes(file)) return next()
+    const path = coreSource(variant, file)
+    stat(path).then(
+      (s) => {
+        res.writeHead(200, {
+          'Content-Type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript',
+          'Content-Length': String(s.size),
+          'Cache-Control': 'public, max-age=3600',
+          ...CROSS_ORIGIN_ISOLATION,
+        })
+        createReadStream(path).pipe(res)
+      },
+      () => next(),
+    )
+  }
+  return {
+    name: 'ffmpeg-cores',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir)
+    },
+    configureServer(server) {
+      server.middlewares.use(middleware)
+    },
+    configurePreviewServer(server) {
+      server.middlewares.use(middleware)
+    },
+    async writeBundle() {
+      for (const [variant, { files }] of Object.entries(FFMPEG_CORES)) {
+        const dir = resolve(outDir, 'ffmpeg', variant)
+        await mkdir(dir, { recursive: true })
+        for (const file of files) {
+          await copyFile(coreSource(variant as keyof typeof FFMPEG_CORES, file), resolve(dir, file))
+        }
+      }
+    },
+  }
+}
+
 export default defineConfig({
   root,
   publicDir: resolve(root, 'public'),
+  plugins: [ffmpegCores()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
@@ -21,17 +95,15 @@ export default defineConfig({
     rollupOptions: { input: PAGES },
   },
   worker: { format: 'es' },
-  optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'] },
+  // Pre-bundled up front so the dev server never reloads a page mid-encode on discovering it.
+  optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'], include: ['fast-xml-parser'] },
   server: {
     port: 5173,
     proxy: {
       '/api': 'http://127.0.0.1:3000',
       '/media': 'http://127.0.0.1:3000',
     },
-    headers: {
-      // ffmpeg.wasm's threaded core needs SharedArrayBuffer, which needs cross-origin isolation.
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
-    },
+    headers: CROSS_ORIGIN_ISOLATION,
   },
+  preview: { headers: CROSS_ORIGIN_ISOLATION },
 })

@@ -1,0 +1,169 @@
+/**
+ * @module Command lines for ffmpeg and ffprobe. Pure functions shared by the wasm workers and the
+ * native benchmark, so both encode exactly the same thing.
+ */
+import type { EncodeJob } from './jobs.ts'
+import { format } from './rational.ts'
+import type { LadderPlan } from './types.ts'
+
+/** Names the DASH muxer gives files; `$RepresentationID$` is the stream index inside one ffmpeg run. */
+export const DASH_NAMES = {
+  manifest: 'manifest.mpd',
+  init: 'init-$RepresentationID$.m4s',
+  media: 'chunk-$RepresentationID$-$Number%05d$.m4s',
+} as const
+
+export interface ArgsTarget {
+  input: string
+  /** Directory the outputs go to, without a trailing slash. */
+  outDir: string
+  /**
+   * Thread count for the multi-threaded wasm core. Left to itself ffmpeg asks for more threads than
+   * the core's fixed pool of 32 has and deadlocks, so it is set everywhere: filters, decoder, encoders.
+   * Undefined for the single-thread core and native ffmpeg.
+   */
+  threads?: number
+}
+
+/** ffprobe arguments that print everything `probe()` needs as JSON on stdout. */
+export function probeArgs(input: string): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input]
+}
+
+/**
+ * ffmpeg arguments for the poster: one frame from `plan.poster.time`, square pixels, as raw RGBA.
+ * ffmpeg.wasm 0.12.10's MJPEG encoder traps (memory access out of bounds) above roughly 960x540, so
+ * the JPEG is made by the browser's own encoder from these pixels (see `rgbaToJpeg`).
+ */
+export function posterArgs(plan: LadderPlan, target: ArgsTarget): string[] {
+  const { time, width, height } = plan.poster
+  return [
+    '-hide_banner',
+    ...threadArgs(target, 'input'),
+    // Seeking before -i jumps to the keyframe before `time` instead of decoding from the start.
+    '-ss',
+    time.toFixed(3),
+    '-i',
+    target.input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:${height}:flags=bicubic,setsar=1`,
+    '-pix_fmt',
+    'rgba',
+    ...threadArgs(target, 'output'),
+    '-f',
+    'rawvideo',
+    `${target.outDir}/${POSTER_RAW}`,
+  ]
+}
+
+/** The poster frame as ffmpeg writes it: width x height x 4 bytes of RGBA. */
+export const POSTER_RAW = 'poster.rgba'
+
+function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
+  if (target.threads === undefined) return []
+  const n = String(target.threads)
+  return where === 'input' ? ['-filter_complex_threads', '1', '-threads', n] : ['-threads', n]
+}
+
+/**
+ * ffmpeg arguments for one job: the job's renditions scaled from one decode of the source, each an
+ * H.264 stream with a fixed GOP of exactly one segment (forced keyframes, no scene-cut keyframes),
+ * plus the audio track if the job has it, muxed by ffmpeg's DASH muxer into fMP4 segments.
+ */
+export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget): string[] {
+  const args = ['-hide_banner', '-loglevel', 'info', '-stats_period', '0.5', ...threadArgs(target, 'input')]
+  args.push('-i', target.input)
+  // Phones put the recording location in metadata; the catalog must not publish it.
+  args.push('-map_metadata', '-1', '-map_chapters', '-1')
+
+  const n = job.renditions.length
+  if (n > 0) {
+    const fullRate = plan.renditions[0]!.frameRate
+    const dar = format(plan.displayAspect)
+    // Constant frame rate before the split: every rendition, in every instance, then sees the same
+    // frames at the same timestamps, which is what keeps their keyframes aligned.
+    const head = [
+      plan.source.interlaced ? 'yadif=deint=interlaced' : null,
+      `fps=${format(fullRate)}`,
+      'format=yuv420p',
+    ].filter((f): f is string => f !== null)
+    const graph = [
+      n > 1
+        ? `[0:v:0]${head.join(',')},split=${n}${job.renditions.map((_, i) => `[s${i}]`).join('')}`
+        : `[0:v:0]${head.join(',')}[s0]`,
+    ]
+    job.renditions.forEach((r, i) => {
+      const chain = [
+        r.frameRate.num !== fullRate.num || r.frameRate.den !== fullRate.den
+          ? `fps=${format(r.frameRate)}`
+          : null,
+        // Bilinear: in wasm bicubic costs as much as decoding, and downscaling hides the difference.
+        `scale=${r.width}:${r.height}:flags=bilinear`,
+        // Identical display aspect on every rendition, or the DASH muxer refuses to group them.
+        `setdar=dar=${dar}:max=1000`,
+      ].filter((f): f is string => f !== null)
+      graph.push(`[s${i}]${chain.join(',')}[v${i}]`)
+    })
+    args.push('-filter_complex', graph.join(';'))
+    for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`)
+    args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-sc_threshold', '0')
+    job.renditions.forEach((r, i) => {
+      const s = `:v:${i}`
+      args.push(
+        `-b${s}`,
+        String(r.bitrate),
+        `-maxrate${s}`,
+        String(r.maxrate),
+        `-bufsize${s}`,
+        String(r.bufsize),
+        `-g${s}`,
+        String(r.gop),
+        `-keyint_min${s}`,
+        String(r.gop),
+        // Frame-number based, so no floating-point time comparison can move a keyframe by one frame.
+        `-force_key_frames${s}`,
+        `expr:eq(mod(n,${r.gop}),0)`,
+      )
+    })
+  }
+  if (job.audio) {
+    const a = job.audio
+    args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', String(a.bitrate), '-ac', String(a.channels))
+    args.push('-ar', String(a.sampleRate))
+  }
+  args.push(...threadArgs(target, 'output'))
+
+  const sets = [n > 0 ? 'streams=v' : null, job.audio ? 'streams=a' : null]
+    .filter((s): s is string => s !== null)
+    .map((s, i) => `id=${i},${s}`)
+    .join(' ')
+  args.push(
+    '-f',
+    'dash',
+    '-dash_segment_type',
+    'mp4',
+    '-format_options',
+    `video_track_timescale=${plan.videoTimescale}`,
+    // A hair under the exact GOP length: the muxer cuts at the first keyframe at or after this, and
+    // microsecond rounding of an exact value could otherwise push a cut to the next keyframe.
+    '-seg_duration',
+    (Math.floor(plan.segmentDuration * 1e6 - 100) / 1e6).toFixed(6),
+    '-use_template',
+    '1',
+    '-use_timeline',
+    '1',
+    '-init_seg_name',
+    DASH_NAMES.init,
+    '-media_seg_name',
+    DASH_NAMES.media,
+    '-adaptation_sets',
+    sets,
+    `${target.outDir}/${DASH_NAMES.manifest}`,
+  )
+  return args
+}

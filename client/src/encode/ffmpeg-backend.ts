@@ -1,0 +1,360 @@
+/**
+ * @module The ffmpeg.wasm encoder backend: probes with ffprobe in a worker, encodes the ladder in
+ * several parallel single-thread instances (or the threaded core), streams finished files out as they
+ * complete and merges the instances' manifests into one MPD.
+ */
+import { canShareMemory, loadCore } from './core-loader.ts'
+import { EncodeError, MediaProbeError } from './errors.ts'
+import { encodeArgs, posterArgs, probeArgs } from './ffmpeg-args.ts'
+import { type EncodeJob, planJobs, renameOutput, streamIds } from './jobs.ts'
+import { buildManifest, type MergeInput, parseFfmpegManifest } from './mpd.ts'
+import { parseProbe, unreadableError } from './probe-result.ts'
+import { toNumber } from './rational.ts'
+import { errorFromLog, runInWorker } from './runner.ts'
+import type {
+  CoreVariant,
+  EncodedFile,
+  EncodeOptions,
+  EncodeProgress,
+  EncoderBackend,
+  LadderPlan,
+  ProbeResult,
+  RenditionProgress,
+} from './types.ts'
+import { IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
+
+const CONTENT_TYPES: Record<EncodedFile['kind'], string> = {
+  manifest: 'application/dash+xml',
+  init: 'video/mp4',
+  segment: 'video/iso.segment',
+  poster: 'image/jpeg',
+}
+
+/** About one instance per core, leaving one for the page when there are many, at most six. */
+export function defaultWorkers(): number {
+  const cores = globalThis.navigator?.hardwareConcurrency || 2
+  return Math.max(1, Math.min(6, cores > 4 ? cores - 1 : cores))
+}
+
+/** A name for the input inside the wasm file system; the extension helps ffmpeg with raw formats. */
+function inputName(file: Blob & { name?: string }): string {
+  const ext = /\.([a-z0-9]{1,5})$/i.exec(file.name ?? '')?.[1]?.toLowerCase()
+  return ext ? `source.${ext}` : 'source'
+}
+
+/** Encodes raw RGBA pixels as a JPEG with the browser's encoder. */
+export async function rgbaToJpeg(rgba: ArrayBuffer, width: number, height: number): Promise<Uint8Array> {
+  const canvas = new OffscreenCanvas(width, height)
+  const context = canvas.getContext('2d')
+  if (!context) throw new EncodeError('ffmpeg-failed', 'This browser cannot draw the poster image.')
+  context.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0)
+  const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 })
+  return new Uint8Array(await blob.arrayBuffer())
+}
+
+/** An unbounded async queue: pushes from worker events, pulls from the consumer's for-await. */
+class Channel<T> {
+  private items: T[] = []
+  private waiting: ((r: IteratorResult<T>) => void) | null = null
+  private failWaiting: ((e: unknown) => void) | null = null
+  private closed = false
+  private error: unknown = null
+
+  push(item: T): void {
+    if (this.closed) return
+    if (this.waiting) {
+      const resolve = this.waiting
+      this.waiting = null
+      this.failWaiting = null
+      resolve({ value: item, done: false })
+    } else this.items.push(item)
+  }
+
+  close(error: unknown = null): void {
+    if (this.closed) return
+    this.closed = true
+    this.error = error
+    if (error && this.failWaiting) this.failWaiting(error)
+    else this.waiting?.({ value: undefined as never, done: true })
+    this.waiting = null
+    this.failWaiting = null
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const item = this.items.shift()
+    if (item !== undefined) return Promise.resolve({ value: item, done: false })
+    if (this.closed) {
+      return this.error
+        ? Promise.reject(this.error)
+        : Promise.resolve({ value: undefined as never, done: true })
+    }
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve
+      this.failWaiting = reject
+    })
+  }
+}
+
+interface JobState {
+  job: EncodeJob
+  state: RenditionProgress['state']
+  /** Source seconds done in the encode step. */
+  seconds: number
+  encodeStartedAt: number | null
+  encodeStep: number
+}
+
+/** Creates the ffmpeg.wasm backend. */
+export function ffmpegWasmBackend(defaults: { core?: CoreVariant } = {}): EncoderBackend {
+  return {
+    name: 'ffmpeg.wasm',
+
+    async probe(file, options = {}): Promise<ProbeResult> {
+      if (file.size === 0) throw new MediaProbeError('empty', 'This file is empty.')
+      const core = await loadCore('core')
+      const name = inputName(file)
+      const [result] = await runInWorker({
+        core,
+        file,
+        inputName: name,
+        steps: [{ tool: 'ffprobe', args: probeArgs(`${IN_DIR}/${name}`) }],
+        backpressure: null,
+        stallTimeoutMs: 60_000,
+        name: 'ffprobe',
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      // The core's ffprobe reports -1 whether or not it succeeded; the JSON tells.
+      if (!result?.stdout.includes('"format"')) {
+        const head = new Uint8Array(await file.slice(0, 512).arrayBuffer())
+        throw unreadableError(head, result?.log.join('\n') ?? '')
+      }
+      return parseProbe(result.stdout, file.size)
+    },
+
+    encode(file, plan, options = {}) {
+      return encodeWithFfmpeg(file, plan, { ...options, core: options.core ?? defaults.core ?? 'core' })
+    },
+  }
+}
+
+async function* encodeWithFfmpeg(
+  file: Blob & { name?: string },
+  plan: LadderPlan,
+  options: EncodeOptions & { core: CoreVariant },
+): AsyncGenerator<EncodedFile> {
+  const threaded = options.core === 'core-mt'
+  if (threaded && !canShareMemory()) {
+    throw new EncodeError('worker-crashed', 'The multi-threaded encoder needs a cross-origin isolated page.')
+  }
+  const jobs = planJobs(plan, options.workers ?? (threaded ? 1 : defaultWorkers()))
+  const core = await loadCore(options.core)
+  const name = inputName(file)
+  const input = `${IN_DIR}/${name}`
+  const limit = options.maxBufferedBytes ?? 64 * 1024 * 1024
+  const counter = canShareMemory() ? new SharedArrayBuffer(4) : null
+  const buffered = counter ? new Int32Array(counter) : null
+  let looseBytes = 0
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(options.signal?.reason)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+
+  const started = performance.now()
+  const states: JobState[] = jobs.map((job) => ({
+    job,
+    state: 'queued',
+    seconds: 0,
+    encodeStartedAt: null,
+    encodeStep: job.poster ? 1 : 0,
+  }))
+  const duration = plan.source.duration
+  const totalCost = jobs.reduce((sum, j) => sum + j.cost, 0)
+
+  const report = () => {
+    if (!options.onProgress) return
+    const now = performance.now()
+    const rows: RenditionProgress[] = []
+    let done = 0
+    let eta: number | null = 0
+    for (const s of states) {
+      const fraction = s.state === 'done' ? 1 : Math.min(1, Math.max(0, s.seconds / duration))
+      const elapsed = s.encodeStartedAt === null ? 0 : (now - s.encodeStartedAt) / 1000
+      const rate = elapsed > 1 && s.seconds > 0 ? s.seconds / elapsed : 0
+      const jobEta = s.state === 'done' ? 0 : rate > 0 ? (duration - s.seconds) / rate : null
+      done += fraction * s.job.cost
+      eta = eta === null || jobEta === null ? null : Math.max(eta, jobEta)
+      for (const r of s.job.renditions) {
+        rows.push({
+          id: r.id,
+          label: r.label,
+          seconds: s.seconds,
+          fraction,
+          fps: rate * toNumber(r.frameRate),
+          eta: jobEta,
+          state: s.state,
+        })
+      }
+      if (s.job.audio) {
+        rows.push({
+          id: s.job.audio.id,
+          label: 'Audio',
+          seconds: s.seconds,
+          fraction,
+          fps: 0,
+          eta: jobEta,
+          state: s.state,
+        })
+      }
+    }
+    const order = [...plan.renditions.map((r) => r.id), plan.audio?.id]
+    rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+    const progress: EncodeProgress = {
+      renditions: rows,
+      fraction: done / totalCost,
+      eta,
+      elapsed: (now - started) / 1000,
+      bufferedBytes: buffered ? Atomics.load(buffered, 0) : looseBytes,
+    }
+    options.onProgress(progress)
+  }
+
+  const channel = new Channel<EncodedFile>()
+  const manifests = new Map<string, string>()
+  const sizes = new Map<string, number>()
+  const posters: Promise<void>[] = []
+  const release = (bytes: number) => {
+    if (buffered) {
+      Atomics.sub(buffered, 0, bytes)
+      Atomics.notify(buffered, 0)
+    } else looseBytes -= bytes
+  }
+
+  const runJob = async (s: JobState) => {
+    const { job } = s
+    const target = { input, outDir: OUT_DIR, ...(threaded ? { threads: options.threads ?? 2 } : {}) }
+    const steps = [
+      ...(job.poster ? [{ tool: 'ffmpeg' as const, args: posterArgs(plan, target) }] : []),
+      { tool: 'ffmpeg' as const, args: encodeArgs(plan, job, target) },
+    ]
+    s.state = 'loading'
+    report()
+    const onEvent = (event: WorkerEvent) => {
+      switch (event.type) {
+        case 'loaded':
+          s.state = 'encoding'
+          break
+        case 'stats':
+          if (event.step !== s.encodeStep) return
+          s.encodeStartedAt ??= performance.now()
+          s.seconds = Math.max(s.seconds, event.time)
+          break
+        case 'waiting':
+          s.state = event.waiting ? 'waiting' : 'encoding'
+          break
+        case 'file': {
+          const out = renameOutput(job, event.name)
+          if (!buffered) looseBytes += event.bytes.byteLength
+          if (!out) {
+            release(event.bytes.byteLength)
+            return
+          }
+          if (out.kind === 'instance-manifest') {
+            manifests.set(job.id, new TextDecoder().decode(event.bytes))
+            release(event.bytes.byteLength)
+            return
+          }
+          if (out.kind === 'poster') {
+            const raw = event.bytes
+            release(raw.byteLength)
+            posters.push(
+              rgbaToJpeg(raw, plan.poster.width, plan.poster.height).then((bytes) => {
+                channel.push({ path: out.path, bytes, kind: 'poster', contentType: CONTENT_TYPES.poster })
+              }),
+            )
+            return
+          }
+          sizes.set(out.path, event.bytes.byteLength)
+          channel.push({
+            path: out.path,
+            bytes: new Uint8Array(event.bytes),
+            kind: out.kind,
+            contentType: CONTENT_TYPES[out.kind],
+            ...(out.representation ? { representation: out.representation } : {}),
+          })
+          return
+        }
+        case 'step-done':
+          if (event.step === s.encodeStep && event.code === 0) s.state = 'done'
+          break
+      }
+      report()
+    }
+    const results = await runInWorker({
+      core,
+      file,
+      inputName: name,
+      steps,
+      backpressure: counter ? { counter, limit } : null,
+      signal: controller.signal,
+      stallTimeoutMs: options.stallTimeoutMs ?? 90_000,
+      onEvent,
+      name: `ffmpeg ${job.id}`,
+    })
+    const failed = results.find((r) => r.code !== 0)
+    if (failed || results.length < steps.length) {
+      throw errorFromLog(
+        failed?.log ?? [],
+        `Encoding ${streamIds(job).join(', ')} failed (ffmpeg exit code ${failed?.code}).`,
+      )
+    }
+  }
+
+  const all = Promise.all(states.map(runJob)).then(
+    async () => {
+      await Promise.all(posters)
+      const video: MergeInput[] = []
+      let audio: MergeInput | null = null
+      for (const job of jobs) {
+        const xml = manifests.get(job.id)
+        if (!xml) throw new EncodeError('ffmpeg-failed', `Instance ${job.id} wrote no manifest.`)
+        const ids = streamIds(job)
+        for (const rep of parseFfmpegManifest(xml).representations) {
+          const id = ids[Number(rep.localId)]
+          if (!id) continue
+          if (rep.contentType === 'audio') audio = { ...rep, id }
+          else video.push({ ...rep, id })
+        }
+      }
+      video.sort(
+        (a, b) =>
+          plan.renditions.findIndex((r) => r.id === a.id) - plan.renditions.findIndex((r) => r.id === b.id),
+      )
+      const xml = buildManifest({ plan, video, audio, sizes })
+      channel.push({
+        path: 'manifest.mpd',
+        bytes: new TextEncoder().encode(xml),
+        kind: 'manifest',
+        contentType: CONTENT_TYPES.manifest,
+      })
+      channel.close()
+    },
+    (error: unknown) => {
+      // One instance failing dooms the ladder; stop the others instead of letting them finish.
+      controller.abort(error)
+      channel.close(error)
+    },
+  )
+  void all
+
+  try {
+    for (;;) {
+      const { value, done } = await channel.next()
+      if (done) break
+      yield value
+      // The consumer asked for the next file, so it is done holding on to this one.
+      if (value.kind !== 'manifest') release(value.bytes.byteLength)
+    }
+  } finally {
+    controller.abort(new DOMException('Encoding stopped', 'AbortError'))
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * @module The encoding engine: probe a file, plan its DASH ladder, encode it into files that can be
+ * uploaded one by one as they come out.
+ *
+ * @example
+ * const info = await probe(file)
+ * const plan = planLadder(info)
+ * for await (const out of encode(file, plan, { onProgress: show })) await upload(out.path, out.bytes)
+ */
+import { ffmpegWasmBackend } from './ffmpeg-backend.ts'
+import type { EncodedFile, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
+
+export { canShareMemory } from './core-loader.ts'
+export { EncodeError, MediaProbeError } from './errors.ts'
+export { defaultWorkers, ffmpegWasmBackend } from './ffmpeg-backend.ts'
+export { planJobs } from './jobs.ts'
+export { describeRendition, displaySize, planLadder } from './ladder.ts'
+export type * from './types.ts'
+
+let backend: EncoderBackend = ffmpegWasmBackend()
+
+/** Swaps the encoder implementation (ffmpeg.wasm by default) for everything below. */
+export function useBackend(next: EncoderBackend): void {
+  backend = next
+}
+
+/**
+ * Reads duration, size, rotation, frame rate and codecs of a file without decoding it.
+ * @throws MediaProbeError with a code and a message meant for people when the file is not a usable video.
+ */
+export function probe(
+  file: Blob & { name?: string },
+  options?: { signal?: AbortSignal },
+): Promise<ProbeResult> {
+  return backend.probe(file, options)
+}
+
+/**
+ * Encodes the planned ladder, yielding each output file (poster, init and media segments, and the
+ * manifest last) as soon as it is complete. Take the next file only when ready to hold it: on a
+ * cross-origin isolated page the encoders pause while too many bytes wait to be taken.
+ * @throws EncodeError when an encoder fails; the signal's reason when aborted.
+ */
+export function encode(
+  file: Blob & { name?: string },
+  plan: LadderPlan,
+  options?: EncodeOptions,
+): AsyncIterable<EncodedFile> {
+  return backend.encode(file, plan, options)
+}

@@ -1,0 +1,149 @@
+/** @module Running steps in one ffmpeg.wasm worker, with a watchdog and cancellation. */
+import { EncodeError } from './errors.ts'
+import type { CoreLocation, RunRequest, WorkerEvent, WorkerStep } from './worker-protocol.ts'
+
+export interface StepResult {
+  code: number
+  stdout: string
+  log: string[]
+  heapBytes: number
+}
+
+export interface RunOptions {
+  core: CoreLocation
+  file: Blob
+  inputName: string
+  steps: WorkerStep[]
+  backpressure: RunRequest['backpressure']
+  signal?: AbortSignal
+  /** Silence longer than this (while not deliberately paused) counts as a hang. */
+  stallTimeoutMs: number
+  onEvent?: (event: WorkerEvent) => void
+  name?: string
+}
+
+/** Human wording for the ways ffmpeg.wasm dies, by what its log says. */
+export function errorFromLog(log: readonly string[], fallback: string): EncodeError {
+  const text = log.join('\n')
+  if (/Cannot allocate memory|OOM|out of memory|Memory\.grow/i.test(text)) {
+    return new EncodeError(
+      'out-of-memory',
+      'The browser ran out of memory while encoding. Close other tabs or try a shorter or smaller video.',
+      log,
+    )
+  }
+  const decoder =
+    /Decoder \(codec (\w+)\) not found|Unsupported codec with id \d+ for input stream|codec (\w+) is not supported/i.exec(
+      text,
+    )
+  if (decoder) {
+    return new EncodeError(
+      'ffmpeg-failed',
+      `This video uses a format the in-browser encoder cannot decode (${decoder[1] ?? decoder[2] ?? 'unknown codec'}).`,
+      log,
+    )
+  }
+  if (/Invalid data found when processing input|moov atom not found|Error while decoding/i.test(text)) {
+    return new EncodeError('ffmpeg-failed', 'The video could not be decoded; the file may be damaged.', log)
+  }
+  return new EncodeError('ffmpeg-failed', fallback, log)
+}
+
+/**
+ * Starts a worker, runs the steps and resolves with each step's result (stopping after the first
+ * non-zero exit). Rejects with EncodeError when the worker crashes, traps or stalls, and with the
+ * signal's reason when aborted; the worker is terminated in every case.
+ */
+export function runInWorker(options: RunOptions): Promise<StepResult[]> {
+  return new Promise<StepResult[]>((resolve, reject) => {
+    const worker = new Worker(new URL('./ffmpeg-worker.ts', import.meta.url), {
+      type: 'module',
+      name: options.name ?? 'ffmpeg',
+    })
+    const results: StepResult[] = []
+    let paused = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let lastLog: string[] = []
+
+    const finish = (error: unknown) => {
+      clearTimeout(timer)
+      worker.terminate()
+      options.signal?.removeEventListener('abort', onAbort)
+      if (error) reject(error)
+      else resolve(results)
+    }
+    const arm = () => {
+      clearTimeout(timer)
+      if (paused) return
+      timer = setTimeout(() => {
+        finish(new EncodeError('stalled', 'The encoder stopped making progress.', lastLog))
+      }, options.stallTimeoutMs)
+    }
+    const onAbort = () => finish(options.signal?.reason ?? new DOMException('Aborted', 'AbortError'))
+
+    if (options.signal?.aborted) {
+      onAbort()
+      return
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+
+    worker.onmessage = (e: MessageEvent<WorkerEvent>) => {
+      const event = e.data
+      arm()
+      switch (event.type) {
+        case 'waiting':
+          paused = event.waiting
+          arm()
+          break
+        case 'step-done':
+          lastLog = event.log
+          results.push({ code: event.code, stdout: event.stdout, log: event.log, heapBytes: event.heapBytes })
+          break
+        case 'failed': {
+          const text = `${event.message}\n${event.log.join('\n')}`
+          const oom = /Cannot enlarge memory|OOM|Out of memory|Memory\.grow/i.test(text)
+          finish(
+            oom
+              ? new EncodeError(
+                  'out-of-memory',
+                  'The browser ran out of memory while encoding. Close other tabs or try a shorter or smaller video.',
+                  event.log,
+                )
+              : new EncodeError(
+                  event.trap ? 'wasm-trap' : 'worker-crashed',
+                  `The encoder crashed: ${event.message}`,
+                  event.log,
+                ),
+          )
+          return
+        }
+      }
+      options.onEvent?.(event)
+      if (event.type === 'step-done' && (event.code !== 0 || results.length === options.steps.length))
+        finish(null)
+    }
+    worker.onerror = (e) => {
+      e.preventDefault()
+      finish(
+        new EncodeError(
+          'worker-crashed',
+          `The encoder could not start: ${e.message || 'worker error'}`,
+          lastLog,
+        ),
+      )
+    }
+    worker.onmessageerror = () =>
+      finish(new EncodeError('worker-crashed', 'The encoder sent an unreadable message.'))
+
+    const request: RunRequest = {
+      type: 'run',
+      core: options.core,
+      file: options.file,
+      inputName: options.inputName,
+      steps: options.steps,
+      backpressure: options.backpressure,
+    }
+    worker.postMessage(request)
+    arm()
+  })
+}
