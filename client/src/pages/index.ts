@@ -208,7 +208,7 @@ async function loadPage(): Promise<void> {
     grid.append(...page.items.map(card))
     state.count += page.items.length
     state.cursor = page.nextCursor
-    state.done = page.nextCursor === null
+    state.done = !page.nextCursor
     if (state.count === 0) mount(status, emptyState())
     more.hidden = state.done
   } catch (err) {

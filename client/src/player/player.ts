@@ -339,7 +339,7 @@ export function createPlayer(source: PlayerSource): Player {
     const pct = (x: number) => `${duration ? Math.min(100, (x / duration) * 100) : 0}%`
     seek.style.setProperty('--fill', pct(t))
     seek.style.setProperty('--buffered', pct(bufferedEnd()))
-    time.textContent = `${formatDuration(t)} / ${formatDuration(duration)}`
+    time.textContent = `${formatDuration(t)} / ${formatDuration(Math.round(duration))}`
     seek.setAttribute('aria-valuetext', `${spokenDuration(t)} of ${spokenDuration(duration)}`)
   }
 

@@ -39,7 +39,9 @@ function navLink(href: string, label: string, current: boolean) {
 
 function renderUser(slot: HTMLElement, user: User | null) {
   if (!user) {
-    mount(slot, h('a', { class: 'btn btn-sm btn-primary', href: signInHref() }, 'Sign in'))
+    // The admin pages show the sign-in form themselves.
+    const onSignIn = location.pathname === '/admin' || location.pathname.startsWith('/admin/')
+    mount(slot, onSignIn ? null : h('a', { class: 'btn btn-sm btn-primary', href: signInHref() }, 'Sign in'))
     return
   }
   mount(

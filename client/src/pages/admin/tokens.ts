@@ -19,6 +19,7 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
   const name = h('input', {
     type: 'text',
     id: 'token-name',
+    'aria-describedby': 'token-hint',
     placeholder: 'e.g. backup script',
     maxlength: 100,
     required: true,
@@ -54,14 +55,13 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
         h(
           'div',
           { class: 'inline-form' },
-          h(
-            'div',
-            { class: 'field' },
-            h('label', { for: 'token-name' }, 'New token'),
-            name,
-            h('span', { class: 'hint' }, 'Send it as “Authorization: Bearer <token>”. It acts as you.'),
-          ),
+          h('div', { class: 'field' }, h('label', { for: 'token-name' }, 'New token'), name),
           submit,
+        ),
+        h(
+          'p',
+          { class: 'hint', id: 'token-hint' },
+          'Scripts send it as “Authorization: Bearer <token>”. It can do what you can.',
         ),
         created,
       ),

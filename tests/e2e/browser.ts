@@ -1,0 +1,75 @@
+/**
+ * Headless Chromium for end-to-end tests and benchmarks: the system's /usr/bin/chromium through
+ * playwright-core (no browser download), with a fresh profile each launch, and helpers for
+ * screenshots and network throttling.
+ * @module
+ */
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const ARTIFACTS = resolve(import.meta.dirname, '../.artifacts')
+
+export const VIEWPORTS = {
+  desktop: { width: 1366, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const
+
+/**
+ * Launches Chromium. Playwright gives every launch a fresh temporary profile of its own and
+ * removes it on close, so no test sees another's cookies, cache or stored throughput.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      // Tests start playback without a click where a click is not the point.
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  })
+}
+
+export async function newPage(
+  browser: Browser,
+  viewport: keyof typeof VIEWPORTS = 'desktop',
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: VIEWPORTS[viewport],
+    ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}),
+  })
+  const page = await context.newPage()
+  page.setDefaultTimeout(20_000)
+  return { context, page }
+}
+
+/** Saves a screenshot to tests/.artifacts/<name>.png (gitignored) for a person to look at. */
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const path = join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path, fullPage })
+  return path
+}
+
+/**
+ * Throttles the page's network through the Chrome DevTools Protocol
+ * (Network.emulateNetworkConditions); `null` lifts it.
+ */
+export async function throttle(page: Page, kbps: number | null, latencyMs = 40): Promise<void> {
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Network.enable')
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: kbps === null ? 0 : latencyMs,
+    downloadThroughput: kbps === null ? -1 : (kbps * 1000) / 8,
+    uploadThroughput: kbps === null ? -1 : (kbps * 1000) / 8,
+  })
+}
