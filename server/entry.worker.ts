@@ -1,0 +1,107 @@
+/**
+ * The Cloudflare Worker: bindings → dependencies (D1 or libSQL over HTTP, R2) → the same
+ * `createApp(deps)` as the Node server, plus what the Node server's static handler does for the
+ * client: page routes mapped to their HTML, and the ffmpeg.wasm cores (too large for Workers
+ * static assets) served same-origin from R2.
+ *
+ * wrangler.toml sends /api/* and /media/* here first; every other request is tried against the
+ * static assets (dist/client) and reaches the Worker only when no file matches.
+ * @module
+ */
+import type { AnyD1Database } from 'drizzle-orm/d1'
+import { type ExecutionContext, Hono } from 'hono'
+import { d1Db } from '../db/client.d1.ts'
+import { libsqlWebDb } from '../db/client.libsql-web.ts'
+import type { Db } from '../db/types.ts'
+import { createApp } from './app.ts'
+import { createPasswordHasher } from './auth/password.ts'
+import { nobleScrypt } from './auth/scrypt.noble.ts'
+import { appConfig, parseConfig } from './config.node.ts'
+import type { Deps } from './env.ts'
+import { ffmpegCore } from './ffmpeg.worker.ts'
+import { problemBody, problemResponse } from './lib/problem.ts'
+import { pageFor } from './pages.worker.ts'
+import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
+
+/** What wrangler.toml binds (and `wrangler secret put` adds). */
+export interface WorkerEnv {
+  /** R2 bucket with every movie's files, and the ffmpeg cores under `static/`. */
+  MEDIA: R2BucketLike
+  /** The Vite build (dist/client). */
+  ASSETS?: { fetch(request: Request): Promise<Response> }
+  /** D1 database, used unless LIBSQL_URL is set. */
+  DB?: AnyD1Database
+  /** A remote libSQL database (e.g. `libsql://name-org.turso.io`); a secret, with its token. */
+  LIBSQL_URL?: string
+  LIBSQL_AUTH_TOKEN?: string
+  /** The same size and session settings as the Node server's environment (`[vars]`). */
+  MAX_FILE_SIZE?: string
+  MAX_MOVIE_SIZE?: string
+  COOKIE_SECURE?: string
+  SESSION_DAYS?: string
+}
+
+const CONFIG_VARS = ['MAX_FILE_SIZE', 'MAX_MOVIE_SIZE', 'COOKIE_SECURE', 'SESSION_DAYS'] as const
+
+/** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
+export function workerDeps(env: WorkerEnv): Deps {
+  const vars: Record<string, string | undefined> = {}
+  for (const name of CONFIG_VARS) vars[name] = env[name]
+  const config = parseConfig(vars)
+  return {
+    db: workerDb(env),
+    blobs: r2BlobStore(env.MEDIA),
+    passwords: createPasswordHasher(nobleScrypt),
+    config: appConfig(config),
+    // Cloudflare sets it on every request; only the edge can, so it needs no proxy setting.
+    clientIp: (c) => c.req.header('cf-connecting-ip'),
+  }
+}
+
+function workerDb(env: WorkerEnv): Db {
+  if (env.LIBSQL_URL) {
+    return libsqlWebDb({
+      url: env.LIBSQL_URL,
+      ...(env.LIBSQL_AUTH_TOKEN ? { authToken: env.LIBSQL_AUTH_TOKEN } : {}),
+    })
+  }
+  if (!env.DB) throw new Error('No database: bind a D1 database as DB, or set the LIBSQL_URL secret.')
+  return d1Db(env.DB)
+}
+
+/** The whole site for one set of bindings: client pages and cores around the API app. */
+export function createWorkerApp(env: WorkerEnv) {
+  const app = createApp(workerDeps(env))
+  const site = new Hono<{ Bindings: WorkerEnv }>()
+  site.on(['GET', 'HEAD'], '/ffmpeg/:variant/:file', (c) =>
+    ffmpegCore(c.env.MEDIA, c.req.param('variant'), c.req.param('file'), c.req.raw),
+  )
+  site.all('*', (c) => {
+    const page =
+      c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? pageFor(c.req.url) : null
+    if (page && c.env.ASSETS) {
+      return c.env.ASSETS.fetch(
+        new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),
+      )
+    }
+    return app.fetch(c.req.raw, c.env, c.executionCtx)
+  })
+  return site
+}
+
+// Bindings do not change within an isolate, so the app (and its in-memory login limiter) is built once.
+let site: ReturnType<typeof createWorkerApp> | null = null
+
+export default {
+  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+    if (!site) {
+      try {
+        site = createWorkerApp(env)
+      } catch (err) {
+        console.error(`[worker] cannot start: ${(err as Error).message}`)
+        return problemResponse(problemBody(503, 'misconfigured', 'The server is not configured correctly.'))
+      }
+    }
+    return site.fetch(request, env, ctx)
+  },
+}
