@@ -12,6 +12,7 @@ import { identify } from './auth/middleware.ts'
 import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { refuseDotSegments } from './lib/dot-segments.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { filesRouter } from './routes/files/files.index.ts'
@@ -57,6 +58,7 @@ export function createApp(deps: Deps) {
   api.get('/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'anime-die-heart API' }))
 
   const app = new Hono<AppEnv>()
+  app.use(refuseDotSegments)
   app.use(async (c, next) => {
     c.set('deps', deps)
     await next()

@@ -16,7 +16,7 @@ export interface DashFixture {
   dir: string
   /** Every file ffmpeg wrote plus the poster, sorted. */
   files: string[]
-  bytes: (path: string) => Promise<Uint8Array>
+  bytes: (path: string) => Promise<Uint8Array<ArrayBuffer>>
   sha256: (path: string) => Promise<string>
   cleanup: () => Promise<void>
 }

@@ -20,7 +20,7 @@ export interface StoreUnderTest {
 const enc = new TextEncoder()
 
 /** Deterministic bytes that use every byte value, so encoding slips cannot go unnoticed. */
-export function bytesOf(length: number, seed = 1): Uint8Array {
+export function bytesOf(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length)
   let x = seed
   for (let i = 0; i < length; i++) {

@@ -21,15 +21,10 @@ export const FileSchema = z
 
 export const PublishSchema = z
   .strictObject({
-    manifest: z
-      .string()
-      .min(1)
-      .max(300)
-      .default('manifest.mpd')
-      .openapi({
-        description: 'Path of the DASH manifest among the uploaded files',
-        example: 'manifest.mpd',
-      }),
+    manifest: z.string().min(1).max(300).default('manifest.mpd').openapi({
+      description: 'Path of the DASH manifest among the uploaded files',
+      example: 'manifest.mpd',
+    }),
   })
   .openapi('PublishMovie')
 
