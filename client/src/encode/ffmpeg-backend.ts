@@ -7,7 +7,7 @@ import { canShareMemory, loadCore } from './core-loader.ts'
 import { EncodeError, MediaProbeError } from './errors.ts'
 import { encodeArgs, posterArgs, probeArgs } from './ffmpeg-args.ts'
 import { type EncodeJob, planJobs, renameOutput, streamIds } from './jobs.ts'
-import { buildManifest, type MergeInput, parseFfmpegManifest } from './mpd.ts'
+import { mergeJobManifests } from './merge.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { toNumber } from './rational.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
@@ -311,24 +311,15 @@ async function* encodeWithFfmpeg(
   const all = Promise.all(states.map(runJob)).then(
     async () => {
       await Promise.all(posters)
-      const video: MergeInput[] = []
-      let audio: MergeInput | null = null
-      for (const job of jobs) {
-        const xml = manifests.get(job.id)
-        if (!xml) throw new EncodeError('ffmpeg-failed', `Instance ${job.id} wrote no manifest.`)
-        const ids = streamIds(job)
-        for (const rep of parseFfmpegManifest(xml).representations) {
-          const id = ids[Number(rep.localId)]
-          if (!id) continue
-          if (rep.contentType === 'audio') audio = { ...rep, id }
-          else video.push({ ...rep, id })
-        }
+      let xml: string
+      try {
+        xml = mergeJobManifests(plan, jobs, manifests, sizes)
+      } catch (error) {
+        throw new EncodeError(
+          'ffmpeg-failed',
+          `The encoded parts do not fit together: ${(error as Error).message}`,
+        )
       }
-      video.sort(
-        (a, b) =>
-          plan.renditions.findIndex((r) => r.id === a.id) - plan.renditions.findIndex((r) => r.id === b.id),
-      )
-      const xml = buildManifest({ plan, video, audio, sizes })
       channel.push({
         path: 'manifest.mpd',
         bytes: new TextEncoder().encode(xml),

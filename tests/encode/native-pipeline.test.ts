@@ -1,0 +1,124 @@
+/**
+ * The engine's command lines, file renaming and manifest merge, run with native ffmpeg (fast) instead
+ * of ffmpeg.wasm: the same split into parallel jobs, the same per-job arguments, the same merge.
+ * The browser suite (engine.e2e.test.ts) runs the real thing in Chromium.
+ */
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeArgs, POSTER_RAW, posterArgs } from '../../client/src/encode/ffmpeg-args.ts'
+import { planJobs, renameOutput } from '../../client/src/encode/jobs.ts'
+import { planLadder } from '../../client/src/encode/ladder.ts'
+import { mergeJobManifests } from '../../client/src/encode/merge.ts'
+import { parseProbe } from '../../client/src/encode/probe-result.ts'
+import type { LadderPlan } from '../../client/src/encode/types.ts'
+import { expectValidLadder } from './support/check-dash.ts'
+import { type ClipSpec, makeClip, nativeFfmpeg } from './support/media.ts'
+
+const run = promisify(execFile)
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'adh-native-'))
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function probeNative(path: string) {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    path,
+  ])
+  return parseProbe(stdout, (await stat(path)).size)
+}
+
+/** Encodes like the browser engine does, with native ffmpeg in place of the wasm workers. */
+async function encodeNatively(source: string, plan: LadderPlan, workers: number, out: string): Promise<void> {
+  await mkdir(out, { recursive: true })
+  const jobs = planJobs(plan, workers)
+  const manifests = new Map<string, string>()
+  const sizes = new Map<string, number>()
+  await Promise.all(
+    jobs.map(async (job) => {
+      const jobDir = join(out, `.${job.id}`)
+      await mkdir(jobDir)
+      if (job.poster) {
+        await nativeFfmpeg(posterArgs(plan, { input: source, outDir: jobDir }))
+        // The browser turns these pixels into a JPEG with its own encoder; here ffmpeg does it.
+        const size = `${plan.poster.width}x${plan.poster.height}`
+        await nativeFfmpeg([
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'rgba',
+          '-s',
+          size,
+          '-i',
+          join(jobDir, POSTER_RAW),
+          join(out, 'poster.jpg'),
+        ])
+      }
+      await nativeFfmpeg(encodeArgs(plan, job, { input: source, outDir: jobDir }))
+      for (const name of await readdir(jobDir)) {
+        const target = renameOutput(job, name)
+        if (!target || target.kind === 'poster') continue
+        if (target.kind === 'instance-manifest') {
+          manifests.set(job.id, await readFile(join(jobDir, name), 'utf8'))
+          continue
+        }
+        await rename(join(jobDir, name), join(out, target.path))
+        sizes.set(target.path, (await stat(join(out, target.path))).size)
+      }
+    }),
+  )
+  await writeFile(join(out, 'manifest.mpd'), mergeJobManifests(plan, jobs, manifests, sizes))
+}
+
+const cases: { name: string; clip: ClipSpec; sizes: string[]; workers: number }[] = [
+  {
+    name: '720p with audio, split over two instances',
+    clip: { width: 1280, height: 720, seconds: 6, audio: true },
+    sizes: ['1280x720', '854x480', '640x360', '426x240'],
+    workers: 2,
+  },
+  {
+    name: 'a rotated phone clip, split over three instances',
+    clip: { width: 640, height: 360, seconds: 5, audio: true, rotate: 90 },
+    sizes: ['360x640', '240x426'],
+    workers: 3,
+  },
+  {
+    name: 'a silent 59.94 fps clip with half-rate low rungs',
+    clip: { width: 854, height: 480, seconds: 4.5, fps: 60000 / 1001 },
+    sizes: ['854x480', '640x360', '426x240'],
+    workers: 2,
+  },
+]
+
+describe('the engine pipeline with native ffmpeg', () => {
+  for (const c of cases) {
+    it(`produces a valid, aligned ladder: ${c.name}`, async () => {
+      const name = c.name.replace(/\W+/g, '-')
+      const source = await makeClip(dir, `${name}.mp4`, c.clip)
+      const info = await probeNative(source)
+      // A quarter turn either way; which way is ffmpeg's business (autorotate applies it).
+      if (c.clip.rotate) expect([90, 270]).toContain(info.rotation)
+      expect(info.hasAudio).toBe(Boolean(c.clip.audio))
+      const plan = planLadder(info)
+      expect(plan.renditions.map((r) => `${r.width}x${r.height}`)).toEqual(c.sizes)
+      const out = join(dir, name)
+      await encodeNatively(source, plan, c.workers, out)
+      const report = await expectValidLadder(out, plan)
+      expect(report.segmentsPerRendition).toBe(Math.ceil(c.clip.seconds / plan.segmentDuration - 0.01))
+    })
+  }
+})

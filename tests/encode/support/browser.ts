@@ -1,0 +1,166 @@
+/**
+ * @module Headless Chromium with the encoding engine loaded from a production build of the client,
+ * for the engine's end-to-end tests and the benchmark.
+ */
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type StaticServer, serveStatic } from './static-server.ts'
+
+const ROOT = resolve(import.meta.dirname, '../../..')
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+/**
+ * Builds the client with vite (the real config, so the worker bundling and the copied ffmpeg cores
+ * are what production gets) plus one extra entry exporting the engine, into `outDir`.
+ * Returns the URL path of that entry.
+ */
+export async function buildWithEngineEntry(outDir: string): Promise<string> {
+  const { build } = await import('vite')
+  await build({
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: {
+        input: { upload: join(ROOT, 'client/upload.html'), engine: join(ROOT, 'client/src/encode/index.ts') },
+        // Keep the entry's exports: nothing in the app imports the engine entry itself.
+        preserveEntrySignatures: 'exports-only',
+      },
+    },
+  })
+  const entry = (await readdir(join(outDir, 'assets'))).find((f) => /^engine-.*\.js$/.test(f))
+  if (!entry) throw new Error('engine entry missing from the build')
+  return `/assets/${entry}`
+}
+
+export interface EngineSession {
+  server: StaticServer
+  context: BrowserContext
+  page: Page
+  /** Absolute URL of the built engine module, for `import()` inside the page. */
+  engineUrl: string
+  close(): Promise<void>
+}
+
+/** Builds, serves and opens the upload page in a fresh headless Chromium profile. */
+export async function openEngine(): Promise<EngineSession> {
+  const work = await mkdtemp(join(tmpdir(), 'adh-engine-'))
+  const dist = join(work, 'dist')
+  const entry = await buildWithEngineEntry(dist)
+  const server = await serveStatic(dist)
+  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  })
+  const page = context.pages()[0] ?? (await context.newPage())
+  page.setDefaultTimeout(30_000)
+  await page.goto(`${server.url}/upload.html`)
+  await page.evaluate(() => {
+    const input = document.createElement('input')
+    input.type = 'file'
+    input.id = 'engine-test-file'
+    document.body.append(input)
+  })
+  return {
+    server,
+    context,
+    page,
+    engineUrl: `${server.url}${entry}`,
+    async close() {
+      await context.close()
+      await server.close()
+      await rm(work, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Lets the page write files into directories under the OS temp dir (base64 over the CDP bridge). */
+export async function allowFileSaving(page: Page): Promise<void> {
+  const root = tmpdir()
+  await page.exposeFunction('__saveEncodedFile', async (dir: string, path: string, base64: string) => {
+    if (!resolve(dir).startsWith(root) || path.includes('/'))
+      throw new Error(`refusing to write ${dir}/${path}`)
+    await writeFile(join(dir, path), Buffer.from(base64, 'base64'))
+  })
+}
+
+export interface PageEncodeResult {
+  probe: import('../../../client/src/encode/types.ts').ProbeResult
+  plan: import('../../../client/src/encode/types.ts').LadderPlan
+  /** Output paths in the order the encoder handed them out. */
+  order: string[]
+  /** Progress fractions seen, in order. */
+  fractions: number[]
+  /** Largest number of bytes the engine said were waiting for the consumer. */
+  peakBuffered: number
+  workers: number
+  crossOriginIsolated: boolean
+}
+
+/**
+ * Probes, plans and encodes the file in the page's file input with the built engine, saving every
+ * output into `dir`. Rejects with `{ name, code, message }` of the engine's error.
+ */
+export async function encodeInPage(
+  session: EngineSession,
+  dir: string,
+  options: { workers?: number; core?: 'core' | 'core-mt'; threads?: number } = {},
+): Promise<PageEncodeResult> {
+  return session.page.evaluate(
+    async ({ engineUrl, dir, options }) => {
+      type Engine = typeof import('../../../client/src/encode/index.ts')
+      // Vitest rewrites `import()` in test code into a Node-side helper that does not exist in the
+      // page, so the import is spelled in a string the transform leaves alone.
+      const load = new Function('url', 'return import(url)') as (url: string) => Promise<Engine>
+      const engine = await load(engineUrl)
+      const save = (
+        window as unknown as { __saveEncodedFile: (d: string, p: string, b: string) => Promise<void> }
+      ).__saveEncodedFile
+      const input = document.getElementById('engine-test-file') as HTMLInputElement
+      const file = input.files?.[0]
+      if (!file) throw new Error('no file chosen')
+      try {
+        const probe = await engine.probe(file)
+        const plan = engine.planLadder(probe)
+        const workers = options.workers ?? engine.defaultWorkers()
+        const fractions: number[] = []
+        let peakBuffered = 0
+        const order: string[] = []
+        const stream = engine.encode(file, plan, {
+          ...options,
+          workers,
+          onProgress: (p) => {
+            fractions.push(p.fraction)
+            peakBuffered = Math.max(peakBuffered, p.bufferedBytes)
+          },
+        })
+        for await (const out of stream) {
+          order.push(out.path)
+          let binary = ''
+          for (let i = 0; i < out.bytes.length; i += 0x8000) {
+            binary += String.fromCharCode(...out.bytes.subarray(i, i + 0x8000))
+          }
+          await save(dir, out.path, btoa(binary))
+        }
+        return { probe, plan, order, fractions, peakBuffered, workers, crossOriginIsolated }
+      } catch (error) {
+        const e = error as { name?: string; code?: string; message?: string }
+        throw new Error(JSON.stringify({ name: e.name, code: e.code, message: e.message }))
+      }
+    },
+    { engineUrl: session.engineUrl, dir, options },
+  )
+}
