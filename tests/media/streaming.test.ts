@@ -244,9 +244,11 @@ describe('CORS', () => {
         origin: 'https://player.example',
         'access-control-request-method': 'GET',
         'access-control-request-headers': 'range',
+        'access-control-request-private-network': 'true',
       },
     })
     expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-private-network')).toBe('true')
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
     expect(res.headers.get('access-control-allow-methods')).toContain('GET')
     expect(res.headers.get('access-control-allow-headers')!.toLowerCase()).toContain('range')
