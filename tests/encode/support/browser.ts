@@ -5,21 +5,11 @@
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchBrowser } from '../../e2e/browser.ts'
 import { type StaticServer, serveStatic } from './static-server.ts'
 
 const ROOT = resolve(import.meta.dirname, '../../..')
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 /**
  * Builds the client with vite (the real config, so the worker bundling and the copied ffmpeg cores
@@ -48,7 +38,7 @@ export async function buildWithEngineEntry(outDir: string): Promise<string> {
 
 export interface EngineSession {
   server: StaticServer
-  context: BrowserContext
+  browser: Browser
   page: Page
   /** Absolute URL of the built engine module, for `import()` inside the page. */
   engineUrl: string
@@ -61,11 +51,9 @@ export async function openEngine(): Promise<EngineSession> {
   const dist = join(work, 'dist')
   const entry = await buildWithEngineEntry(dist)
   const server = await serveStatic(dist)
-  const context = await chromium.launchPersistentContext(join(work, 'profile'), {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  })
-  const page = context.pages()[0] ?? (await context.newPage())
+  // A fresh temporary profile per launch (playwright's own), removed on close.
+  const browser = await launchBrowser()
+  const page = await browser.newPage()
   page.setDefaultTimeout(30_000)
   await page.goto(`${server.url}/upload.html`)
   await page.evaluate(() => {
@@ -76,11 +64,11 @@ export async function openEngine(): Promise<EngineSession> {
   })
   return {
     server,
-    context,
+    browser,
     page,
     engineUrl: `${server.url}${entry}`,
     async close() {
-      await context.close()
+      await browser.close()
       await server.close()
       await rm(work, { recursive: true, force: true })
     },
@@ -106,6 +94,8 @@ export interface PageEncodeResult {
   fractions: number[]
   /** Largest number of bytes the engine said were waiting for the consumer. */
   peakBuffered: number
+  /** Whether every busy encoder was seen paused, waiting for the consumer. */
+  sawPause: boolean
   workers: number
   crossOriginIsolated: boolean
 }
@@ -117,7 +107,16 @@ export interface PageEncodeResult {
 export async function encodeInPage(
   session: EngineSession,
   dir: string,
-  options: { workers?: number; core?: 'core' | 'core-mt'; threads?: number } = {},
+  options: {
+    workers?: number
+    core?: 'core' | 'core-mt'
+    threads?: number
+    maxBufferedBytes?: number
+    /** After the first file, stop taking files until every encoder reports it has paused. */
+    holdUntilPaused?: boolean
+    /** Abort through the signal once this many files have come out. */
+    abortAfter?: number
+  } = {},
 ): Promise<PageEncodeResult> {
   return session.page.evaluate(
     async ({ engineUrl, dir, options }) => {
@@ -138,24 +137,39 @@ export async function encodeInPage(
         const workers = options.workers ?? engine.defaultWorkers()
         const fractions: number[] = []
         let peakBuffered = 0
+        let sawPause = false
+        let allPaused: () => void = () => {}
+        const paused = new Promise<void>((resolve) => {
+          allPaused = resolve
+        })
         const order: string[] = []
+        const controller = new AbortController()
+        const { holdUntilPaused, abortAfter, ...encodeOptions } = options
         const stream = engine.encode(file, plan, {
-          ...options,
+          ...encodeOptions,
           workers,
+          signal: controller.signal,
           onProgress: (p) => {
             fractions.push(p.fraction)
             peakBuffered = Math.max(peakBuffered, p.bufferedBytes)
+            const busy = p.renditions.filter((r) => r.state !== 'done')
+            if (busy.length > 0 && busy.every((r) => r.state === 'waiting')) {
+              sawPause = true
+              allPaused()
+            }
           },
         })
         for await (const out of stream) {
           order.push(out.path)
+          if (holdUntilPaused && order.length === 1) await paused
+          if (abortAfter && order.length === abortAfter) controller.abort()
           let binary = ''
           for (let i = 0; i < out.bytes.length; i += 0x8000) {
             binary += String.fromCharCode(...out.bytes.subarray(i, i + 0x8000))
           }
           await save(dir, out.path, btoa(binary))
         }
-        return { probe, plan, order, fractions, peakBuffered, workers, crossOriginIsolated }
+        return { probe, plan, order, fractions, peakBuffered, sawPause, workers, crossOriginIsolated }
       } catch (error) {
         const e = error as { name?: string; code?: string; message?: string }
         throw new Error(JSON.stringify({ name: e.name, code: e.code, message: e.message }))

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { planJobs, renameOutput, streamIds } from '../../client/src/encode/jobs.ts'
+import { planLadder } from '../../client/src/encode/ladder.ts'
+import type { ProbeResult } from '../../client/src/encode/types.ts'
+
+const source = (over: Partial<ProbeResult> = {}): ProbeResult => ({
+  duration: 10,
+  width: 1280,
+  height: 720,
+  rotation: 0,
+  sampleAspectRatio: { num: 1, den: 1 },
+  fps: 30,
+  interlaced: false,
+  videoCodec: 'h264',
+  audioCodec: 'aac',
+  hasAudio: true,
+  audioChannels: 2,
+  audioLanguage: null,
+  videoBitrate: null,
+  size: 1,
+  container: 'mov,mp4,m4a,3gp,3g2,mj2',
+  ...over,
+})
+
+const shape = (jobs: ReturnType<typeof planJobs>) =>
+  jobs.map((j) => [
+    ...j.renditions.map((r) => r.label),
+    ...(j.audio ? ['audio'] : []),
+    ...(j.poster ? ['poster'] : []),
+  ])
+
+describe('planJobs', () => {
+  it('puts the whole ladder in one instance when there is one core', () => {
+    expect(shape(planJobs(planLadder(source()), 1))).toEqual([
+      ['720p', '480p', '360p', '240p', 'audio', 'poster'],
+    ])
+  })
+
+  it('gives the top rendition its own instance on two cores, and the rest with audio to the other', () => {
+    expect(shape(planJobs(planLadder(source()), 2))).toEqual([
+      ['720p'],
+      ['480p', '360p', '240p', 'audio', 'poster'],
+    ])
+  })
+
+  it('balances a 1080p ladder by cost, stopping where the 1080p rendition alone sets the pace', () => {
+    // 1080p costs more than everything else together, so a third instance could not finish sooner.
+    for (const workers of [3, 16]) {
+      expect(shape(planJobs(planLadder(source({ width: 1920, height: 1080 })), workers))).toEqual([
+        ['1080p'],
+        ['720p', '480p', '360p', '240p', 'audio', 'poster'],
+      ])
+    }
+  })
+
+  it('uses three instances when three balance better than two', () => {
+    const plan = planLadder(source({ width: 1600, height: 900 }))
+    expect(shape(planJobs(plan, 3))).toEqual([
+      ['900p'],
+      ['720p'],
+      ['480p', '360p', '240p', 'audio', 'poster'],
+    ])
+  })
+
+  it('hands every rendition, the audio and the poster to exactly one instance', () => {
+    for (const workers of [1, 2, 3, 4, 8]) {
+      const plan = planLadder(source({ width: 1920, height: 1080 }))
+      const jobs = planJobs(plan, workers)
+      expect(jobs.flatMap((j) => j.renditions.map((r) => r.id)).toSorted()).toEqual(
+        plan.renditions.map((r) => r.id).toSorted(),
+      )
+      expect(jobs.filter((j) => j.audio)).toHaveLength(1)
+      expect(jobs.filter((j) => j.poster)).toHaveLength(1)
+    }
+  })
+
+  it('plans no audio for a silent source', () => {
+    expect(planJobs(planLadder(source({ hasAudio: false })), 2).some((j) => j.audio)).toBe(false)
+  })
+})
+
+describe('renameOutput', () => {
+  const jobs = planJobs(planLadder(source()), 2)
+  const second = jobs[1]!
+
+  it('maps an instance stream index to the ladder id', () => {
+    expect(streamIds(second)).toEqual(['v1', 'v2', 'v3', 'a0'])
+    expect(renameOutput(second, 'init-0.m4s')).toEqual({
+      path: 'init-v1.m4s',
+      kind: 'init',
+      representation: 'v1',
+    })
+    expect(renameOutput(second, 'chunk-3-00012.m4s')).toEqual({
+      path: 'chunk-a0-00012.m4s',
+      kind: 'segment',
+      representation: 'a0',
+    })
+  })
+
+  it('recognises the poster and the instance manifest, and ignores anything else', () => {
+    expect(renameOutput(second, 'poster.rgba')).toEqual({ path: 'poster.jpg', kind: 'poster' })
+    expect(renameOutput(second, 'manifest.mpd')?.kind).toBe('instance-manifest')
+    expect(renameOutput(second, 'chunk-9-00001.m4s')).toBeNull()
+    expect(renameOutput(second, 'notes.txt')).toBeNull()
+  })
+})

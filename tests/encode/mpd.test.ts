@@ -1,0 +1,124 @@
+import { XMLParser } from 'fast-xml-parser'
+import { describe, expect, it } from 'vitest'
+import { planLadder } from '../../client/src/encode/ladder.ts'
+import {
+  buildManifest,
+  formatDuration,
+  type MergeInput,
+  measuredBandwidth,
+  parseDuration,
+} from '../../client/src/encode/mpd.ts'
+import type { ProbeResult } from '../../client/src/encode/types.ts'
+
+const plan = planLadder({
+  duration: 7,
+  width: 640,
+  height: 360,
+  rotation: 0,
+  sampleAspectRatio: { num: 1, den: 1 },
+  fps: 30,
+  interlaced: false,
+  videoCodec: 'h264',
+  audioCodec: 'aac',
+  hasAudio: true,
+  audioChannels: 2,
+  audioLanguage: 'jpn',
+  videoBitrate: null,
+  size: 1,
+  container: 'mov,mp4,m4a,3gp,3g2,mj2',
+} satisfies ProbeResult)
+
+function rep(id: string, durations: number[], extra: Partial<MergeInput> = {}): MergeInput {
+  let t = 0
+  const segments = durations.map((d, i) => {
+    const s = { number: i + 1, start: t, duration: d }
+    t += d
+    return s
+  })
+  return {
+    id,
+    localId: '0',
+    contentType: 'video',
+    codecs: 'avc1.64001e',
+    bandwidth: 1,
+    timescale: 90000,
+    segments,
+    ...extra,
+  }
+}
+
+const parse = (xml: string) =>
+  new XMLParser({
+    ignoreAttributes: false,
+    isArray: (n) => ['AdaptationSet', 'Representation', 'S'].includes(n),
+  }).parse(xml).MPD
+
+describe('MPD durations', () => {
+  it('reads and writes ISO 8601 durations', () => {
+    expect(parseDuration('PT1H2M3.5S')).toBe(3723.5)
+    expect(parseDuration('PT6.0S')).toBe(6)
+    expect(formatDuration(3723.5)).toBe('PT1H2M3.500S')
+    expect(formatDuration(6)).toBe('PT6.000S')
+  })
+})
+
+describe('buildManifest', () => {
+  const video = [
+    rep('v0', [180000, 180000, 180000, 90000], { width: 640, height: 360 }),
+    rep('v1', [180000, 180000, 180000, 93000], { width: 426, height: 240, sar: '640:639' }),
+  ]
+  const audio = rep('a0', [96256, 96256, 96256, 47232], {
+    contentType: 'audio',
+    codecs: 'mp4a.40.2',
+    timescale: 48000,
+    audioSamplingRate: 48000,
+    channels: 2,
+  })
+
+  it('puts every rendition in one video set sharing one compact timeline, and audio in its own', () => {
+    const mpd = parse(buildManifest({ plan, video, audio, sizes: new Map() }))
+    expect(mpd['@_type']).toBe('static')
+    expect(mpd['@_mediaPresentationDuration']).toBe('PT7.000S')
+    const [v, a] = mpd.Period.AdaptationSet
+    expect(v['@_segmentAlignment']).toBe('true')
+    expect(v['@_par']).toBe('16:9')
+    expect(v.Representation.map((r: Record<string, string>) => r['@_id'])).toEqual(['v0', 'v1'])
+    expect(v.Representation[1]['@_sar']).toBe('640:639')
+    // The last segment may end a frame later in one rendition; the shared timeline takes the longer.
+    expect(v.SegmentTemplate.SegmentTimeline.S).toEqual([
+      { '@_t': '0', '@_d': '180000', '@_r': '2' },
+      { '@_d': '93000' },
+    ])
+    expect(v.SegmentTemplate['@_media']).toBe('chunk-$RepresentationID$-$Number%05d$.m4s')
+    expect(a['@_lang']).toBe('jpn')
+    expect(a.Representation[0].AudioChannelConfiguration['@_value']).toBe('2')
+  })
+
+  it('falls back to per-representation timelines when segments do not start together', () => {
+    const skewed = [video[0]!, rep('v1', [177000, 183000, 180000, 93000], { width: 426, height: 240 })]
+    const mpd = parse(buildManifest({ plan, video: skewed, audio: null, sizes: new Map() }))
+    const [v] = mpd.Period.AdaptationSet
+    expect(v['@_segmentAlignment']).toBe('false')
+    expect(v.SegmentTemplate).toBeUndefined()
+    expect(v.Representation[1].SegmentTemplate.SegmentTimeline.S).toHaveLength(4)
+    expect(mpd.Period.AdaptationSet).toHaveLength(1)
+  })
+
+  it('refuses to publish without video', () => {
+    expect(() => buildManifest({ plan, video: [], audio, sizes: new Map() })).toThrow(/no video/)
+  })
+})
+
+describe('measuredBandwidth', () => {
+  it('is the smallest rate that delivers every segment before it is due after minBufferTime', () => {
+    const r = rep('v0', [180000, 180000, 180000])
+    // 2 s segments of 500 kB, 1 MB, 250 kB: the second is due at 2 + 2 = 4 s with 1.5 MB sent.
+    const sizes = new Map([
+      ['chunk-v0-00001.m4s', 500_000],
+      ['chunk-v0-00002.m4s', 1_000_000],
+      ['chunk-v0-00003.m4s', 250_000],
+    ])
+    expect(measuredBandwidth(r, sizes, 2)).toBe(3_000_000)
+    expect(measuredBandwidth(r, new Map(), 2)).toBeNull()
+  })
+})
