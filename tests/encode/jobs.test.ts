@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { planJobs, renameOutput, streamIds } from '../../client/src/encode/jobs.ts'
 import { planLadder } from '../../client/src/encode/ladder.ts'
-import type { ProbeResult } from '../../client/src/encode/types.ts'
+import { probed } from './support/fixtures.ts'
 
-const source = (over: Partial<ProbeResult> = {}): ProbeResult => ({
-  duration: 10,
-  width: 1280,
-  height: 720,
-  rotation: 0,
-  sampleAspectRatio: { num: 1, den: 1 },
-  fps: 30,
-  interlaced: false,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  hasAudio: true,
-  audioChannels: 2,
-  audioLanguage: null,
-  videoBitrate: null,
-  size: 1,
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-  ...over,
-})
+const source = (over: Parameters<typeof probed>[0] = {}) =>
+  probed({ duration: 10, width: 1280, height: 720, ...over })
 
 const shape = (jobs: ReturnType<typeof planJobs>) =>
   jobs.map((j) => [

@@ -1,28 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { displaySize, outputFrameRate, planLadder } from '../../client/src/encode/ladder.ts'
 import { toNumber } from '../../client/src/encode/rational.ts'
-import type { LadderPlan, ProbeResult } from '../../client/src/encode/types.ts'
+import type { LadderPlan } from '../../client/src/encode/types.ts'
+import { probed } from './support/fixtures.ts'
 
-function source(over: Partial<ProbeResult> = {}): ProbeResult {
-  return {
-    duration: 60,
-    width: 1920,
-    height: 1080,
-    rotation: 0,
-    sampleAspectRatio: { num: 1, den: 1 },
-    fps: 30,
-    interlaced: false,
-    videoCodec: 'h264',
-    audioCodec: 'aac',
-    hasAudio: true,
-    audioChannels: 2,
-    audioLanguage: null,
-    videoBitrate: null,
-    size: 50_000_000,
-    container: 'mov,mp4,m4a,3gp,3g2,mj2',
-    ...over,
-  }
-}
+const source = probed
 
 const sizes = (plan: LadderPlan) => plan.renditions.map((r) => `${r.width}x${r.height}`)
 

@@ -8,25 +8,9 @@ import {
   measuredBandwidth,
   parseDuration,
 } from '../../client/src/encode/mpd.ts'
-import type { ProbeResult } from '../../client/src/encode/types.ts'
+import { probed } from './support/fixtures.ts'
 
-const plan = planLadder({
-  duration: 7,
-  width: 640,
-  height: 360,
-  rotation: 0,
-  sampleAspectRatio: { num: 1, den: 1 },
-  fps: 30,
-  interlaced: false,
-  videoCodec: 'h264',
-  audioCodec: 'aac',
-  hasAudio: true,
-  audioChannels: 2,
-  audioLanguage: 'jpn',
-  videoBitrate: null,
-  size: 1,
-  container: 'mov,mp4,m4a,3gp,3g2,mj2',
-} satisfies ProbeResult)
+const plan = planLadder(probed({ duration: 7, width: 640, height: 360, audioLanguage: 'jpn' }))
 
 function rep(id: string, durations: number[], extra: Partial<MergeInput> = {}): MergeInput {
   let t = 0
