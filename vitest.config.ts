@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // Builds dist/client once (skipped when it is current) for the browser tests.
+    globalSetup: ['tests/setup/build-client.ts'],
     // Browser and encoding suites share two cores; running them all at once only makes each slower.
     fileParallelism: true,
     maxWorkers: 2,

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = resolve(import.meta.dirname, '../.artifacts')
@@ -59,13 +59,21 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   return path
 }
 
+const sessions = new WeakMap<Page, CDPSession>()
+
 /**
  * Throttles the page's network through the Chrome DevTools Protocol
  * (Network.emulateNetworkConditions); `null` lifts it.
  */
 export async function throttle(page: Page, kbps: number | null, latencyMs = 40): Promise<void> {
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Network.enable')
+  // One session per page: conditions belong to the session that set them, so lifting them must
+  // go through the same one.
+  let cdp = sessions.get(page)
+  if (!cdp) {
+    cdp = await page.context().newCDPSession(page)
+    await cdp.send('Network.enable')
+    sessions.set(page, cdp)
+  }
   await cdp.send('Network.emulateNetworkConditions', {
     offline: false,
     latency: kbps === null ? 0 : latencyMs,

@@ -93,14 +93,23 @@ export async function uploadMovie(
   baseUrl: string,
   token: string,
   content: DashContent,
-  meta: { name: string; description?: string; publish?: boolean; poster?: boolean },
+  meta: {
+    name: string
+    description?: string
+    publish?: boolean
+    poster?: boolean
+    /** Upload only these files (a draft that is still arriving). */
+    only?: string[]
+  },
 ): Promise<MovieJson> {
   const json = { 'content-type': 'application/json' }
   const movie = await call<MovieJson>(baseUrl, token, 'POST', '/api/movies', {
     headers: json,
     body: JSON.stringify({ name: meta.name, description: meta.description ?? '' }),
   })
-  const files = content.files.filter((f) => meta.poster !== false || f !== 'poster.jpg')
+  const files = content.files.filter(
+    (f) => (meta.poster !== false || f !== 'poster.jpg') && (!meta.only || meta.only.includes(f)),
+  )
   const queue = [...files]
   await Promise.all(
     Array.from({ length: 4 }, async () => {

@@ -48,6 +48,15 @@ export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSet
         // The player caps the bitrate to its own size itself (see capToSize), more leniently
         // than dash.js's portal limit, which drops 720p from a 1200-pixel-wide player.
         limitBitrateByPortal: false,
+        throughput: {
+          // A harmonic mean of the last few segments: one slow download pulls it down at once
+          // (protects against stalls), and a handful of fast ones lift it again. dash.js's default
+          // EWMA weighs samples by download time, so after a congested spell the quick downloads
+          // of small segments barely count and the climb back takes 20 s or more.
+          averageCalculationMode: 'throughputCalculationModeHarmonicMean',
+          sampleSettings: { vod: 3, enableSampleSizeAdjustment: false },
+          ewma: {},
+        },
       },
       retryAttempts: { MPD: 2, MediaSegment: 3, InitializationSegment: 3 },
       retryIntervals: { MPD: 800, MediaSegment: 800, InitializationSegment: 800 },
