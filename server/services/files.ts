@@ -40,6 +40,8 @@ interface Coordination {
   files: KeyedMutex
   /** Bytes promised to uploads still streaming, per movie, counted against the movie's limit. */
   reserved: Map<string, number>
+  /** Recent /media lookups of public files, by `<movie>/<path>`, with when they were made. */
+  servable: Map<string, { at: number; value: ServableFile }>
 }
 
 // Per app instance (keyed by its deps), not global: two apps in one process do not share locks.
@@ -49,7 +51,7 @@ const coordination = new WeakMap<Deps, Coordination>()
 export function coordinationFor(deps: Deps): Coordination {
   let c = coordination.get(deps)
   if (!c) {
-    c = { movies: keyedRwLock(), files: keyedMutex(), reserved: new Map() }
+    c = { movies: keyedRwLock(), files: keyedMutex(), reserved: new Map(), servable: new Map() }
     coordination.set(deps, c)
   }
   return c
@@ -155,6 +157,7 @@ export async function putMovieFile(
         await deps.blobs.delete(key)
         throw movieGone(movieId)
       }
+      co.servable.delete(`${movieId}/${path}`)
       return { file: fileToJson(row), created: !existing }
     } finally {
       const left = (co.reserved.get(movieId) ?? 0) - maxBytes.reserve
@@ -180,6 +183,7 @@ export async function deleteMovieFile(deps: Deps, movieId: string, path: string)
       .returning({ path: movieFiles.path })
     if (deleted.length === 0)
       throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
+    coordinationFor(deps).servable.delete(`${movieId}/${path}`)
     await deps.blobs.delete(movieKey(movieId, path))
   })
 }
@@ -225,6 +229,11 @@ export async function findServableFile(
   movieId: string,
   path: string,
 ): Promise<ServableFile> {
+  const { servable } = coordinationFor(deps)
+  const cacheKey = `${movieId}/${path}`
+  const cached = servable.get(cacheKey)
+  if (cached && performance.now() - cached.at < PUBLIC_LOOKUP_TTL_MS) return cached.value
+
   const [row] = await deps.db
     .select({
       id: movies.id,
@@ -243,8 +252,23 @@ export async function findServableFile(
   }
   if (!row.file) throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
   const { file, ...movie } = row
-  return { movie, isPublic, file }
+  const value = { movie, isPublic, file }
+  if (isPublic) {
+    servable.delete(cacheKey)
+    servable.set(cacheKey, { at: performance.now(), value })
+    if (servable.size > PUBLIC_LOOKUP_ENTRIES) servable.delete(servable.keys().next().value!)
+  }
+  return value
 }
+
+/**
+ * How long a public file's lookup is reused. A player fetches segments back to back and a popular
+ * movie has many players, so without this every segment costs a database query. Files of a
+ * published movie never change; hiding or deleting the movie reaches /media within this time
+ * (browsers and CDNs keep the manifest far longer anyway).
+ */
+export const PUBLIC_LOOKUP_TTL_MS = 1000
+const PUBLIC_LOOKUP_ENTRIES = 10_000
 
 // ───────────────────────────── limits ─────────────────────────────
 

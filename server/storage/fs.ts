@@ -14,7 +14,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto'
-import type { BigIntStats, Dirent } from 'node:fs'
+import { type BigIntStats, close, type Dirent, fstat, open as openFd, read, stat } from 'node:fs'
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { keyedMutex } from '../lib/keyed-lock.ts'
@@ -35,6 +35,10 @@ export interface FsBlobStoreOptions {
   durable?: boolean
   /** Bytes per read when streaming a blob out. */
   readChunkBytes?: number
+  /** How many blobs' files to keep open for readers. */
+  openFiles?: number
+  /** How often (ms) a kept-open file is checked against its path, for changes made by hand. */
+  revalidateMs?: number
 }
 
 interface Stamp {
@@ -58,11 +62,18 @@ const CACHE_ENTRIES = 20_000
  */
 export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobStore {
   const durable = opts.durable ?? true
-  const readChunk = opts.readChunkBytes ?? 256 * 1024
+  const readChunk = opts.readChunkBytes ?? 1024 * 1024
+  const maxOpen = opts.openFiles ?? 256
+  const revalidateMs = opts.revalidateMs ?? 2000
   const locks = keyedMutex()
   // Metadata of files already verified, keyed by blob key and checked against a fresh fstat on
   // every use, so a hit can never describe a different file than the one just opened.
   const described = new Map<string, { stamp: Stamp; info: BlobInfo }>()
+  // Open files of recently read blobs, shared by concurrent readers (as nginx's open_file_cache):
+  // a hot segment costs one pread, not open + fstat + pread + close. Our own puts and deletes
+  // retire an entry at once; changes made behind the store's back are noticed within revalidateMs.
+  const openFiles = new Map<string, OpenFile>()
+  let writes = 0
 
   const fileOf = (key: string) => join(root, ...keySegments(key))
   const metaOf = (file: string) => `${file}~meta`
@@ -72,61 +83,113 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     if (described.size > CACHE_ENTRIES) described.delete(described.keys().next().value!)
   }
 
+  const retire = (f: OpenFile) => {
+    if (openFiles.get(f.key) === f) openFiles.delete(f.key)
+    f.retired = true
+    if (f.readers === 0) void fdClose(f.fd)
+  }
+  const release = (f: OpenFile) => {
+    f.readers--
+    if (f.retired && f.readers === 0) void fdClose(f.fd)
+  }
+  /** Called once a put or delete has changed what `key` names. */
+  const invalidate = (key: string) => {
+    writes++
+    const f = openFiles.get(key)
+    if (f) retire(f)
+  }
+
+  /** The blob's open file, shared and counted; `release` it when done. Null when there is no blob. */
+  async function acquire(key: string): Promise<OpenFile | null> {
+    const hit = openFiles.get(key)
+    if (hit) {
+      hit.readers++
+      if (performance.now() - hit.checkedAt < revalidateMs) return hit
+      const st = await statIfExists(fileOf(key))
+      if (st && sameStamp(stampOf(st), hit.stamp)) {
+        hit.checkedAt = performance.now()
+        return hit
+      }
+      release(hit)
+      retire(hit)
+    }
+    const writesBefore = writes
+    const opened = await openVerified(key, fileOf(key))
+    if (!opened) return null
+    const f: OpenFile = { key, ...opened, readers: 1, retired: false, checkedAt: performance.now() }
+    // A put or delete that finished meanwhile may have replaced what we opened: serve this one
+    // reader from it (it is a whole file), but do not offer it to the next.
+    if (writes !== writesBefore) {
+      f.retired = true
+      return f
+    }
+    const previous = openFiles.get(key)
+    if (previous) retire(previous)
+    openFiles.set(key, f)
+    if (openFiles.size > maxOpen) retire(openFiles.values().next().value!)
+    return f
+  }
+
   /** Opens a blob and its verified description; null when there is no blob. */
-  async function openBlob(key: string): Promise<{ fh: FileHandle; info: BlobInfo } | null> {
-    const file = fileOf(key)
+  async function openVerified(
+    key: string,
+    file: string,
+  ): Promise<{ fd: number; stamp: Stamp; info: BlobInfo } | null> {
     for (let attempt = 0; ; attempt++) {
-      const fh = await openIfExists(file)
-      if (!fh) return null
+      const fd = await openIfExists(file)
+      if (fd === null) return null
       try {
-        const stamp = stampOf(await fh.stat({ bigint: true }))
+        const stamp = stampOf(await fdStat(fd))
         const cached = described.get(key)
-        if (cached && sameStamp(cached.stamp, stamp)) return { fh, info: cached.info }
+        if (cached && sameStamp(cached.stamp, stamp)) return { fd, stamp, info: cached.info }
         const meta = await readSidecar(metaOf(file))
         if (meta && sameStamp(meta, stamp)) {
           const info = { key, size: Number(stamp.size), sha256: meta.sha256, contentType: meta.contentType }
           remember(key, stamp, info)
-          return { fh, info }
+          return { fd, stamp, info }
         }
         if (attempt === 0) {
           // Most likely a put is between its two renames: let it finish, then look again.
-          await fh.close()
+          await fdClose(fd)
           await locks.idle(key)
           continue
         }
-        const info = await heal(key, file, fh, stamp, meta?.contentType ?? DEFAULT_TYPE)
-        return { fh, info }
+        const info = await heal(key, file, fd, stamp, meta?.contentType ?? DEFAULT_TYPE)
+        return { fd, stamp, info }
       } catch (err) {
-        await fh.close().catch(() => {})
+        await fdClose(fd)
         throw err
       }
     }
+  }
+
+  /** The blob's description without keeping its file open (for listings, which touch many once). */
+  async function describe(key: string): Promise<BlobInfo | null> {
+    const opened = await openVerified(key, fileOf(key))
+    if (!opened) return null
+    await fdClose(opened.fd)
+    return opened.info
   }
 
   /** Rebuilds a sidecar from the data file itself (after a crash, or for files copied in by hand). */
   async function heal(
     key: string,
     file: string,
-    fh: FileHandle,
+    fd: number,
     stamp: Stamp,
     contentType: string,
   ): Promise<BlobInfo> {
     const hash = createHash('sha256')
     const size = Number(stamp.size)
-    for await (const chunk of readRange(fh, 0, size - 1, readChunk, false)) hash.update(chunk)
+    for await (const chunk of readRange(fd, 0, size - 1, readChunk)) hash.update(chunk)
     const info: BlobInfo = { key, size, sha256: hash.digest('hex'), contentType }
     await locks.run(key, async () => {
-      const now = await openIfExists(file)
-      if (!now) return
-      try {
-        // Only describe the file if it is still the one that was hashed.
-        if (sameStamp(stampOf(await now.stat({ bigint: true })), stamp)) {
-          const tmp = tempName(file, 'meta.tmp')
-          await writeSidecar(tmp, { v: 1, ...stamp, sha256: info.sha256, contentType }, durable)
-          await rename(tmp, metaOf(file))
-        }
-      } finally {
-        await now.close()
+      const now = await statIfExists(file)
+      // Only describe the file if it is still the one that was hashed.
+      if (now && sameStamp(stampOf(now), stamp)) {
+        const tmp = tempName(file, 'meta.tmp')
+        await writeSidecar(tmp, { v: 1, ...stamp, sha256: info.sha256, contentType }, durable)
+        await rename(tmp, metaOf(file))
       }
     })
     remember(key, stamp, info)
@@ -175,6 +238,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
       await locks.run(key, async () => {
         await rename(tmp, file)
         await rename(metaTmp, metaOf(file))
+        invalidate(key)
       })
       if (durable) await syncDir(dir)
       const info: BlobInfo = { key, size, sha256, contentType }
@@ -211,24 +275,23 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     put: writeAtomically,
 
     async get(key, getOpts = {}): Promise<BlobObject | null> {
-      const opened = await openBlob(key)
-      if (!opened) return null
-      const { fh, info } = opened
+      const f = await acquire(key)
+      if (!f) return null
       const range: ByteRange | undefined = getOpts.range
       const start = range?.start ?? 0
-      const end = range?.end ?? info.size - 1
-      if (start < 0 || end >= info.size || (range && start > end)) {
-        await fh.close()
-        throw new RangeError(`Range ${start}-${end} is outside a blob of ${info.size} bytes`)
+      const end = range?.end ?? f.info.size - 1
+      if (start < 0 || end >= f.info.size || (range && start > end)) {
+        release(f)
+        throw new RangeError(`Range ${start}-${end} is outside a blob of ${f.info.size} bytes`)
       }
-      return { ...info, body: streamRange(fh, start, end, readChunk), ...(range ? { range } : {}) }
+      return { ...f.info, body: streamRange(f, start, end, readChunk, release), ...(range ? { range } : {}) }
     },
 
     async head(key) {
-      const opened = await openBlob(key)
-      if (!opened) return null
-      await opened.fh.close()
-      return opened.info
+      const f = await acquire(key)
+      if (!f) return null
+      release(f)
+      return f.info
     },
 
     async delete(key) {
@@ -236,6 +299,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
       await locks.run(key, async () => {
         await unlinkIfExists(file)
         await unlinkIfExists(metaOf(file))
+        invalidate(key)
       })
       described.delete(key)
       await pruneEmptyDirs(root, dirname(file))
@@ -249,15 +313,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
       const out: BlobInfo[] = []
       // A few at a time: a movie has thousands of segments, and each needs a stat and a sidecar read.
       for (let i = 0; i < keys.length; i += 32) {
-        const infos = await Promise.all(
-          keys.slice(i, i + 32).map(async (key) => {
-            const opened = await openBlob(key)
-            if (!opened) return null
-            await opened.fh.close()
-            return opened.info
-          }),
-        )
-        for (const info of infos) if (info) out.push(info)
+        for (const info of await Promise.all(keys.slice(i, i + 32).map(describe))) if (info) out.push(info)
       }
       return out
     },
@@ -296,15 +352,6 @@ async function openForWrite(dir: string, tmp: string): Promise<FileHandle> {
       if (attempt < 3 && isMissing(err)) continue
       throw err
     }
-  }
-}
-
-async function openIfExists(file: string): Promise<FileHandle | null> {
-  try {
-    return await open(file, 'r')
-  } catch (err) {
-    if (isMissing(err) || (err as NodeJS.ErrnoException).code === 'EISDIR') return null
-    throw err
   }
 }
 
@@ -394,41 +441,96 @@ const sameStamp = (a: Stamp, b: Stamp) => a.ino === b.ino && a.size === b.size &
 
 // ───────────────────────────── reading ─────────────────────────────
 
-/** Reads bytes start..end (inclusive) of an open file in chunks; closes it when `close` is set. */
-async function* readRange(fh: FileHandle, start: number, end: number, chunk: number, close: boolean) {
+interface OpenFile {
+  key: string
+  fd: number
+  stamp: Stamp
+  info: BlobInfo
+  /** Streams and heads currently using the fd. */
+  readers: number
+  /** No longer offered to new readers; closed when the last one is done. */
+  retired: boolean
+  checkedAt: number
+}
+
+// Plain fds and callbacks rather than FileHandle: on the hot path every promise hop and the
+// handle's bookkeeping show up in profiles.
+const fdStat = (fd: number) =>
+  new Promise<BigIntStats>((resolve, reject) =>
+    fstat(fd, { bigint: true }, (e, st) => (e ? reject(e) : resolve(st))),
+  )
+
+const fdRead = (fd: number, buf: Uint8Array, length: number, position: number) =>
+  new Promise<number>((resolve, reject) =>
+    read(fd, buf, 0, length, position, (e, n) => (e ? reject(e) : resolve(n))),
+  )
+
+const fdClose = (fd: number) => new Promise<void>((resolve) => close(fd, () => resolve()))
+
+function openIfExists(file: string): Promise<number | null> {
+  return new Promise((resolve, reject) =>
+    openFd(file, 'r', (err, fd) => {
+      if (!err) resolve(fd)
+      else if (isMissing(err) || err.code === 'EISDIR') resolve(null)
+      else reject(err)
+    }),
+  )
+}
+
+function statIfExists(file: string): Promise<BigIntStats | null> {
+  return new Promise((resolve, reject) =>
+    stat(file, { bigint: true }, (err, st) =>
+      err ? (isMissing(err) ? resolve(null) : reject(err)) : resolve(st),
+    ),
+  )
+}
+
+/** Reads bytes start..end (inclusive) of an open file, in chunks of at most `chunk` bytes. */
+async function* readRange(fd: number, start: number, end: number, chunk: number) {
   let position = start
-  try {
-    while (position <= end) {
-      const want = Math.min(chunk, end - position + 1)
-      const buf = new Uint8Array(want)
-      const { bytesRead } = await fh.read(buf, 0, want, position)
-      // The file shrank under us (someone edited the store by hand): end rather than spin.
-      if (bytesRead === 0) throw new Error(`Blob ended at byte ${position}, before ${end + 1}`)
-      position += bytesRead
-      yield bytesRead === want ? buf : buf.subarray(0, bytesRead)
-    }
-  } finally {
-    if (close) await fh.close().catch(() => {})
+  while (position <= end) {
+    const want = Math.min(chunk, end - position + 1)
+    // Unzeroed: every byte handed on is one read() just wrote.
+    const buf = Buffer.allocUnsafe(want)
+    const got = await fdRead(fd, buf, want, position)
+    // The file shrank under us (someone edited the store by hand): end rather than spin.
+    if (got === 0) throw new Error(`Blob ended at byte ${position}, before ${end + 1}`)
+    position += got
+    yield got === want ? buf : buf.subarray(0, got)
   }
 }
 
-/** A web stream over part of a file; the file is closed when the stream ends, fails or is cancelled. */
-function streamRange(fh: FileHandle, start: number, end: number, chunk: number): ReadableStream<Uint8Array> {
-  const chunks = readRange(fh, start, end, chunk, true)
+/** A web stream over part of an open file; `done` runs once when it ends, fails or is cancelled. */
+function streamRange(
+  f: OpenFile,
+  start: number,
+  end: number,
+  chunk: number,
+  done: (f: OpenFile) => void,
+): ReadableStream<Uint8Array> {
+  const chunks = readRange(f.fd, start, end, chunk)
+  let finished = false
+  const finish = () => {
+    if (!finished) {
+      finished = true
+      done(f)
+    }
+  }
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const { done, value } = await chunks.next()
-        if (done) controller.close()
-        else controller.enqueue(value)
+        const { done: last, value } = await chunks.next()
+        if (last) {
+          finish()
+          controller.close()
+        } else controller.enqueue(value)
       } catch (err) {
+        finish()
         controller.error(err)
       }
     },
-    async cancel() {
-      await chunks.return(undefined)
-      // A generator cancelled before its first read never reaches its finally block.
-      await fh.close().catch(() => {})
+    cancel() {
+      finish()
     },
   })
 }

@@ -2,7 +2,7 @@
  * What the disk adapter promises beyond the contract: plain files on disk, no litter, keys that
  * cannot leave the root, self-repairing metadata, and atomic replacement under real concurrency.
  */
-import { mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -97,6 +97,18 @@ describe('fs blob store', () => {
     expect(new TextDecoder().decode(await collectBody(got!.body))).toBe('edited by hand')
     // A second store on the same directory (a restart) trusts the repaired sidecar.
     expect((await fsBlobStore(dir).head('m/a.m4s'))!.sha256).toBe(await sha256Hex('edited by hand'))
+  })
+
+  it('notices a file replaced by hand even while readers keep it open', async () => {
+    const store = fsBlobStore(dir, { revalidateMs: 0 })
+    await store.put('m/a.m4s', new TextEncoder().encode('before'))
+    const held = await store.get('m/a.m4s')
+    await writeFile(join(dir, 'm/a.m4s.new'), 'after, by hand')
+    await rename(join(dir, 'm/a.m4s.new'), join(dir, 'm/a.m4s'))
+    const got = await store.get('m/a.m4s')
+    expect(new TextDecoder().decode(await collectBody(got!.body))).toBe('after, by hand')
+    // The reader that opened the old file still gets all of it.
+    expect(new TextDecoder().decode(await collectBody(held!.body))).toBe('before')
   })
 
   it('never lets a reader see a partly written or mismatched blob while it is replaced again and again', async () => {

@@ -17,11 +17,27 @@ export const MANIFEST_CACHE = 'public, max-age=60'
 /** Drafts and hidden movies are for their owner and admins only, and may still change. */
 export const PRIVATE_CACHE = 'private, no-cache'
 
+/**
+ * What any player on any origin needs to stream from us; set on every file response here rather
+ * than by middleware, so the hot path never re-reads its own headers. (Preflights and errors get
+ * theirs in media.index.ts.)
+ */
+export const CROSS_ORIGIN = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified',
+  'cross-origin-resource-policy': 'cross-origin',
+  // Players time segment downloads to choose a bitrate; let them see the timings.
+  'timing-allow-origin': '*',
+}
+
 export async function serve(c: Context<AppEnv>): Promise<Response> {
   const { id, path } = mediaTarget(c)
-  const { isPublic, file } = await findServableFile(c.var.deps, c.var.user, id, path)
+  // c.get, not c.var: c.var builds a fresh object on every read, which shows on this path.
+  const deps = c.get('deps')
+  const { isPublic, file } = await findServableFile(deps, c.get('user'), id, path)
   const etag = etagOf(file.sha256)
-  const headers = new Headers({
+  // A plain object, not Headers: on Node the response then goes out without converting them.
+  const headers: Record<string, string> = {
     'accept-ranges': 'bytes',
     etag,
     'last-modified': file.createdAt.toUTCString(),
@@ -31,15 +47,15 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
     // .vtt be opened as a document.
     'x-content-type-options': 'nosniff',
     'content-security-policy': "default-src 'none'; sandbox",
-    'cross-origin-resource-policy': 'cross-origin',
-  })
+    ...CROSS_ORIGIN,
+  }
 
   const inm = c.req.header('if-none-match')
   if (
     noneMatchHits(inm, etag) ||
     (inm === undefined && notModifiedSince(c.req.header('if-modified-since'), file.createdAt))
   ) {
-    headers.delete('content-type')
+    delete headers['content-type']
     return new Response(null, { status: 304, headers })
   }
 
@@ -58,13 +74,13 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
   }
   const range = decision.kind === 'partial' ? { start: decision.start, end: decision.end } : undefined
   const status = range ? 206 : 200
-  headers.set('content-length', String(range ? range.end - range.start + 1 : file.size))
-  if (range) headers.set('content-range', `bytes ${range.start}-${range.end}/${file.size}`)
+  headers['content-length'] = String(range ? range.end - range.start + 1 : file.size)
+  if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${file.size}`
 
   // HEAD never opens the blob: the row already knows everything the headers say.
   if (c.req.method === 'HEAD') return new Response(null, { status, headers })
 
-  const blob = await c.var.deps.blobs.get(movieKey(id, path), range ? { range } : {})
+  const blob = await deps.blobs.get(movieKey(id, path), range ? { range } : {})
   if (!blob) {
     console.error(`[media] ${id}/${path} has a file row but no blob`)
     throw new ApiError(404, 'file-not-found', `Movie ${id} has no file "${path}".`)

@@ -1,0 +1,412 @@
+/**
+ * Serving and upload benchmark (issue 3).
+ *
+ * 1. Encodes a movie with native ffmpeg (720p + 360p H.264, AAC, 2 s DASH segments), starts the
+ *    real Node server (`server/entry.node.ts`, libSQL file, disk store), uploads the movie through
+ *    the API and publishes it.
+ * 2. Starts nginx on loopback with a temporary config whose root is the Node server's own media
+ *    folder: both serve the very same files from disk.
+ * 3. Loads each with 64 connections cycling over every init and media segment the manifest names
+ *    (wrk, or autocannon when wrk is missing) and compares requests/s, MB/s and p99 latency.
+ * 4. PUTs a ~200 MB set of segment-sized files through the upload API (SHA-256 checked, fsynced)
+ *    and, for scale, through nginx's WebDAV PUT (no hash, no fsync), 4 uploads at a time.
+ *
+ *   npm run bench:serve                   # 20 s per serving row
+ *   npm run bench:serve -- --seconds 3    # a quick look
+ * @module
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { openLibsqlDb } from '../db/client.libsql.ts'
+import { createPasswordHasher } from '../server/auth/password.ts'
+import { nodeScrypt } from '../server/auth/scrypt.node.ts'
+import { createApiToken } from '../server/auth/tokens.ts'
+import { DEFAULT_CONFIG } from '../server/env.ts'
+import { mpdFiles, parseMpd } from '../server/lib/mpd.ts'
+import { createUser } from '../server/services/users.ts'
+import { memoryBlobStore } from '../server/storage/memory.ts'
+import { fmt, freePort, load, startNodeServer, table } from './lib.ts'
+
+const run = promisify(execFile)
+const argSeconds = process.argv.indexOf('--seconds')
+const SECONDS = Number(argSeconds > 0 ? process.argv[argSeconds + 1] : (process.env.BENCH_SECONDS ?? 20))
+const CONNECTIONS = 64
+const UPLOAD_FILES = Number(process.env.BENCH_UPLOAD_FILES ?? 100)
+const UPLOAD_FILE_BYTES = 2 * 1024 * 1024
+const UPLOAD_CONCURRENCY = 4
+const MOVIE_SECONDS = 30
+
+interface Row {
+  rps: number
+  mbps: number
+  p50: number
+  p99: number
+  errors: number
+  non2xx: number
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'adh-bench-serve-'))
+  const children: ChildProcess[] = []
+  const stop = () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM')
+  }
+  process.on('SIGINT', () => {
+    stop()
+    process.exit(130)
+  })
+  try {
+    console.error(`encoding a ${MOVIE_SECONDS} s movie with native ffmpeg…`)
+    const src = join(dir, 'src')
+    await encode(src)
+
+    const dbUrl = `file:${join(dir, 'app.db')}`
+    const token = await seedAdmin(dbUrl)
+    const media = join(dir, 'media')
+    const node = await startNodeServer({
+      DATABASE_URL: dbUrl,
+      MEDIA_DIR: media,
+      CLIENT_DIR: join(dir, 'no-client'),
+    })
+    children.push(node.proc)
+    const auth = { authorization: `Bearer ${token}` }
+
+    const id = await createMovie(node.url, auth, 'Bench movie')
+    const srcFiles = (await readdirSorted(src)).filter((f) => f.endsWith('.mpd') || f.endsWith('.m4s'))
+    for (const f of srcFiles)
+      await putFile(node.url, auth, id, f, new Uint8Array(await readFile(join(src, f))))
+    const published = await fetch(`${node.url}/api/movies/${id}/publish`, { method: 'POST', headers: auth })
+    if (published.status !== 200)
+      throw new Error(`publish failed: ${published.status} ${await published.text()}`)
+
+    const manifest = await readFile(join(src, 'manifest.mpd'))
+    const paths = mpdFiles(parseMpd(manifest)).map((p) => `/media/${id}/${p}`)
+    const sizes = await Promise.all(
+      paths.map(async (p) => (await readFile(join(src, p.split('/').pop()!))).byteLength),
+    )
+    const meanKiB = sizes.reduce((a, b) => a + b, 0) / sizes.length / 1024
+
+    const nginxPort = await freePort()
+    const nginxDir = join(dir, 'nginx')
+    const nginxOne = await startNginx(nginxDir, nginxPort, join(media, 'movies', id), id, 1)
+    children.push(nginxOne)
+    await verifySame(node.url, `http://127.0.0.1:${nginxPort}`, paths)
+
+    const tool = (await hasWrk()) ? 'wrk' : 'autocannon'
+    console.error(
+      `serving ${paths.length} segments (mean ${fmt(meanKiB)} KiB) with ${tool}, ${CONNECTIONS} connections, ${SECONDS} s each…`,
+    )
+    const nodeRow = await measure(tool, node.url, paths)
+    const nginxRow = await measure(tool, `http://127.0.0.1:${nginxPort}`, paths)
+    nginxOne.kill('SIGTERM')
+    await waitExit(nginxOne)
+    const nginxAutoPort = await freePort()
+    const nginxAuto = await startNginx(
+      join(dir, 'nginx-auto'),
+      nginxAutoPort,
+      join(media, 'movies', id),
+      id,
+      'auto',
+    )
+    children.push(nginxAuto)
+    const nginxAutoRow = await measure(tool, `http://127.0.0.1:${nginxAutoPort}`, paths)
+
+    console.error(
+      `uploading ${UPLOAD_FILES} × ${UPLOAD_FILE_BYTES / 1024 / 1024} MiB, ${UPLOAD_CONCURRENCY} at a time…`,
+    )
+    const uploads = Array.from({ length: UPLOAD_FILES }, (_, i) => ({
+      name: `chunk-${String(i + 1).padStart(5, '0')}.m4s`,
+      bytes: new Uint8Array(randomBytes(UPLOAD_FILE_BYTES)),
+    }))
+    const uploadId = await createMovie(node.url, auth, 'Upload bench')
+    const nodeUpload = await timeUploads(uploads, (f) => putFile(node.url, auth, uploadId, f.name, f.bytes))
+    const nginxUpload = await timeUploads(uploads, (f) =>
+      davPut(`http://127.0.0.1:${nginxAutoPort}/upload/${f.name}`, f.bytes),
+    )
+
+    const row = (name: string, r: Row, ref: Row) => [
+      name,
+      fmt(r.rps, 0),
+      fmt(r.rps / ref.rps, 2),
+      fmt(r.mbps, 1),
+      fmt(r.mbps / ref.mbps, 2),
+      fmt(r.p99, 1),
+      `${r.errors}/${r.non2xx}`,
+    ]
+    const totalMB = (UPLOAD_FILES * UPLOAD_FILE_BYTES) / 1e6
+    console.log(
+      `\nSegment GETs: ${paths.length} init and media segments (mean ${fmt(meanKiB)} KiB), ${CONNECTIONS} connections, ${SECONDS} s, ${tool}; ratios against nginx with 1 worker\n`,
+    )
+    console.log(
+      table(
+        ['server', 'req/s', '× nginx', 'MB/s', '× nginx', 'p99 ms', 'errors/non-2xx'],
+        [
+          row('Node (entry.node.ts, 1 process)', nodeRow, nginxRow),
+          row('nginx 1.22, 1 worker, sendfile', nginxRow, nginxRow),
+          row('nginx 1.22, worker_processes auto (2)', nginxAutoRow, nginxRow),
+        ],
+      ),
+    )
+    console.log(
+      `\nUploads: ${UPLOAD_FILES} files × 2 MiB = ${fmt(totalMB, 0)} MB, ${UPLOAD_CONCURRENCY} PUTs at a time\n`,
+    )
+    console.log(
+      table(
+        ['server', 'MB/s', 'files/s', '× nginx'],
+        [
+          [
+            'Node PUT /api/movies/:id/files (SHA-256 checked, fsync)',
+            fmt(totalMB / nodeUpload, 1),
+            fmt(UPLOAD_FILES / nodeUpload, 1),
+            fmt(nginxUpload / nodeUpload, 2),
+          ],
+          [
+            'nginx WebDAV PUT (no hash, no fsync)',
+            fmt(totalMB / nginxUpload, 1),
+            fmt(UPLOAD_FILES / nginxUpload, 1),
+            '1.00',
+          ],
+        ],
+      ),
+    )
+  } finally {
+    stop()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function encode(out: string) {
+  await mkdir(out, { recursive: true })
+  await run('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${MOVIE_SECONDS}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${MOVIE_SECONDS}`],
+    ...['-map', '0:v', '-map', '0:v', '-map', '1:a'],
+    ...[
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-force_key_frames',
+      'expr:gte(t,n_forced*2)',
+      '-sc_threshold',
+      '0',
+    ],
+    ...['-s:v:0', '1280x720', '-b:v:0', '2500k', '-maxrate:v:0', '2500k', '-bufsize:v:0', '5000k'],
+    ...['-s:v:1', '640x360', '-b:v:1', '800k', '-maxrate:v:1', '800k', '-bufsize:v:1', '1600k'],
+    ...['-c:a', 'aac', '-b:a', '128k', '-threads', '2'],
+    ...['-seg_duration', '2', '-use_template', '1', '-use_timeline', '1'],
+    ...['-adaptation_sets', 'id=0,streams=v id=1,streams=a', '-f', 'dash', join(out, 'manifest.mpd')],
+  ])
+}
+
+async function seedAdmin(url: string): Promise<string> {
+  const { db, close } = await openLibsqlDb({ url })
+  const deps = {
+    db,
+    blobs: memoryBlobStore(),
+    passwords: createPasswordHasher(nodeScrypt),
+    config: DEFAULT_CONFIG,
+  }
+  const user = await createUser(deps, { username: 'bench', password: 'bench-password-1', role: 'admin' })
+  const { token } = await createApiToken(deps, user.id, 'bench')
+  close()
+  return token
+}
+
+async function createMovie(base: string, auth: Record<string, string>, name: string): Promise<string> {
+  const res = await fetch(`${base}/api/movies`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  })
+  if (res.status !== 201) throw new Error(`create failed: ${res.status}`)
+  return ((await res.json()) as { id: string }).id
+}
+
+const hashes = new WeakMap<Uint8Array, string>()
+async function sha256(bytes: Uint8Array): Promise<string> {
+  let h = hashes.get(bytes)
+  if (!h) {
+    h = Buffer.from(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex')
+    hashes.set(bytes, h)
+  }
+  return h
+}
+
+async function putFile(
+  base: string,
+  auth: Record<string, string>,
+  id: string,
+  path: string,
+  bytes: Uint8Array,
+) {
+  const res = await fetch(`${base}/api/movies/${id}/files/${path}`, {
+    method: 'PUT',
+    headers: { ...auth, 'x-content-sha256': await sha256(bytes) },
+    body: bytes as Uint8Array<ArrayBuffer>,
+  })
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`PUT ${path}: ${res.status} ${await res.text()}`)
+  await res.arrayBuffer()
+}
+
+async function davPut(url: string, bytes: Uint8Array) {
+  const res = await fetch(url, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer> })
+  if (res.status !== 201 && res.status !== 204) throw new Error(`nginx PUT: ${res.status}`)
+  await res.arrayBuffer()
+}
+
+/** Seconds to upload every file, `UPLOAD_CONCURRENCY` at a time. Hashes are computed beforehand: a client has them already. */
+async function timeUploads<T extends { bytes: Uint8Array }>(
+  files: T[],
+  put: (f: T) => Promise<void>,
+): Promise<number> {
+  for (const f of files) await sha256(f.bytes)
+  const queue = [...files]
+  const started = performance.now()
+  await Promise.all(
+    Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) await put(f)
+    }),
+  )
+  return (performance.now() - started) / 1000
+}
+
+async function verifySame(a: string, b: string, paths: string[]) {
+  for (const p of paths) {
+    const [x, y] = await Promise.all([fetch(a + p), fetch(b + p)])
+    const [bx, by] = [Buffer.from(await x.arrayBuffer()), Buffer.from(await y.arrayBuffer())]
+    if (x.status !== 200 || y.status !== 200 || !bx.equals(by)) throw new Error(`servers disagree on ${p}`)
+  }
+}
+
+async function startNginx(prefix: string, port: number, root: string, id: string, workers: number | 'auto') {
+  await mkdir(prefix, { recursive: true })
+  const conf = join(prefix, 'nginx.conf')
+  await writeFile(
+    conf,
+    `daemon off;
+worker_processes ${workers};
+pid ${join(prefix, 'nginx.pid')};
+error_log ${join(prefix, 'error.log')} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path ${join(prefix, 'body')};
+  proxy_temp_path ${join(prefix, 'proxy')};
+  fastcgi_temp_path ${join(prefix, 'fastcgi')};
+  uwsgi_temp_path ${join(prefix, 'uwsgi')};
+  scgi_temp_path ${join(prefix, 'scgi')};
+  types { application/dash+xml mpd; video/iso.segment m4s; video/mp4 mp4; }
+  server {
+    listen 127.0.0.1:${port};
+    location /media/${id}/ {
+      alias ${root}/;
+      add_header Cache-Control "public, max-age=31536000, immutable";
+      add_header Access-Control-Allow-Origin "*";
+    }
+    location /upload/ {
+      root ${prefix};
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+    }
+  }
+}
+`,
+  )
+  // Run as the invoking user, so the workers can read the store and write the upload folder.
+  const user = process.getuid?.() === 0 ? ['-g', 'user root;'] : []
+  const proc = spawn('nginx', ['-p', prefix, '-c', conf, '-e', join(prefix, 'error.log'), ...user], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  for (let i = 0; i < 100; i++) {
+    if (proc.exitCode !== null) throw new Error(`nginx exited with ${proc.exitCode}`)
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      return proc
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  proc.kill()
+  throw new Error('nginx did not start')
+}
+
+async function hasWrk(): Promise<boolean> {
+  try {
+    await run('wrk', ['--version'])
+    return true
+  } catch (err) {
+    // wrk prints its version and exits 1.
+    return (err as { stdout?: string }).stdout?.includes('wrk') ?? false
+  }
+}
+
+/** A short warm-up, then the measured run. */
+async function measure(tool: string, base: string, paths: string[]): Promise<Row> {
+  if (tool === 'wrk') {
+    await wrk(base, paths, 2)
+    return wrk(base, paths, SECONDS)
+  }
+  await load({ url: base, paths, connections: CONNECTIONS, seconds: 2 })
+  return load({ url: base, paths, connections: CONNECTIONS, seconds: SECONDS })
+}
+
+async function wrk(base: string, paths: string[], seconds: number): Promise<Row> {
+  const script = join(tmpdir(), `adh-wrk-${process.pid}.lua`)
+  await writeFile(
+    script,
+    `local paths = { ${paths.map((p) => JSON.stringify(p)).join(', ')} }
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+`,
+  )
+  try {
+    const { stdout } = await run(
+      'wrk',
+      ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, base],
+      { maxBuffer: 1 << 20 },
+    )
+    const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? Number.NaN)
+    const ms = (label: string) => {
+      const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout)
+      if (!m) return Number.NaN
+      const v = Number(m[1])
+      return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
+    }
+    const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(stdout)
+    const unit = { B: 1 / 1024 / 1024, KB: 1 / 1024, MB: 1, GB: 1024 }[(transfer?.[2] ?? 'MB') as 'MB']
+    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout)
+    return {
+      rps: num(/Requests\/sec:\s+([\d.]+)/),
+      mbps: Number(transfer?.[1] ?? Number.NaN) * unit,
+      p50: ms('50'),
+      p99: ms('99'),
+      errors: socketErrors ? socketErrors.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+      non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    }
+  } finally {
+    await rm(script, { force: true })
+  }
+}
+
+async function readdirSorted(dir: string): Promise<string[]> {
+  return (await readdir(dir)).sort()
+}
+
+function waitExit(proc: ChildProcess): Promise<void> {
+  return proc.exitCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()))
+}
+
+await main()
