@@ -1,5 +1,6 @@
 /** @module Running steps in one ffmpeg.wasm worker, with a watchdog and cancellation. */
 import { EncodeError } from './errors.ts'
+import workerUrl from './ffmpeg-worker.ts?worker&url'
 import type { CoreLocation, RunRequest, WorkerEvent, WorkerStep } from './worker-protocol.ts'
 
 export interface StepResult {
@@ -50,16 +51,36 @@ export function errorFromLog(log: readonly string[], fallback: string): EncodeEr
 }
 
 /**
+ * Starts the encoder worker through a one-line blob: module. A blob worker inherits the page's
+ * cross-origin isolation, while a worker loaded from a URL only has it if that response carries
+ * COEP itself; a server that sends COEP on the page alone would otherwise get a worker that fails
+ * to load. The real script is then an ordinary same-origin import.
+ */
+function startWorker(name: string): Worker {
+  const script = `import ${JSON.stringify(new URL(workerUrl, location.href).href)}`
+  const bootstrap = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }))
+  try {
+    return new Worker(bootstrap, { type: 'module', name })
+  } finally {
+    // The worker has its own reference once constructed; the URL is not needed again.
+    setTimeout(() => URL.revokeObjectURL(bootstrap), 60_000)
+  }
+}
+
+/**
  * Starts a worker, runs the steps and resolves with each step's result (stopping after the first
  * non-zero exit). Rejects with EncodeError when the worker crashes, traps or stalls, and with the
  * signal's reason when aborted; the worker is terminated in every case.
  */
 export function runInWorker(options: RunOptions): Promise<StepResult[]> {
   return new Promise<StepResult[]>((resolve, reject) => {
-    const worker = new Worker(new URL('./ffmpeg-worker.ts', import.meta.url), {
-      type: 'module',
-      name: options.name ?? 'ffmpeg',
-    })
+    let worker: Worker
+    try {
+      worker = startWorker(options.name ?? 'ffmpeg')
+    } catch (error) {
+      reject(new EncodeError('worker-crashed', `The encoder could not start: ${(error as Error).message}`))
+      return
+    }
     const results: StepResult[] = []
     let paused = false
     let timer: ReturnType<typeof setTimeout> | undefined

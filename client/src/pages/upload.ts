@@ -1,1 +1,127 @@
-// Page entry: upload. Filled in by its issue.
+/**
+ * The upload page: pick or drop a video, review what will be encoded, then watch the browser encode
+ * it into a DASH ladder while each finished part uploads, and publish. Cross-origin isolated, so
+ * the encoders can pause (shared memory) when the upload falls behind.
+ * @module
+ */
+import '../upload/upload.css'
+import { type LadderPlan, type ProbeResult, planLadder, probe } from '../encode/index.ts'
+import { pageHead } from '../ui/blocks.ts'
+import { confirmDialog } from '../ui/dialog.ts'
+import { mount } from '../ui/dom.ts'
+import { currentUser, initShell } from '../ui/shell.ts'
+import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
+import { type SessionSnapshot, UploadSession } from '../upload/session.ts'
+import {
+  RunView,
+  renderDone,
+  renderPicker,
+  renderPlan,
+  renderProbing,
+  renderSignedOut,
+} from '../upload/view.ts'
+
+const main = initShell('upload', { mainClass: 'upload-page' })
+document.title = 'Upload · anime-die-heart'
+const head = pageHead(
+  'Upload a video',
+  'Encoded for streaming right here in your browser, then published to the catalog.',
+)
+const body = document.createElement('div')
+mount(main, head, body)
+
+let session: UploadSession | null = null
+
+/** Leaving mid-upload loses the encoding work, so the browser asks first. */
+window.addEventListener('beforeunload', (e) => {
+  const phase = session?.current.phase
+  if (phase && phase !== 'done' && phase !== 'cancelled' && phase !== 'failed') e.preventDefault()
+})
+
+function show(...children: HTMLElement[]) {
+  mount(body, ...children)
+}
+
+/** Moves focus to the new step's heading, so keyboard and screen-reader users land on it. */
+function focusHeading(selector = 'h2') {
+  const heading = body.querySelector<HTMLElement>(selector)
+  heading?.setAttribute('tabindex', '-1')
+  heading?.focus()
+}
+
+function showPicker(error: Explanation | null = null) {
+  session = null
+  show(renderPicker((file) => void choose(file), error))
+  if (error) body.querySelector<HTMLElement>('[role="alert"]')?.focus()
+}
+
+async function choose(file: File) {
+  const tooBig = checkLimits(file)
+  if (tooBig) return showPicker(tooBig)
+  show(renderProbing(file))
+  let info: ProbeResult
+  let plan: LadderPlan
+  try {
+    info = await probe(file)
+    const tooLong = checkLimits(file, info)
+    if (tooLong) return showPicker(tooLong)
+    plan = planLadder(info)
+  } catch (error) {
+    return showPicker(explain(error))
+  }
+  show(
+    renderPlan(file, info, plan, {
+      onStart: (fields) => start(file, plan, fields),
+      onReset: () => showPicker(),
+    }),
+  )
+  focusHeading('#plan-title')
+}
+
+function start(file: File, plan: LadderPlan, fields: { name: string; description: string; active: boolean }) {
+  let frame = 0
+  let latest: SessionSnapshot | null = null
+  const view = new RunView(fields.name, plan, {
+    onCancel: async () => {
+      const sure = await confirmDialog({
+        title: 'Cancel this upload?',
+        body: 'Encoding stops and the parts uploaded so far are deleted.',
+        confirmLabel: 'Cancel upload',
+        danger: true,
+      })
+      if (sure) await session?.cancel()
+    },
+    onRetry: () => void session?.retry(),
+  })
+  const current = new UploadSession(file, plan, fields, {
+    onChange: (snapshot) => {
+      latest = snapshot
+      if (snapshot.phase === 'done' && snapshot.movie) {
+        const movie = snapshot.movie
+        show(renderDone(movie, snapshot.posterUrl, () => showPicker()))
+        focusHeading()
+        return
+      }
+      if (snapshot.phase === 'cancelled') {
+        showPicker()
+        return
+      }
+      // Progress arrives many times a second from several encoders; paint once per frame.
+      if (frame === 0) {
+        frame = requestAnimationFrame(() => {
+          frame = 0
+          if (latest && session === current) view.update(latest)
+        })
+      }
+    },
+  })
+  session = current
+  show(view.element)
+  view.focus()
+  void current.start()
+}
+
+currentUser().then(
+  (user) => (user ? showPicker() : show(renderSignedOut())),
+  () => showPicker(),
+)

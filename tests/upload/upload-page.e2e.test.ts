@@ -1,0 +1,217 @@
+/**
+ * The upload page end to end, in headless Chromium against the real Node server: clips made by
+ * native ffmpeg go through the page (probe, plan, ffmpeg.wasm encode, upload, publish), the movie
+ * becomes ready, native ffprobe reads every rendition back over HTTP, and the movie plays with
+ * dash.js on its page. Screenshots land in tests/.artifacts/ for people to look at.
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MovieJson } from '../../server/services/movies.ts'
+import { launchBrowser, newPage, screenshot } from '../e2e/browser.ts'
+import { type E2EServer, type E2EUser, startServer } from '../e2e/server.ts'
+import { makeClip, makeTextFile } from '../encode/support/media.ts'
+
+const run = promisify(execFile)
+
+let server: E2EServer
+let user: E2EUser
+let browser: Browser
+let dir: string
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'adh-upload-page-'))
+  server = await startServer()
+  user = await server.createUser('uploader', 'uma')
+  browser = await launchBrowser()
+}, 120_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function signedInPage(
+  viewport: 'desktop' | 'phone' = 'desktop',
+): Promise<{ page: Page; context: BrowserContext }> {
+  const { page, context } = await newPage(browser, viewport)
+  const res = await page.request.post(`${server.url}/api/auth/login`, {
+    data: { username: user.username, password: user.password },
+  })
+  expect(res.status()).toBe(200)
+  return { page, context }
+}
+
+async function api<T>(path: string): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${user.token}` } })
+  expect(res.status, path).toBe(200)
+  return (await res.json()) as T
+}
+
+/** Sizes of the video streams ffprobe finds in a published manifest, read over HTTP like a player. */
+async function publishedSizes(manifestUrl: string): Promise<{ video: string[]; audio: number }> {
+  const { stdout } = await run('ffprobe', [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_streams',
+    manifestUrl,
+  ])
+  const streams = (
+    JSON.parse(stdout) as { streams: { codec_type: string; width?: number; height?: number }[] }
+  ).streams
+  return {
+    video: streams.filter((s) => s.codec_type === 'video').map((s) => `${s.width}x${s.height}`),
+    audio: streams.filter((s) => s.codec_type === 'audio').length,
+  }
+}
+
+/** Picks the file on the page, checks the plan it shows, starts, and waits for the published state. */
+async function uploadThroughPage(
+  page: Page,
+  clip: string,
+  expected: { name: string; sizes: string[]; shots: string; whileRunning?: (page: Page) => Promise<void> },
+): Promise<string> {
+  await page.goto(`${server.url}/upload`)
+  await page.setInputFiles('#upload-file', clip)
+  const start = page.getByRole('button', { name: 'Start encoding and upload' })
+  await start.waitFor({ timeout: 60_000 })
+  const planned = await page.locator('.plan-table tbody tr td:nth-child(2)').allTextContents()
+  expect(planned.filter((s) => s.includes('×')).map((s) => s.replace('×', 'x'))).toEqual(expected.sizes)
+  await page.getByLabel('Name').fill(expected.name)
+  await screenshot(page, `${expected.shots}-plan`, true)
+  await start.click()
+
+  // Some work done and something uploaded, then a picture of the page mid-flight.
+  await page.waitForFunction(
+    () => {
+      const bars = [...document.querySelectorAll<HTMLProgressElement>('progress')]
+      return bars.length > 1 && bars.every((b) => b.value > 0)
+    },
+    null,
+    { timeout: 120_000, polling: 200 },
+  )
+  await screenshot(page, `${expected.shots}-encoding`, true)
+  await expected.whileRunning?.(page)
+
+  const watch = page.getByRole('link', { name: 'Watch it' })
+  await watch.waitFor({ timeout: 300_000 })
+  await screenshot(page, `${expected.shots}-published`, true)
+  const href = await watch.getAttribute('href')
+  const id = /^\/movies\/([A-Za-z0-9]+)$/.exec(href ?? '')?.[1]
+  expect(id, `link to the movie: ${href}`).toBeTruthy()
+  return id!
+}
+
+async function expectPlays(page: Page, id: string) {
+  await page.goto(`${server.url}/movies/${id}`)
+  await page.locator('video').waitFor()
+  await page.evaluate(() => {
+    const video = document.querySelector('video')!
+    video.muted = true
+    void video.play().catch(() => undefined)
+  })
+  await page.waitForFunction(
+    () => {
+      const video = document.querySelector('video')
+      return !!video && video.currentTime > 1 && video.getVideoPlaybackQuality().totalVideoFrames > 0
+    },
+    null,
+    { timeout: 30_000, polling: 250 },
+  )
+}
+
+describe('upload page', () => {
+  it('uploads a 720p clip with audio through the page; it is published, complete and plays', async () => {
+    const clip = await makeClip(dir, 'beach-day.mp4', { width: 1280, height: 720, seconds: 6, audio: true })
+    const { page, context } = await signedInPage()
+    const sizes = ['1280x720', '854x480', '640x360', '426x240']
+    const id = await uploadThroughPage(page, clip, { name: 'Beach day', sizes, shots: 'upload-720p' })
+
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    expect(movie).toMatchObject({ name: 'Beach day', status: 'ready', active: true })
+    expect(movie.duration).toBeCloseTo(6, 0)
+    expect(movie.posterUrl).toBeTruthy()
+    const stored = await api<{ items: { path: string }[] }>(`/api/movies/${id}/files`)
+    expect(stored.items.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['manifest.mpd', 'poster.jpg', 'init-a0.m4s']),
+    )
+
+    expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 1 })
+    await expectPlays(page, id)
+    await screenshot(page, 'upload-720p-playing')
+    await context.close()
+  }, 420_000)
+
+  it('keeps a portrait clip portrait', async () => {
+    const clip = await makeClip(dir, 'phone.mp4', { width: 360, height: 640, seconds: 3, audio: true })
+    const { page, context } = await signedInPage('phone')
+    const sizes = ['360x640', '240x426']
+    const id = await uploadThroughPage(page, clip, {
+      name: 'Phone clip',
+      sizes,
+      shots: 'upload-portrait-phone',
+    })
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 1 })
+    await context.close()
+  }, 300_000)
+
+  it('rides out a network drop in the middle of a clip without audio', async () => {
+    const clip = await makeClip(dir, 'quiet.mp4', { width: 640, height: 360, seconds: 4 })
+    const { page, context } = await signedInPage()
+    const sizes = ['640x360', '426x240']
+    const id = await uploadThroughPage(page, clip, {
+      name: 'Quiet',
+      sizes,
+      shots: 'upload-offline',
+      whileRunning: async (p) => {
+        await context.setOffline(true)
+        await p
+          .getByText(/offline|network is down/i)
+          .first()
+          .waitFor({ timeout: 60_000 })
+        await screenshot(p, 'upload-offline-waiting', true)
+        await context.setOffline(false)
+        // A paused queue (if the drop outlasted the retries) needs a person to press Retry.
+        const retry = p.getByRole('button', { name: 'Retry' })
+        if (await retry.isVisible()) await retry.click()
+      },
+    })
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    expect(movie.status).toBe('ready')
+    expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 0 })
+    await context.close()
+  }, 300_000)
+
+  it('refuses a text file named .mp4 with a clear message and creates nothing', async () => {
+    const before = await api<{ items: unknown[] }>('/api/movies?mine=true&limit=100')
+    const { page, context } = await signedInPage()
+    await page.goto(`${server.url}/upload`)
+    await page.setInputFiles('#upload-file', await makeTextFile(dir, 'holiday.mp4'))
+    const alert = page.getByRole('alert')
+    await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toMatch(/That is not a video/)
+    expect(await alert.textContent()).toMatch(/not a video/i)
+    await expect(page.getByRole('button', { name: 'Choose a video' })).toBeTruthy()
+    await screenshot(page, 'upload-not-a-video')
+    const after = await api<{ items: unknown[] }>('/api/movies?mine=true&limit=100')
+    expect(after.items).toHaveLength(before.items.length)
+    await context.close()
+  }, 120_000)
+
+  it('asks people who are not signed in to sign in', async () => {
+    const { page, context } = await newPage(browser)
+    await page.goto(`${server.url}/upload`)
+    await page.getByRole('heading', { name: 'Sign in to upload' }).waitFor()
+    expect(await page.getByRole('link', { name: 'Sign in' }).last().getAttribute('href')).toBe(
+      '/admin?next=%2Fupload',
+    )
+    await context.close()
+  })
+})
