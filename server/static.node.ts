@@ -4,9 +4,12 @@
  * @module
  */
 import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { extname, join, relative } from 'node:path'
+import { promisify } from 'node:util'
+import { brotliCompress, gzip, constants as zlib } from 'node:zlib'
 import { serveStatic } from '@hono/node-server/serve-static'
-import type { Hono } from 'hono'
+import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
 
@@ -42,6 +45,7 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
   for (const [route, file] of PAGE_ROUTES) {
     app.get(route, headers, serveStatic({ root, path: file }))
   }
+  app.get('/assets/*', headers, compressedAssets(clientDir))
   app.use(
     '/*',
     headers,
@@ -53,4 +57,50 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
       },
     }),
   )
+}
+
+const TEXT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+  '.map': 'application/json',
+}
+const brotli = promisify(brotliCompress)
+const gzipped = promisify(gzip)
+
+/**
+ * Serves text assets compressed (Brotli where the browser takes it, else gzip): dash.js is 820 kB
+ * raw and 210 kB as Brotli, a second less before the first frame on a 4 Mbit/s link. Assets are
+ * fingerprinted, so each is compressed once, at its first request, and kept. Everything else
+ * (images, wasm, unknown paths) falls through to the plain static handler.
+ */
+function compressedAssets(clientDir: string): MiddlewareHandler<AppEnv> {
+  const cache = new Map<string, Promise<{ br: Uint8Array; gzip: Uint8Array }>>()
+  return async (c, next) => {
+    const path = c.req.path
+    const type = TEXT_TYPES[extname(path)]
+    const accept = c.req.header('accept-encoding') ?? ''
+    const encoding = /\bbr\b/.test(accept) ? 'br' : /\bgzip\b/.test(accept) ? 'gzip' : null
+    if (!type || !encoding || !/^\/assets\/[\w.-]+$/.test(path)) return next()
+    const file = join(clientDir, path)
+    let entry = cache.get(file)
+    if (!entry) {
+      if (!existsSync(file)) return next()
+      entry = readFile(file).then(async (raw) => ({
+        br: await brotli(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }),
+        gzip: await gzipped(raw, { level: 9 }),
+      }))
+      cache.set(file, entry)
+    }
+    const body = (await entry)[encoding]
+    return c.body(body as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': type,
+      'Content-Encoding': encoding,
+      'Content-Length': String(body.byteLength),
+      Vary: 'Accept-Encoding',
+      // Vite fingerprints everything under assets/, so a name never changes meaning.
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    })
+  }
 }

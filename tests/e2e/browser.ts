@@ -51,6 +51,9 @@ export async function newPage(
   return { context, page }
 }
 
+/** Takes the page's network away (navigator.onLine turns false) or gives it back. */
+export const setOffline = (page: Page, offline: boolean) => throttle(page, null, 0, offline)
+
 /** Saves a screenshot to tests/.artifacts/<name>.png (gitignored) for a person to look at. */
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true })
@@ -65,7 +68,12 @@ const sessions = new WeakMap<Page, CDPSession>()
  * Throttles the page's network through the Chrome DevTools Protocol
  * (Network.emulateNetworkConditions); `null` lifts it.
  */
-export async function throttle(page: Page, kbps: number | null, latencyMs = 40): Promise<void> {
+export async function throttle(
+  page: Page,
+  kbps: number | null,
+  latencyMs = 40,
+  offline = false,
+): Promise<void> {
   // One session per page: conditions belong to the session that set them, so lifting them must
   // go through the same one.
   let cdp = sessions.get(page)
@@ -75,7 +83,7 @@ export async function throttle(page: Page, kbps: number | null, latencyMs = 40):
     sessions.set(page, cdp)
   }
   await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
+    offline,
     latency: kbps === null ? 0 : latencyMs,
     downloadThroughput: kbps === null ? -1 : (kbps * 1000) / 8,
     uploadThroughput: kbps === null ? -1 : (kbps * 1000) / 8,

@@ -8,7 +8,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MovieJson } from '../../server/services/movies.ts'
-import { launchBrowser, newPage, screenshot, throttle } from './browser.ts'
+import { movieKey } from '../../server/storage/keys.ts'
+import { launchBrowser, newPage, screenshot, setOffline, throttle } from './browser.ts'
 import { type DashContent, LADDER, makeDashContent, uploadMovie } from './content.ts'
 import { type E2EServer, type E2EUser, startServer } from './server.ts'
 
@@ -287,7 +288,7 @@ describe('catalog, player and admin pages', () => {
 
     const phone = await newPage(browser, 'phone')
     await signIn(phone.page, server.url, admin)
-    await expect.poll(() => phone.page.locator('#admin-movies tbody tr').count()).toBe(3)
+    await phone.page.locator(`#admin-movies tr[data-movie-id="${feature.id}"]`).waitFor()
     await screenshot(phone.page, 'admin-movies-phone', true)
     await phone.context.close()
   })
@@ -376,6 +377,62 @@ describe('catalog, player and admin pages', () => {
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click()
     await expect.poll(() => page.locator('#admin-tokens').textContent()).not.toContain('nightly backup')
     expect(await me(secret)).toBe(401)
+    await context.close()
+  })
+
+  it('loads more of the catalog as the visitor scrolls', async () => {
+    const prolific = await server.createUser('uploader', 'prolific')
+    const headers = { authorization: `Bearer ${prolific.token}`, 'content-type': 'application/json' }
+    await Promise.all(
+      Array.from({ length: 26 }, (_, i) =>
+        fetch(`${server.url}/api/movies`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ name: `Storyboard ${String(i + 1).padStart(2, '0')}` }),
+        }),
+      ),
+    )
+    const { context, page } = await newPage(browser)
+    await signIn(page, server.url, prolific)
+    await page.goto(server.url)
+    // 26 drafts of theirs and 1 published movie: one page of 24, then the rest on scrolling.
+    await expect.poll(() => page.locator('#catalog-grid .card').count()).toBe(24)
+    await page.mouse.wheel(0, 20_000)
+    await expect.poll(() => page.locator('#catalog-grid .card').count()).toBe(27)
+    await page.locator('.load-more').waitFor({ state: 'hidden' })
+    await context.close()
+  })
+
+  it('says so when a movie’s manifest is missing, and offers a retry', async () => {
+    // A published movie whose manifest vanished from storage (a bad restore, a lost disk).
+    const lost = await uploadMovie(server.url, admin.token, content, { name: 'Lost reel', poster: false })
+    await server.deps.blobs.delete(movieKey(lost.id, 'manifest.mpd'))
+    const { context, page } = await newPage(browser)
+    await page.goto(`${server.url}/movies/${lost.id}`)
+    const missing = page.getByRole('alert').getByRole('heading', { name: 'This video is missing' })
+    await missing.waitFor()
+    await screenshot(page, 'player-error-missing-desktop')
+    await page.getByRole('button', { name: 'Retry' }).click()
+    await missing.waitFor({ state: 'hidden' })
+    await missing.waitFor()
+    await context.close()
+  })
+
+  it('tells a viewer whose network dropped, and plays on once it is back', async () => {
+    const { context, page } = await newPage(browser)
+    await page.goto(`${server.url}/movies/${feature.id}`)
+    await page.getByRole('button', { name: 'Play Sunset over Kamakura' }).click()
+    await waitForPlayer(page, 's.time > 0.5')
+    await setOffline(page, true)
+    // Jump past what is buffered: playing on needs the network now.
+    await page.evaluate(() => {
+      document.querySelector('video')!.currentTime = 50
+    })
+    await page.getByRole('alert').getByRole('heading', { name: 'Network connection lost' }).waitFor()
+    await screenshot(page, 'player-error-offline-desktop')
+    await setOffline(page, false)
+    await page.locator('.player-error').waitFor({ state: 'hidden' })
+    await waitForPlayer(page, 's.time > 51 && !s.paused')
     await context.close()
   })
 })

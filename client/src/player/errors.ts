@@ -16,7 +16,8 @@ const CAPABILITY_CODES = new Set([23, 35])
 /** Asks the server why the manifest failed: gone (404), forbidden, or unreachable. */
 export async function probeManifest(url: string): Promise<number> {
   try {
-    const res = await fetch(url, { method: 'HEAD', cache: 'no-store' })
+    // GET, not HEAD: only reading the file proves it is there (a manifest is a few kilobytes).
+    const res = await fetch(url, { cache: 'no-store' })
     return res.status
   } catch {
     return 0
@@ -29,13 +30,7 @@ export async function describeDashError(
 ): Promise<PlayerProblem> {
   const code = typeof error === 'object' ? error.code : undefined
   const message = typeof error === 'object' ? (error.message ?? '') : (error ?? '')
-  if (!navigator.onLine) {
-    return {
-      title: 'Network connection lost',
-      detail: 'Your device is offline. Playback resumes with Retry once you are back online.',
-      network: true,
-    }
-  }
+  if (!navigator.onLine) return OFFLINE
   if (code !== undefined && MANIFEST_LOAD_CODES.has(code)) {
     const status = await probeManifest(manifestUrl)
     if (status === 404 || status === 410)
@@ -82,6 +77,13 @@ export async function describeDashError(
       : 'Something went wrong while playing.',
     network: false,
   }
+}
+
+export const OFFLINE: PlayerProblem = {
+  title: 'Network connection lost',
+  detail:
+    'Your device is offline and the buffered video has run out. Playback resumes on its own once you are back online, or press Retry.',
+  network: true,
 }
 
 export function describeMediaError(err: MediaError | null): PlayerProblem {

@@ -11,7 +11,7 @@ import type { MediaPlayerClass, Representation } from 'dashjs'
 import { type Child, h } from '../ui/dom.ts'
 import { formatBitrate, formatDuration, spokenDuration } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
-import { describeDashError, describeMediaError, type PlayerProblem } from './errors.ts'
+import { describeDashError, describeMediaError, OFFLINE, type PlayerProblem } from './errors.ts'
 import { createQualityMenu, type QualityOption, qualityLabel } from './quality-menu.ts'
 import { playerSettings, rememberThroughput } from './settings.ts'
 import { createStatsOverlay } from './stats.ts'
@@ -146,6 +146,8 @@ export function createPlayer(source: PlayerSource): Player {
   let generation = 0
   let pinned: string | null = null
   let options: QualityOption[] = []
+  /** What is on screen now; dash.js's "current" representation is the one being downloaded. */
+  let onScreen: QualityOption | null = null
   let problem: PlayerProblem | null = null
   let wantPlay = false
   let resumeAt = 0
@@ -175,6 +177,7 @@ export function createPlayer(source: PlayerSource): Player {
     const { MediaPlayer } = await loadDash()
     if (mine !== generation) return
     const player = MediaPlayer().create()
+    onScreen = null
     player.updateSettings(playerSettings())
     if (pinned) player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: false } } } })
     player.on('streamInitialized', () => {
@@ -185,8 +188,10 @@ export function createPlayer(source: PlayerSource): Player {
       capToSize()
       refreshQuality()
     })
-    player.on('qualityChangeRendered', (e: { mediaType?: string }) => {
-      if (e.mediaType === 'video') refreshQuality()
+    player.on('qualityChangeRendered', (e: { mediaType?: string; newRepresentation?: Representation }) => {
+      if (e.mediaType !== 'video' || !e.newRepresentation) return
+      onScreen = toOption(e.newRepresentation)
+      refreshQuality()
     })
     player.on('error', async (e: { error?: { code?: number; message?: string } | string }) => {
       if (mine !== generation) return
@@ -237,6 +242,7 @@ export function createPlayer(source: PlayerSource): Player {
   // ── quality ────────────────────────────────────────────────────────────
 
   function currentOption(): QualityOption | null {
+    if (onScreen) return onScreen
     const rep = dash?.getCurrentRepresentationForType('video')
     return rep ? toOption(rep) : null
   }
@@ -366,18 +372,20 @@ export function createPlayer(source: PlayerSource): Player {
   }
 
   function sampleStats() {
-    const rep = dash?.getCurrentRepresentationForType('video')
+    const loading = dash?.getCurrentRepresentationForType('video')
+    const rep = onScreen ?? loading
     const q = video.getVideoPlaybackQuality?.()
     const dpr = window.devicePixelRatio || 1
     stats.update({
       rendition: rep ? `${rep.width}×${rep.height} (id ${rep.id})` : '—',
       bitrate: rep ? formatBitrate(rep.bandwidth) : '—',
+      loading: loading ? `${qualityLabel(toOption(loading))} · ${formatBitrate(loading.bandwidth)}` : '—',
       mode: pinned ? 'pinned' : 'auto',
       buffer: dash ? `${dash.getBufferLength('video').toFixed(1)} s` : '—',
       throughput: dash ? formatBitrate(dash.getAverageThroughput('video') * 1000) : '—',
       dropped: q ? `${q.droppedVideoFrames} of ${q.totalVideoFrames}` : '—',
       resolution: `${video.videoWidth}×${video.videoHeight} in ${root.clientWidth}×${root.clientHeight}${dpr !== 1 ? ` @${dpr}x` : ''}`,
-      codecs: rep?.codecs ?? '—',
+      codecs: loading?.codecs ?? '—',
     })
   }
 
@@ -459,7 +467,11 @@ export function createPlayer(source: PlayerSource): Player {
     setState('ended')
     renderPlayButton()
   })
-  video.addEventListener('waiting', () => root.toggleAttribute('data-waiting', true))
+  video.addEventListener('waiting', () => {
+    root.toggleAttribute('data-waiting', true)
+    // dash.js may keep retrying quietly; a viewer who is offline with nothing buffered should know.
+    if (!navigator.onLine && !problem) showProblem(OFFLINE)
+  })
   video.addEventListener('seeking', () => root.toggleAttribute('data-waiting', true))
   video.addEventListener('seeked', () => root.removeAttribute('data-waiting'))
   video.addEventListener('canplay', () => root.removeAttribute('data-waiting'))
@@ -479,7 +491,10 @@ export function createPlayer(source: PlayerSource): Player {
     fullscreenButton.replaceChildren(icon(on ? 'exitFullscreen' : 'fullscreen'))
     fullscreenButton.setAttribute('aria-label', on ? 'Exit full screen' : 'Full screen')
   })
-  listen(window, 'offline', () => showFlash('Offline: playing what is buffered'))
+  listen(window, 'offline', () => {
+    if (root.hasAttribute('data-waiting') && !video.paused && !problem) showProblem(OFFLINE)
+    else showFlash('Offline: playing what is buffered')
+  })
   listen(window, 'online', () => {
     if (problem?.network) retry()
   })

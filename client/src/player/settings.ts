@@ -32,7 +32,15 @@ function safeStorage(): Storage | null {
   }
 }
 
+declare global {
+  interface Window {
+    /** Set by bench/playback.ts to measure dash.js's own defaults against these settings. */
+    __adhDashDefaults?: boolean
+  }
+}
+
 export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSettingClass {
+  if (typeof window !== 'undefined' && window.__adhDashDefaults) return {}
   return {
     streaming: {
       buffer: {

@@ -4,6 +4,7 @@ import { h } from '../ui/dom.ts'
 export interface StatsSample {
   rendition: string
   bitrate: string
+  loading: string
   mode: string
   buffer: string
   throughput: string
@@ -15,6 +16,7 @@ export interface StatsSample {
 const ROWS: [keyof StatsSample, string][] = [
   ['rendition', 'Rendition'],
   ['bitrate', 'Bitrate'],
+  ['loading', 'Downloading'],
   ['mode', 'ABR'],
   ['buffer', 'Buffer'],
   ['throughput', 'Throughput'],

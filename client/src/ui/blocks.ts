@@ -58,6 +58,42 @@ export function retryNotice(message: string, onRetry: () => void): HTMLElement {
   )
 }
 
+export interface RowAction {
+  label: string
+  /** What the button does to which row, for screen readers ("Delete Night train"). */
+  ariaLabel: string
+  icon?: IconName
+  quiet?: boolean
+  onClick: () => void
+}
+
+/** The cell of row buttons at the end of a data table row. */
+export function actionsCell(actions: (RowAction | null)[]): HTMLTableCellElement {
+  return h(
+    'td',
+    { class: 'actions-cell' },
+    h(
+      'div',
+      { class: 'row-actions' },
+      actions.map((a) =>
+        a
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: a.quiet ? 'btn btn-sm btn-ghost' : 'btn btn-sm',
+                'aria-label': a.ariaLabel,
+                onclick: a.onClick,
+              },
+              a.icon ? icon(a.icon) : null,
+              a.label,
+            )
+          : null,
+      ),
+    ),
+  )
+}
+
 /** A table with a hidden caption and column headers; the last column (actions) has a hidden label. */
 export function dataTable(id: string, caption: string, columns: (string | null)[]) {
   const tbody = h('tbody')

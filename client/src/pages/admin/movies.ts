@@ -4,7 +4,7 @@
  * @module
  */
 import { ApiError, api, errorMessage, type Movie, type MovieStatus, type User } from '../../api.ts'
-import { dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
+import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatDate, formatDuration } from '../../ui/format.ts'
@@ -152,47 +152,22 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
       ),
       h('td', { 'data-label': 'Created', class: 'num' }, formatDate(movie.createdAt)),
       h('td', { 'data-label': 'Active' }, h('label', { class: 'switch' }, active)),
-      h(
-        'td',
-        { class: 'actions-cell' },
-        h(
-          'div',
-          { class: 'row-actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-sm',
-              onclick: () => void edit(movie),
-              'aria-label': `Edit ${movie.name}`,
-            },
-            icon('edit'),
-            'Edit',
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-sm',
-              onclick: () => pickPoster(movie),
-              'aria-label': `Replace poster of ${movie.name}`,
-            },
-            icon('image'),
-            'Poster',
-          ),
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-sm btn-ghost',
-              onclick: () => void remove(movie),
-              'aria-label': `Delete ${movie.name}`,
-            },
-            icon('trash'),
-            'Delete',
-          ),
-        ),
-      ),
+      actionsCell([
+        { label: 'Edit', icon: 'edit', ariaLabel: `Edit ${movie.name}`, onClick: () => void edit(movie) },
+        {
+          label: 'Poster',
+          icon: 'image',
+          ariaLabel: `Replace poster of ${movie.name}`,
+          onClick: () => pickPoster(movie),
+        },
+        {
+          label: 'Delete',
+          icon: 'trash',
+          quiet: true,
+          ariaLabel: `Delete ${movie.name}`,
+          onClick: () => void remove(movie),
+        },
+      ]),
     )
     rows.set(movie.id, tr)
     return tr

@@ -1,6 +1,6 @@
 /** Admin: the caller's API tokens, for scripts and the Postman collection. Shown once at creation. @module */
 import { type ApiToken, api, errorMessage, type User } from '../../api.ts'
-import { dataTable, retryNotice, stateBlock } from '../../ui/blocks.ts'
+import { actionsCell, dataTable, retryNotice, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog } from '../../ui/dialog.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { formatAgo, formatDate } from '../../ui/format.ts'
@@ -117,43 +117,35 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
         { 'data-label': 'Last used', class: 'num' },
         token.lastUsedAt ? formatAgo(token.lastUsedAt) : 'never',
       ),
-      h(
-        'td',
-        { class: 'actions-cell' },
-        h(
-          'div',
-          { class: 'row-actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-sm btn-ghost',
-              'aria-label': `Revoke ${token.name}`,
-              onclick: async () => {
-                const ok = await confirmDialog({
-                  title: `Revoke “${token.name}”?`,
-                  body: h('p', null, 'Scripts using it stop working at once. This cannot be undone.'),
-                  confirmLabel: 'Revoke token',
-                  danger: true,
-                })
-                if (!ok) return
-                try {
-                  await api.auth.revokeToken(token.id)
-                  tr.remove()
-                  if (!tbody.children.length) none()
-                  toast(`Revoked “${token.name}”.`, 'ok')
-                } catch (err) {
-                  toast(errorMessage(err), 'error')
-                }
-              },
-            },
-            icon('trash'),
-            'Revoke',
-          ),
-        ),
-      ),
+      actionsCell([
+        {
+          label: 'Revoke',
+          icon: 'trash',
+          quiet: true,
+          ariaLabel: `Revoke ${token.name}`,
+          onClick: () => void revoke(token, tr),
+        },
+      ]),
     )
     return tr
+  }
+
+  async function revoke(token: ApiToken, tr: HTMLTableRowElement) {
+    const ok = await confirmDialog({
+      title: `Revoke “${token.name}”?`,
+      body: h('p', null, 'Scripts using it stop working at once. This cannot be undone.'),
+      confirmLabel: 'Revoke token',
+      danger: true,
+    })
+    if (!ok) return
+    try {
+      await api.auth.revokeToken(token.id)
+      tr.remove()
+      if (!tbody.children.length) none()
+      toast(`Revoked “${token.name}”.`, 'ok')
+    } catch (err) {
+      toast(errorMessage(err), 'error')
+    }
   }
 
   function none() {

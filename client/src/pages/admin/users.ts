@@ -1,6 +1,6 @@
 /** Admin: accounts. Create an uploader (or admin), reset a password, deactivate or reactivate. @module */
 import { ApiError, api, errorMessage, type Role, type User } from '../../api.ts'
-import { dataTable, retryNotice } from '../../ui/blocks.ts'
+import { actionsCell, dataTable, retryNotice } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { formatDate } from '../../ui/format.ts'
@@ -107,37 +107,22 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
           : h('span', { class: 'badge badge-inactive' }, 'Deactivated'),
       ),
       h('td', { 'data-label': 'Created', class: 'num' }, formatDate(user.createdAt)),
-      h(
-        'td',
-        { class: 'actions-cell' },
-        h(
-          'div',
-          { class: 'row-actions' },
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn btn-sm',
-              onclick: () => void resetPassword(user),
-              'aria-label': `Reset password of ${user.username}`,
+      actionsCell([
+        {
+          label: 'Reset password',
+          icon: 'lock',
+          ariaLabel: `Reset password of ${user.username}`,
+          onClick: () => void resetPassword(user),
+        },
+        self
+          ? null
+          : {
+              label: user.active ? 'Deactivate' : 'Reactivate',
+              quiet: true,
+              ariaLabel: `${user.active ? 'Deactivate' : 'Reactivate'} ${user.username}`,
+              onClick: () => void setActive(user, !user.active),
             },
-            icon('lock'),
-            'Reset password',
-          ),
-          self
-            ? null
-            : h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn btn-sm btn-ghost',
-                  onclick: () => void setActive(user, !user.active),
-                  'aria-label': `${user.active ? 'Deactivate' : 'Reactivate'} ${user.username}`,
-                },
-                user.active ? 'Deactivate' : 'Reactivate',
-              ),
-        ),
-      ),
+      ]),
     )
   }
 
