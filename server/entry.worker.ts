@@ -89,11 +89,56 @@ export function createWorkerApp(env: WorkerEnv) {
   return site
 }
 
+/** Largest unread request body read to its end rather than cancelled (a video segment is smaller). */
+const DRAIN_LIMIT = 16 * 1024 * 1024
+
+/**
+ * A request answered without reading its whole body (a refused upload, or a resumed one whose file
+ * is already stored, which the app cancels) leaves the body pending; under `wrangler dev` that
+ * breaks the next request on the connection: it hangs, or its proxy answers 503 "Your worker
+ * restarted mid-request". So the app gets a body whose cancel does not reach the real one, and
+ * what it left unread is read to its end after the response is built when its declared length is
+ * at most DRAIN_LIMIT; a larger body is cancelled after all (wrangler dev may then answer that one
+ * request with a 503, but the connection recovers).
+ */
+function guardBody(request: Request): { request: Request; settle: () => Promise<void> } {
+  if (!request.body) return { request, settle: async () => {} }
+  const source = request.body.getReader()
+  let finished = false
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const chunk = await source.read()
+        if (chunk.done) {
+          finished = true
+          controller.close()
+        } else controller.enqueue(chunk.value)
+      },
+      // Deliberately empty: settle() decides what happens to the rest.
+      cancel() {},
+    },
+    { highWaterMark: 0 },
+  )
+  return {
+    request: new Request(request, { body }),
+    async settle() {
+      if (finished) return
+      // Only a body known to be small is worth reading to its end; anything else is cancelled.
+      const declared = Number(request.headers.get('content-length') ?? Number.NaN)
+      if (!(declared <= DRAIN_LIMIT)) {
+        await source.cancel().catch(() => {})
+        return
+      }
+      while (!(await source.read().catch(() => ({ done: true as const }))).done) {}
+    },
+  }
+}
+
 // Bindings do not change within an isolate, so the app (and its in-memory login limiter) is built once.
 let site: ReturnType<typeof createWorkerApp> | null = null
 
 export default {
-  fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Response | Promise<Response> {
+  async fetch(request: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
     if (!site) {
       try {
         site = createWorkerApp(env)
@@ -102,6 +147,9 @@ export default {
         return problemResponse(problemBody(503, 'misconfigured', 'The server is not configured correctly.'))
       }
     }
-    return site.fetch(request, env, ctx)
+    const guarded = guardBody(request)
+    const response = await site.fetch(guarded.request, env, ctx)
+    await guarded.settle()
+    return response
   },
 }

@@ -3,12 +3,16 @@
  * 127.0.0.1 port, for the shared HTTP suite and the benchmark. Migrations are applied and the
  * first admin is created through the same commands a user runs (`wrangler d1 migrations apply`,
  * `npm run createsuperuser:worker`).
+ *
+ * The Worker is bundled once, as `wrangler deploy` would bundle it, and `wrangler dev` runs that
+ * bundle: left to bundle itself, it would watch server/ and rebuild mid-test whenever someone saves
+ * a file, holding requests while it does.
  * @module
  */
 import { type ChildProcess, execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort } from '../../bench/lib.ts'
 import { spawnWrangler, stopGroup, wrangler } from '../../scripts/wrangler.ts'
@@ -18,6 +22,8 @@ const run = promisify(execFile)
 export interface LocalWorker {
   url: string
   dir: string
+  /** The bundle wrangler built, as it would deploy it. */
+  bundle: string
   proc: ChildProcess
   /** Output so far, for failure messages. */
   log: () => string
@@ -41,7 +47,14 @@ export async function startLocalWorker(
     '/upload\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n',
   )
 
-  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist])
+  const bundleDir = join(dir, 'bundle')
+  await wrangler(['deploy', '--dry-run', '--outdir', bundleDir, '--assets', assets])
+  const main = (await readdir(bundleDir)).find((f) => f.endsWith('.js'))
+  if (!main) throw new Error(`wrangler built no .js file into ${bundleDir}`)
+  const config = join(dir, 'wrangler.toml')
+  await writeFile(config, await bundleConfig(join(bundleDir, main), assets))
+
+  await wrangler(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist, '--config', config])
   if (opts.admin) {
     await run(
       process.execPath,
@@ -55,6 +68,8 @@ export async function startLocalWorker(
         opts.admin.password,
         '--persist-to',
         persist,
+        '--config',
+        config,
       ],
       { env: process.env },
     )
@@ -64,6 +79,8 @@ export async function startLocalWorker(
   const proc = spawnWrangler(
     [
       'dev',
+      '--config',
+      config,
       '--local',
       '--ip',
       '127.0.0.1',
@@ -73,8 +90,6 @@ export async function startLocalWorker(
       String(await freePort()),
       '--persist-to',
       persist,
-      '--assets',
-      assets,
       '--show-interactive-dev-session=false',
       '--log-level',
       'warn',
@@ -88,8 +103,12 @@ export async function startLocalWorker(
   proc.stderr?.on('data', (d) => {
     output += d
   })
+  // wrangler runs in its own process group: if this process dies first, take workerd with it.
+  const onExit = () => stopGroup(proc, 'SIGKILL')
+  process.once('exit', onExit)
   const url = `http://127.0.0.1:${port}`
   const stop = async () => {
+    process.off('exit', onExit)
     stopGroup(proc)
     await new Promise<void>((resolve) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return resolve()
@@ -117,5 +136,19 @@ export async function startLocalWorker(
     await stop()
     throw new Error(`${(err as Error).message}\n${output}`)
   }
-  return { url, dir, proc, log: () => output, stop }
+  return { url, dir, bundle: join(bundleDir, main), proc, log: () => output, stop }
+}
+
+/** wrangler.toml with the bundle as an unbundled main, and absolute paths (it lives in a temp dir). */
+async function bundleConfig(main: string, assets: string): Promise<string> {
+  const toml = await readFile(resolve('wrangler.toml'), 'utf8')
+  const replaced = toml
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(main)}\nno_bundle = true`)
+    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(assets)}`)
+    .replace(/^migrations_dir = .*$/m, `migrations_dir = ${JSON.stringify(resolve('db/migrations'))}`)
+  for (const key of ['no_bundle', 'directory', 'migrations_dir']) {
+    if (!replaced.includes(`${key} = `))
+      throw new Error(`wrangler.toml has no ${key} line to point at the test's copy`)
+  }
+  return replaced
 }

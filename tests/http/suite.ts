@@ -1,0 +1,336 @@
+/**
+ * The black-box HTTP suite: one set of tests, run against every way the app is deployed (the Node
+ * server, the Worker under local wrangler). It knows only a base URL and the first admin, created
+ * by the target's own createsuperuser path; everything else goes through the public API.
+ * @module
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type DashFixture, makeDashMovie, sha256Of } from '../media/fixtures.ts'
+
+export interface HttpTarget {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  url: string
+  /** Created by the target's createsuperuser command before it started. */
+  admin: { username: string; password: string }
+  stop: () => Promise<void>
+}
+
+type Headers = Record<string, string>
+const PROBLEM = 'application/problem+json'
+
+export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
+  describe(`the HTTP API on ${name}`, () => {
+    let t: HttpTarget
+    let dash: DashFixture
+    let asAdmin: Headers
+    let asUploader: Headers
+    let asOther: Headers
+
+    const req = (path: string, init: RequestInit = {}) =>
+      fetch(`${t.url}${path}`, { redirect: 'manual', ...init })
+    const send = (method: string, path: string, body: unknown, headers: Headers = {}) =>
+      req(path, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      })
+    const login = (username: string, password: string) =>
+      send('POST', '/api/auth/login', { username, password })
+    /** Signs in and trades the session for an API token, as a script would. */
+    async function newToken(username: string, password: string): Promise<{ id: string; headers: Headers }> {
+      const res = await login(username, password)
+      expect(res.status).toBe(200)
+      const cookie = res.headers.get('set-cookie')?.split(';')[0] ?? ''
+      const created = await send(
+        'POST',
+        '/api/auth/tokens',
+        { name: 'http suite' },
+        { cookie, origin: t.url },
+      )
+      expect(created.status).toBe(201)
+      const { id, token } = (await created.json()) as { id: string; token: string }
+      return { id, headers: { authorization: `Bearer ${token}` } }
+    }
+    const bearerFor = async (username: string, password: string) =>
+      (await newToken(username, password)).headers
+    async function expectProblem(res: Response, status: number) {
+      expect(res.status).toBe(status)
+      expect(res.headers.get('content-type')).toBe(PROBLEM)
+      const body = (await res.json()) as Record<string, unknown>
+      expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) })
+      expect(body.detail).toEqual(expect.any(String))
+      expect(JSON.stringify(body)).not.toMatch(/\bat .+:\d+:\d+/)
+      return body
+    }
+    async function createMovie(headers: Headers, body: Record<string, unknown>) {
+      const res = await send('POST', '/api/movies', body, headers)
+      expect(res.status).toBe(201)
+      return (await res.json()) as { id: string; [k: string]: unknown }
+    }
+    async function putFile(id: string, path: string, headers: Headers, bytes?: Uint8Array<ArrayBuffer>) {
+      const body = bytes ?? (await dash.bytes(path))
+      return req(`/api/movies/${id}/files/${path}`, {
+        method: 'PUT',
+        headers: {
+          ...headers,
+          'x-content-sha256': sha256Of(body),
+          'content-type': 'application/octet-stream',
+        },
+        body,
+      })
+    }
+
+    beforeAll(async () => {
+      ;[t, dash] = await Promise.all([start(), makeDashMovie({ seconds: 2 })])
+      asAdmin = await bearerFor(t.admin.username, t.admin.password)
+      for (const username of ['uploader1', 'uploader2']) {
+        const res = await send('POST', '/api/users', { username, password: `${username}-password` }, asAdmin)
+        expect(res.status).toBe(201)
+      }
+      asUploader = await bearerFor('uploader1', 'uploader1-password')
+      asOther = await bearerFor('uploader2', 'uploader2-password')
+    })
+    afterAll(async () => {
+      await t?.stop()
+      await dash?.cleanup()
+    })
+
+    describe('basics', () => {
+      it('answers /api/health and describes itself in OpenAPI 3.1', async () => {
+        expect(await (await req('/api/health')).json()).toEqual({ status: 'ok' })
+        const doc = (await (await req('/api/openapi.json')).json()) as { openapi: string; paths: object }
+        expect(doc.openapi).toBe('3.1.0')
+        expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/movies', '/api/auth/login']))
+      })
+
+      it('answers an unknown API route with a problem+json 404', async () => {
+        await expectProblem(await req('/api/no-such-thing'), 404)
+      })
+    })
+
+    describe('auth', () => {
+      it('signs in with an HttpOnly, SameSite=Lax cookie, knows who it is, and signs out', async () => {
+        const res = await login(t.admin.username, t.admin.password)
+        expect(res.status).toBe(200)
+        expect(await res.json()).toMatchObject({ user: { username: t.admin.username, role: 'admin' } })
+        const setCookie = res.headers.get('set-cookie') ?? ''
+        expect(setCookie).toMatch(/HttpOnly/i)
+        expect(setCookie).toMatch(/SameSite=Lax/i)
+        const cookie = setCookie.split(';')[0] ?? ''
+        const me = await req('/api/auth/me', { headers: { cookie } })
+        expect(await me.json()).toMatchObject({ user: { username: t.admin.username } })
+        expect(
+          (await req('/api/auth/logout', { method: 'POST', headers: { cookie, origin: t.url } })).status,
+        ).toBe(204)
+        await expectProblem(await req('/api/auth/me', { headers: { cookie } }), 401)
+      })
+
+      it('fails a wrong password or unknown user with the same problem', async () => {
+        const wrong = await expectProblem(await login(t.admin.username, 'not-the-password'), 401)
+        const unknown = await expectProblem(await login('nobody-here', 'not-the-password'), 401)
+        expect(wrong.detail).toBe(unknown.detail)
+      })
+
+      it('lists tokens without their secret and stops honouring a revoked one', async () => {
+        const scratch = await newToken('uploader2', 'uploader2-password')
+        const me = await req('/api/auth/me', { headers: scratch.headers })
+        expect(await me.json()).toMatchObject({ user: { username: 'uploader2' } })
+        const list = await (await req('/api/auth/tokens', { headers: scratch.headers })).json()
+        expect(list.items).toEqual(
+          expect.arrayContaining([expect.objectContaining({ id: scratch.id, name: 'http suite' })]),
+        )
+        expect(JSON.stringify(list)).not.toContain(scratch.headers.authorization?.slice('Bearer '.length))
+        const revoked = await req(`/api/auth/tokens/${scratch.id}`, {
+          method: 'DELETE',
+          headers: scratch.headers,
+        })
+        expect(revoked.status).toBe(204)
+        await expectProblem(await req('/api/auth/me', { headers: scratch.headers }), 401)
+      })
+
+      it('keeps account management for admins', async () => {
+        await expectProblem(
+          await send('POST', '/api/users', { username: 'sneaky', password: 'sneaky-pass' }, asUploader),
+          403,
+        )
+        const dup = await send(
+          'POST',
+          '/api/users',
+          { username: 'uploader1', password: 'whatever-pass' },
+          asAdmin,
+        )
+        await expectProblem(dup, 409)
+      })
+    })
+
+    describe('catalog', () => {
+      it('creates, reads, updates, searches and deletes a movie', async () => {
+        const movie = await createMovie(asUploader, {
+          name: 'Edge Runner',
+          description: 'A courier at the edge',
+        })
+        expect(movie).toMatchObject({
+          name: 'Edge Runner',
+          status: 'draft',
+          owner: { username: 'uploader1' },
+        })
+        expect(movie.id).toMatch(/^[A-Za-z0-9]{16}$/)
+        expect(await (await req(`/api/movies/${movie.id}`, { headers: asUploader })).json()).toEqual(movie)
+
+        const patched = await send('PATCH', `/api/movies/${movie.id}`, { name: 'Edge Runner II' }, asUploader)
+        expect(patched.status).toBe(200)
+        expect(await patched.json()).toMatchObject({
+          name: 'Edge Runner II',
+          description: 'A courier at the edge',
+        })
+
+        const mine = (await (await req('/api/movies?mine=true', { headers: asUploader })).json()) as {
+          items: { id: string }[]
+        }
+        expect(mine.items.map((m) => m.id)).toContain(movie.id)
+        const found = (await (await req('/api/movies?q=courier', { headers: asUploader })).json()) as {
+          items: { id: string }[]
+        }
+        expect(found.items.map((m) => m.id)).toEqual([movie.id])
+
+        expect((await req(`/api/movies/${movie.id}`, { method: 'DELETE', headers: asUploader })).status).toBe(
+          204,
+        )
+        await expectProblem(await req(`/api/movies/${movie.id}`, { headers: asUploader }), 404)
+      })
+
+      it('hides drafts from anonymous callers and other uploaders, not from admins', async () => {
+        const movie = await createMovie(asUploader, { name: 'Secret draft' })
+        await expectProblem(await req(`/api/movies/${movie.id}`), 404)
+        await expectProblem(await req(`/api/movies/${movie.id}`, { headers: asOther }), 404)
+        expect((await req(`/api/movies/${movie.id}`, { headers: asAdmin })).status).toBe(200)
+        const anonymous = (await (await req('/api/movies')).json()) as { items: { id: string }[] }
+        expect(anonymous.items.map((m) => m.id)).not.toContain(movie.id)
+      })
+
+      it('explains invalid input field by field, and refuses anonymous writes', async () => {
+        const body = await expectProblem(await send('POST', '/api/movies', { name: '' }, asUploader), 422)
+        expect(body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'name' })]))
+        const bad = await req('/api/movies', {
+          method: 'POST',
+          headers: { ...asUploader, 'content-type': 'application/json' },
+          body: '{"name": ',
+        })
+        expect([400, 422]).toContain(bad.status)
+        expect(bad.headers.get('content-type')).toBe(PROBLEM)
+        await expectProblem(await send('POST', '/api/movies', { name: 'anonymous' }), 401)
+        await expectProblem(await req('/api/movies?limit=0'), 422)
+      })
+    })
+
+    describe('upload, publish and streaming', () => {
+      let id: string
+      const segment = () => dash.files.find((f) => f.endsWith('.m4s') && !f.startsWith('init')) ?? ''
+
+      beforeAll(async () => {
+        id = (await createMovie(asUploader, { name: 'Streamed' })).id
+      })
+
+      it('stores files by hash, idempotently, and lists what it has', async () => {
+        expect(await (await req(`/api/movies/${id}/files`, { headers: asUploader })).json()).toMatchObject({
+          items: [],
+        })
+        const first = await putFile(id, 'manifest.mpd', asUploader)
+        expect(first.status).toBe(201)
+        expect((await putFile(id, 'manifest.mpd', asUploader)).status).toBe(200)
+        const listed = (await (await req(`/api/movies/${id}/files`, { headers: asUploader })).json()) as {
+          items: { path: string; sha256: string; size: number }[]
+        }
+        expect(listed.items).toEqual([
+          expect.objectContaining({ path: 'manifest.mpd', sha256: await dash.sha256('manifest.mpd') }),
+        ])
+      })
+
+      it('refuses a body that does not match its hash, a bad path, and strangers', async () => {
+        const bytes = new TextEncoder().encode('not what was promised')
+        const lying = await req(`/api/movies/${id}/files/chunk-x.m4s`, {
+          method: 'PUT',
+          headers: { ...asUploader, 'x-content-sha256': sha256Of('something else') },
+          body: bytes,
+        })
+        await expectProblem(lying, 400)
+        await expectProblem(await putFile(id, 'evil.exe', asUploader, bytes), 400)
+        await expectProblem(await putFile(id, 'chunk-x.m4s', {}, bytes), 401)
+        await expectProblem(await putFile(id, 'chunk-x.m4s', asOther, bytes), 404)
+      })
+
+      it('publishes only when every file the manifest names is stored', async () => {
+        const missing = await expectProblem(
+          await req(`/api/movies/${id}/publish`, { method: 'POST', headers: asUploader }),
+          422,
+        )
+        expect(JSON.stringify(missing)).toContain(segment())
+        for (const file of dash.files) {
+          if (file === 'manifest.mpd') continue
+          expect((await putFile(id, file, asUploader)).status).toBe(201)
+        }
+        const published = await req(`/api/movies/${id}/publish`, { method: 'POST', headers: asUploader })
+        expect(published.status).toBe(200)
+        expect(await published.json()).toMatchObject({
+          status: 'ready',
+          manifestUrl: `/media/${id}/manifest.mpd`,
+        })
+        const anonymous = (await (await req('/api/movies')).json()) as { items: { id: string }[] }
+        expect(anonymous.items.map((m) => m.id)).toContain(id)
+      })
+
+      it('streams the manifest and whole segments to anyone, with caching headers', async () => {
+        const mpd = await req(`/media/${id}/manifest.mpd`)
+        expect(mpd.status).toBe(200)
+        expect(mpd.headers.get('content-type')).toMatch(/^application\/dash\+xml/)
+        expect(mpd.headers.get('cache-control')).toBe('public, max-age=60')
+        expect(await mpd.text()).toBe(new TextDecoder().decode(await dash.bytes('manifest.mpd')))
+
+        const seg = await req(`/media/${id}/${segment()}`)
+        expect(seg.status).toBe(200)
+        expect(seg.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
+        expect(seg.headers.get('accept-ranges')).toBe('bytes')
+        expect(seg.headers.get('access-control-allow-origin')).toBe('*')
+        const whole = new Uint8Array(await seg.arrayBuffer())
+        expect(sha256Of(whole)).toBe(await dash.sha256(segment()))
+        expect(seg.headers.get('content-length')).toBe(String(whole.byteLength))
+      })
+
+      it('serves byte ranges, HEAD and conditional requests', async () => {
+        const whole = await dash.bytes(segment())
+        const url = `/media/${id}/${segment()}`
+        const part = await req(url, { headers: { range: 'bytes=100-299' } })
+        expect(part.status).toBe(206)
+        expect(part.headers.get('content-range')).toBe(`bytes 100-299/${whole.byteLength}`)
+        expect(new Uint8Array(await part.arrayBuffer())).toEqual(whole.slice(100, 300))
+
+        const tail = await req(url, { headers: { range: 'bytes=-50' } })
+        expect(tail.status).toBe(206)
+        expect(new Uint8Array(await tail.arrayBuffer())).toEqual(whole.slice(-50))
+
+        const head = await req(url, { method: 'HEAD' })
+        expect(head.status).toBe(200)
+        expect(head.headers.get('content-length')).toBe(String(whole.byteLength))
+        const etag = head.headers.get('etag') ?? ''
+        expect(etag).toMatch(/^"/)
+        expect((await req(url, { headers: { 'if-none-match': etag } })).status).toBe(304)
+
+        const beyond = await req(url, { headers: { range: `bytes=${whole.byteLength + 10}-` } })
+        await expectProblem(beyond, 416)
+        expect(beyond.headers.get('content-range')).toBe(`bytes */${whole.byteLength}`)
+      })
+
+      it('answers a missing file or movie with a problem+json 404 that no cache keeps', async () => {
+        const missing = await req(`/media/${id}/nothing-here.m4s`)
+        await expectProblem(missing, 404)
+        expect(missing.headers.get('cache-control')).toBe('no-store')
+        await expectProblem(await req('/media/AAAAAAAAAAAAAAAA/manifest.mpd'), 404)
+      })
+
+      it('deletes a published movie with its files', async () => {
+        expect((await req(`/api/movies/${id}`, { method: 'DELETE', headers: asAdmin })).status).toBe(204)
+        await expectProblem(await req(`/media/${id}/manifest.mpd`), 404)
+      })
+    })
+  })
+}
