@@ -89,7 +89,8 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
       }
       asUploader = await bearerFor('uploader1', 'uploader1-password')
       asOther = await bearerFor('uploader2', 'uploader2-password')
-    })
+      // Starting a target can take a while on two shared cores (wrangler runs several commands).
+    }, 240_000)
     afterAll(async () => {
       await t?.stop()
       await dash?.cleanup()

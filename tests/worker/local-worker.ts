@@ -33,9 +33,14 @@ export interface LocalWorker {
 /** A stand-in for the Vite build, so the Worker's page routing is testable without building. */
 export const FAKE_PAGES = ['index', 'movie', 'upload', 'admin'] as const
 
-export async function startLocalWorker(
-  opts: { admin?: { username: string; password: string } } = {},
-): Promise<LocalWorker> {
+export interface StartOptions {
+  /** Created with `npm run createsuperuser:worker` before the Worker starts. */
+  admin?: { username: string; password: string }
+  /** Runs after migrations and the admin, before `wrangler dev`, with what wrangler commands need. */
+  beforeStart?: (where: { config: string; persist: string }) => Promise<void>
+}
+
+export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWorker> {
   const dir = await mkdtemp(join(tmpdir(), 'adh-worker-'))
   const persist = join(dir, 'state')
   const assets = join(dir, 'assets')
@@ -74,6 +79,8 @@ export async function startLocalWorker(
       { env: process.env },
     )
   }
+
+  await opts.beforeStart?.({ config, persist })
 
   const port = await freePort()
   const proc = spawnWrangler(
