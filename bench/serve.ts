@@ -7,7 +7,8 @@
  * 2. Starts nginx on loopback with a temporary config whose root is the Node server's own media
  *    folder: both serve the very same files from disk.
  * 3. Loads each with 64 connections cycling over every init and media segment the manifest names
- *    (wrk, or autocannon when wrk is missing) and compares requests/s, MB/s and p99 latency.
+ *    (wrk, or autocannon when wrk is missing) and compares requests/s, MB/s and p99 latency. A bare
+ *    node:http server on the same files marks what any Node process can do here.
  * 4. PUTs a ~200 MB set of segment-sized files through the upload API (SHA-256 checked, fsynced)
  *    and, for scale, through nginx's WebDAV PUT (no hash, no fsync), 4 uploads at a time.
  *
@@ -17,8 +18,11 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { closeSync, fstatSync, openSync, read } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { openLibsqlDb } from '../db/client.libsql.ts'
@@ -35,6 +39,7 @@ const run = promisify(execFile)
 const argSeconds = process.argv.indexOf('--seconds')
 const SECONDS = Number(argSeconds > 0 ? process.argv[argSeconds + 1] : (process.env.BENCH_SECONDS ?? 20))
 const CONNECTIONS = 64
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const UPLOAD_FILES = Number(process.env.BENCH_UPLOAD_FILES ?? 100)
 const UPLOAD_FILE_BYTES = 2 * 1024 * 1024
 const UPLOAD_CONCURRENCY = 4
@@ -96,14 +101,9 @@ async function main() {
     children.push(nginxOne)
     await verifySame(node.url, `http://127.0.0.1:${nginxPort}`, paths)
 
-    const tool = (await hasWrk()) ? 'wrk' : 'autocannon'
-    console.error(
-      `serving ${paths.length} segments (mean ${fmt(meanKiB)} KiB) with ${tool}, ${CONNECTIONS} connections, ${SECONDS} s each…`,
-    )
-    const nodeRow = await measure(tool, node.url, paths)
-    const nginxRow = await measure(tool, `http://127.0.0.1:${nginxPort}`, paths)
-    nginxOne.kill('SIGTERM')
-    await waitExit(nginxOne)
+    const ceiling = await startBareNode(join(media, 'movies', id), id)
+    await verifySame(node.url, ceiling.url, paths)
+
     const nginxAutoPort = await freePort()
     const nginxAuto = await startNginx(
       join(dir, 'nginx-auto'),
@@ -113,7 +113,22 @@ async function main() {
       'auto',
     )
     children.push(nginxAuto)
-    const nginxAutoRow = await measure(tool, `http://127.0.0.1:${nginxAutoPort}`, paths)
+
+    const tool = (await hasWrk()) ? 'wrk' : 'autocannon'
+    const loadBefore = loadavg()
+    console.error(
+      `serving ${paths.length} segments (mean ${fmt(meanKiB)} KiB) with ${tool}, ${CONNECTIONS} connections, ` +
+        `${ROUNDS} rounds × ${fmt(SECONDS / ROUNDS)} s per server…`,
+    )
+    const [nodeRow, ceilingRow, nginxRow, nginxAutoRow] = (await measureInRounds(tool, paths, [
+      node.url,
+      ceiling.url,
+      `http://127.0.0.1:${nginxPort}`,
+      `http://127.0.0.1:${nginxAutoPort}`,
+    ])) as [Row, Row, Row, Row]
+    ceiling.close()
+    nginxOne.kill('SIGTERM')
+    const loadAfter = loadavg()
 
     console.error(
       `uploading ${UPLOAD_FILES} × ${UPLOAD_FILE_BYTES / 1024 / 1024} MiB, ${UPLOAD_CONCURRENCY} at a time…`,
@@ -139,13 +154,16 @@ async function main() {
     ]
     const totalMB = (UPLOAD_FILES * UPLOAD_FILE_BYTES) / 1e6
     console.log(
-      `\nSegment GETs: ${paths.length} init and media segments (mean ${fmt(meanKiB)} KiB), ${CONNECTIONS} connections, ${SECONDS} s, ${tool}; ratios against nginx with 1 worker\n`,
+      `\nSegment GETs: ${paths.length} init and media segments (mean ${fmt(meanKiB)} KiB), ${CONNECTIONS} connections, ` +
+        `${SECONDS} s per server in ${ROUNDS} interleaved rounds, ${tool}; ratios against nginx with 1 worker. ` +
+        `Load average before/after: ${loadBefore.map((l) => fmt(l, 1)).join(' ')} / ${loadAfter.map((l) => fmt(l, 1)).join(' ')}\n`,
     )
     console.log(
       table(
         ['server', 'req/s', '× nginx', 'MB/s', '× nginx', 'p99 ms', 'errors/non-2xx'],
         [
           row('Node (entry.node.ts, 1 process)', nodeRow, nginxRow),
+          row('bare node:http, cached fd + pread, no checks (Node ceiling)', ceilingRow, nginxRow),
           row('nginx 1.22, 1 worker, sendfile', nginxRow, nginxRow),
           row('nginx 1.22, worker_processes auto (2)', nginxAutoRow, nginxRow),
         ],
@@ -340,6 +358,39 @@ http {
   throw new Error('nginx did not start')
 }
 
+/**
+ * The least a Node process can do per segment: node:http, an fd kept open per file, one pread into
+ * a buffer, fixed headers; no routing, auth, lookup, validation or streaming. It shows how much of
+ * the gap to nginx is Node itself rather than this app.
+ */
+async function startBareNode(root: string, id: string): Promise<{ url: string; close: () => void }> {
+  const fds = new Map<string, { fd: number; size: number }>()
+  const server = createServer((req, res) => {
+    const name = (req.url ?? '').slice(`/media/${id}/`.length)
+    let file = fds.get(name)
+    if (!file) {
+      const fd = openSync(join(root, name), 'r')
+      file = { fd, size: fstatSync(fd).size }
+      fds.set(name, file)
+    }
+    const { fd, size } = file
+    const buf = Buffer.allocUnsafe(size)
+    read(fd, buf, 0, size, 0, (err) => {
+      if (err) return void res.writeHead(500).end()
+      res.writeHead(200, { 'content-type': 'video/iso.segment', 'content-length': size }).end(buf)
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.close()
+      server.closeAllConnections()
+      for (const { fd } of fds.values()) closeSync(fd)
+    },
+  }
+}
+
 async function hasWrk(): Promise<boolean> {
   try {
     await run('wrk', ['--version'])
@@ -350,14 +401,38 @@ async function hasWrk(): Promise<boolean> {
   }
 }
 
-/** A short warm-up, then the measured run. */
-async function measure(tool: string, base: string, paths: string[]): Promise<Row> {
-  if (tool === 'wrk') {
-    await wrk(base, paths, 2)
-    return wrk(base, paths, SECONDS)
+/**
+ * Measures every server in turns: ROUNDS rounds, each giving every server SECONDS / ROUNDS, in a
+ * rotating order. Other work on a shared machine then falls on all of them alike instead of
+ * on whichever happened to run at a bad moment. Requests/s and MB/s are means over the rounds;
+ * p99 is the median of the rounds' p99s.
+ */
+async function measureInRounds(tool: string, paths: string[], urls: string[]): Promise<Row[]> {
+  const slice = SECONDS / ROUNDS
+  const runs: Row[][] = urls.map(() => [])
+  for (const url of urls) await once(tool, url, paths, 2)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < urls.length; k++) {
+      const i = (k + round) % urls.length
+      runs[i]!.push(await once(tool, urls[i]!, paths, slice))
+    }
   }
-  await load({ url: base, paths, connections: CONNECTIONS, seconds: 2 })
-  return load({ url: base, paths, connections: CONNECTIONS, seconds: SECONDS })
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  return runs.map((rs) => ({
+    rps: mean(rs.map((r) => r.rps)),
+    mbps: mean(rs.map((r) => r.mbps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+    non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+  }))
+}
+
+function once(tool: string, base: string, paths: string[], seconds: number): Promise<Row> {
+  return tool === 'wrk'
+    ? wrk(base, paths, seconds)
+    : load({ url: base, paths, connections: CONNECTIONS, seconds })
 }
 
 async function wrk(base: string, paths: string[], seconds: number): Promise<Row> {
@@ -403,10 +478,6 @@ end
 
 async function readdirSorted(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort()
-}
-
-function waitExit(proc: ChildProcess): Promise<void> {
-  return proc.exitCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()))
 }
 
 await main()

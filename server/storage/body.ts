@@ -45,3 +45,25 @@ export async function* meteredChunks(
   }
   if (size !== undefined && total !== size) throw new BlobLengthMismatchError(size, total)
 }
+
+/** Reads a whole body into one array, with the same limits as every adapter's `put`. */
+export async function collectBody(
+  body: ReadableStream<Uint8Array> | Uint8Array,
+  maxBytes = Number.POSITIVE_INFINITY,
+  size?: number,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of meteredChunks(body, { maxBytes, ...(size !== undefined ? { size } : {}) })) {
+    chunks.push(chunk)
+    total += chunk.byteLength
+  }
+  if (chunks.length === 1) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return out
+}

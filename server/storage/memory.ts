@@ -4,33 +4,14 @@
  */
 import { sha256Hex } from '../lib/crypto.ts'
 import { BlobHashMismatchError, type BlobInfo, type BlobStore } from './blob-store.ts'
-import { meteredChunks } from './body.ts'
+import { collectBody } from './body.ts'
 
 interface Entry extends BlobInfo {
   bytes: Uint8Array
 }
 
-/** Reads a whole body into one array, with the same limits as every adapter's `put`. */
-export async function collectBody(
-  body: ReadableStream<Uint8Array> | Uint8Array,
-  maxBytes = Number.POSITIVE_INFINITY,
-  size?: number,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of meteredChunks(body, { maxBytes, ...(size !== undefined ? { size } : {}) })) {
-    chunks.push(chunk)
-    total += chunk.byteLength
-  }
-  if (chunks.length === 1) return chunks[0]!
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
-}
+// Kept here too for callers that imported it from the memory adapter before it moved to body.ts.
+export { collectBody }
 
 export function memoryBlobStore(): BlobStore {
   const blobs = new Map<string, Entry>()

@@ -14,8 +14,7 @@
  */
 import { sha256Hex, toHex } from '../lib/crypto.ts'
 import { BlobHashMismatchError, type BlobInfo, type BlobStore, type PutOptions } from './blob-store.ts'
-import { meteredChunks } from './body.ts'
-import { collectBody } from './memory.ts'
+import { collectBody, meteredChunks } from './body.ts'
 
 /** The part of an R2 object this adapter reads (a subset of workers-types' `R2Object`). */
 export interface R2ObjectLike {

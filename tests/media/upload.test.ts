@@ -275,3 +275,16 @@ describe('DELETE /api/movies/:id/files/<path>', () => {
     expect((await t.app.request(`/media/${id}/v.mp4`)).status).toBe(200)
   })
 })
+
+describe('OpenAPI', () => {
+  it('documents the upload protocol', async () => {
+    const doc = (await (await t.app.request('/api/openapi.json')).json()) as {
+      paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>>
+    }
+    expect(Object.keys(doc.paths['/api/movies/{id}/files/{path}'] ?? {}).sort()).toEqual(['delete', 'put'])
+    expect(doc.paths['/api/movies/{id}/files']).toHaveProperty('get')
+    expect(doc.paths['/api/movies/{id}/publish']).toHaveProperty('post')
+    const params = doc.paths['/api/movies/{id}/files/{path}']!.put!.parameters!.map((p) => `${p.in}:${p.name}`)
+    expect(params.sort()).toEqual(['header:x-content-sha256', 'path:id', 'path:path'])
+  })
+})

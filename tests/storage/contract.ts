@@ -10,7 +10,7 @@ import {
   type BlobStore,
   BlobTooLargeError,
 } from '../../server/storage/blob-store.ts'
-import { collectBody } from '../../server/storage/memory.ts'
+import { collectBody } from '../../server/storage/body.ts'
 
 export interface StoreUnderTest {
   store: BlobStore

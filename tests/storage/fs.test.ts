@@ -8,8 +8,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../server/lib/crypto.ts'
 import { BlobHashMismatchError, BlobTooLargeError } from '../../server/storage/blob-store.ts'
+import { collectBody } from '../../server/storage/body.ts'
 import { fsBlobStore } from '../../server/storage/fs.ts'
-import { collectBody } from '../../server/storage/memory.ts'
 import { bytesOf, countingStream, sameBytes } from './contract.ts'
 
 let dir: string

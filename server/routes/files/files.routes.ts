@@ -120,19 +120,15 @@ export const putDoc = {
     'Idempotent: the same path with the same hash again is a 200 and nothing is rewritten, so a retry is a resume. ' +
     'A different hash replaces the file while the movie is a draft; once published it is a 409. ' +
     'The body is hashed and counted as it streams to storage: a hash mismatch (400), a body longer than its ' +
-    'Content-Length (400), or one over the per-file or per-movie limit (413) stores nothing.',
+    'Content-Length (400), or one over the per-file or per-movie limit (413) stores nothing. Send Content-Length ' +
+    'when you can: a body that declares too much is refused before a byte is read.',
   security,
   request: {
-    params: z.object({ id: z.string(), path: z.string() }),
     headers: z.object({
       'x-content-sha256': z
         .string()
         .regex(/^[0-9a-f]{64}$/)
         .openapi({ description: 'SHA-256 of the body, 64 hex digits' }),
-      'content-length': z
-        .string()
-        .optional()
-        .openapi({ description: 'Size of the body; checked against the limits before any byte is read' }),
     }),
     body: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
