@@ -261,6 +261,11 @@ export async function findServableFile(
   return value
 }
 
+/** Drops a cached lookup, e.g. when its blob turned out to be gone (the movie was deleted meanwhile). */
+export function forgetServableFile(deps: Deps, movieId: string, path: string): void {
+  coordinationFor(deps).servable.delete(`${movieId}/${path}`)
+}
+
 /**
  * How long a public file's lookup is reused. A player fetches segments back to back and a popular
  * movie has many players, so without this every segment costs a database query. Files of a

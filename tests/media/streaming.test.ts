@@ -221,6 +221,20 @@ describe('who may read', () => {
     expect(own.headers.get('cache-control')).toBe('private, no-cache')
   })
 
+  it('stops serving a deleted movie at once, even a file it served a moment before', async () => {
+    const id = await newMovie()
+    await put(id, 'manifest.mpd', MPD)
+    await put(id, 'init.mp4', bytesOf(100, 1))
+    await put(id, 'seg-1.m4s', SEG)
+    await put(id, 'seg-2.m4s', bytesOf(900, 2))
+    expect((await t.app.request(`/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })).status).toBe(200)
+    expect((await t.app.request(`/media/${id}/seg-1.m4s`)).status).toBe(200)
+    expect((await t.app.request(`/api/movies/${id}`, { method: 'DELETE', headers: asAlice })).status).toBe(204)
+    const gone = await t.app.request(`/media/${id}/seg-1.m4s`)
+    expect(gone.status).toBe(404)
+    expect(await gone.json()).toMatchObject({ type: '/problems/movie-not-found' })
+  })
+
   it('reports a missing file of a visible movie as file-not-found', async () => {
     const res = await get('seg-3.m4s')
     expect(res.status).toBe(404)

@@ -7,7 +7,7 @@ import type { AppEnv } from '../../env.ts'
 import { etagOf, ifRangeAllows, noneMatchHits, notModifiedSince, parseRange } from '../../lib/http-range.ts'
 import { checkUrlPath, hasDotSegment, isManifest, rawRequestPath } from '../../lib/paths.ts'
 import { ApiError } from '../../lib/problem.ts'
-import { findServableFile } from '../../services/files.ts'
+import { findServableFile, forgetServableFile } from '../../services/files.ts'
 import { movieKey } from '../../storage/keys.ts'
 
 /** Segments never change meaning once named (a published file cannot be replaced), so caches may keep them. */
@@ -82,6 +82,9 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
 
   const blob = await deps.blobs.get(movieKey(id, path), range ? { range } : {})
   if (!blob) {
+    // Usually the movie was deleted after its lookup was cached: look again, which answers 404.
+    forgetServableFile(deps, id, path)
+    await findServableFile(deps, c.get('user'), id, path)
     console.error(`[media] ${id}/${path} has a file row but no blob`)
     throw new ApiError(404, 'file-not-found', `Movie ${id} has no file "${path}".`)
   }
