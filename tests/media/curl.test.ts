@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from './server.ts'
 const run = promisify(execFile)
 
 /** Exactly the README text (after `export ADH=… TOKEN=…`), from `cd` to the last echo. */
-const README_RECIPE = `mkdir -p movie && cd movie
+const README_RECIPE = `# 1. Encode: two H.264 renditions (16:9 sizes) and AAC in 2 s DASH segments, plus a poster
+mkdir -p movie && cd movie
 ffmpeg -i ../input.mp4 -map 0:v:0 -map 0:v:0 -map 0:a:0 \\
   -c:v libx264 -preset veryfast -force_key_frames "expr:gte(t,n_forced*2)" -sc_threshold 0 \\
   -s:v:0 1280x720 -b:v:0 2500k -s:v:1 640x360 -b:v:1 800k \\
@@ -24,17 +25,22 @@ ffmpeg -i ../input.mp4 -map 0:v:0 -map 0:v:0 -map 0:a:0 \\
   -f dash manifest.mpd
 ffmpeg -ss 1 -i ../input.mp4 -frames:v 1 poster.jpg
 
+# 2. Create a draft movie and keep its id
 ID=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
   -d '{"name":"My movie"}' "$ADH/api/movies" | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
 
+# 3. Upload every file; run the loop again to resume (files already stored answer 200)
 for f in manifest.mpd *.m4s poster.jpg; do
   curl -fsS -o /dev/null -T "$f" -H "Authorization: Bearer $TOKEN" \\
     -H "x-content-sha256: $(sha256sum "$f" | cut -d' ' -f1)" \\
     "$ADH/api/movies/$ID/files/$f" || echo "upload failed: $f"
 done
 
+# 4. Publish: a 422 lists every file the manifest names that is not uploaded yet
 curl -sS --fail-with-body -X POST -H "Authorization: Bearer $TOKEN" "$ADH/api/movies/$ID/publish"
 echo
+
+# 5. The manifest URL, for dash.js or any other DASH player
 echo "$ADH/media/$ID/manifest.mpd"
 `
 
