@@ -74,6 +74,16 @@ describe('encoding engine in Chromium', () => {
     expect(result.fractions.at(-1)).toBe(1)
   }, 300_000)
 
+  it('slices a clip in time across workers and joins the slices into one seamless timeline', async () => {
+    await choose(await makeClip(dir, 'sliced.mp4', { width: 640, height: 360, seconds: 8, audio: true }))
+    const out = await outputDir('sliced')
+    const result = await encodeInPage(session, out, { workers: 2, split: 'time' })
+    const report = await expectValidLadder(out, result.plan)
+    expect(report.segmentsPerRendition).toBe(4)
+    // The second slice's segments 3 and 4 came from another instance than segments 1 and 2.
+    expect(result.order).toEqual(expect.arrayContaining(['chunk-v0-00003.m4s', 'chunk-v1-00004.m4s']))
+  }, 180_000)
+
   it('keeps a portrait clip portrait', async () => {
     await choose(await makeClip(dir, 'portrait.mp4', { width: 360, height: 640, seconds: 4, audio: true }))
     const out = await outputDir('portrait')

@@ -63,6 +63,49 @@ describe('planJobs', () => {
   })
 })
 
+describe('planJobs slicing by time', () => {
+  const long = planLadder(source({ width: 1920, height: 1080, duration: 60 }))
+
+  it('cuts a long movie into contiguous slices on segment boundaries, plus an audio job', () => {
+    const jobs = planJobs(long, 4, 'time')
+    const slices = jobs.filter((j) => j.range)
+    expect(slices).toHaveLength(4)
+    expect(slices.map((j) => j.range)).toEqual([
+      { start: 0, end: 16, firstSegment: 0 },
+      { start: 16, end: 32, firstSegment: 8 },
+      { start: 32, end: 46, firstSegment: 16 },
+      { start: 46, end: null, firstSegment: 23 },
+    ])
+    for (const slice of slices) expect(slice.renditions).toEqual(long.renditions)
+    expect(shape(jobs).at(-1)).toEqual(['audio', 'poster'])
+  })
+
+  it('slices a long movie on many cores by itself, but not a short clip on two', () => {
+    expect(planJobs(long, 4).some((j) => j.range)).toBe(true)
+    expect(planJobs(planLadder(source()), 2).some((j) => j.range)).toBe(false)
+  })
+
+  it('gives the poster to the last slice when there is no audio job', () => {
+    const jobs = planJobs(planLadder(source({ duration: 60, hasAudio: false })), 3, 'time')
+    expect(jobs).toHaveLength(3)
+    expect(jobs.map((j) => j.poster)).toEqual([false, false, true])
+  })
+
+  it('does not slice what is too short, or segments that ffmpeg cannot seek to exactly', () => {
+    expect(planJobs(planLadder(source({ duration: 5 })), 4, 'time').some((j) => j.range)).toBe(false)
+    // 14.985 fps: a 30-frame segment is 2.002002… s, not a whole number of microseconds.
+    const odd = planLadder(source({ duration: 60, fps: 14.985 }))
+    expect(planJobs(odd, 4, 'time').some((j) => j.range)).toBe(false)
+  })
+
+  it('numbers a later slice after the earlier ones and drops its duplicate init segments', () => {
+    const slice = planJobs(long, 4, 'time')[1]!
+    expect(renameOutput(slice, 'chunk-0-00002.m4s')?.path).toBe('chunk-v0-00010.m4s')
+    expect(renameOutput(slice, 'init-0.m4s')).toBeNull()
+    expect(renameOutput(planJobs(long, 4, 'time')[0]!, 'init-0.m4s')?.path).toBe('init-v0.m4s')
+  })
+})
+
 describe('renameOutput', () => {
   const jobs = planJobs(planLadder(source()), 2)
   const second = jobs[1]!

@@ -4,13 +4,14 @@
  * The browser suite (engine.e2e.test.ts) runs the real thing in Chromium.
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeArgs, POSTER_RAW, posterArgs } from '../../client/src/encode/ffmpeg-args.ts'
-import { planJobs, renameOutput } from '../../client/src/encode/jobs.ts'
+import { shiftFragmentTime } from '../../client/src/encode/fmp4.ts'
+import { type EncodeJob, planJobs, renameOutput, type SplitStrategy } from '../../client/src/encode/jobs.ts'
 import { planLadder } from '../../client/src/encode/ladder.ts'
 import { mergeJobManifests } from '../../client/src/encode/merge.ts'
 import { parseProbe } from '../../client/src/encode/probe-result.ts'
@@ -42,9 +43,15 @@ async function probeNative(path: string) {
 }
 
 /** Encodes like the browser engine does, with native ffmpeg in place of the wasm workers. */
-async function encodeNatively(source: string, plan: LadderPlan, workers: number, out: string): Promise<void> {
+async function encodeNatively(
+  source: string,
+  plan: LadderPlan,
+  workers: number,
+  split: SplitStrategy,
+  out: string,
+): Promise<EncodeJob[]> {
   await mkdir(out, { recursive: true })
-  const jobs = planJobs(plan, workers)
+  const jobs = planJobs(plan, workers, split)
   const manifests = new Map<string, string>()
   const sizes = new Map<string, number>()
   await Promise.all(
@@ -75,32 +82,57 @@ async function encodeNatively(source: string, plan: LadderPlan, workers: number,
           manifests.set(job.id, await readFile(join(jobDir, name), 'utf8'))
           continue
         }
-        await rename(join(jobDir, name), join(out, target.path))
-        sizes.set(target.path, (await stat(join(out, target.path))).size)
+        const bytes = await readFile(join(jobDir, name))
+        // What the browser engine does to a later slice's segments, as they come out.
+        if (target.kind === 'segment' && job.range && job.range.start > 0) {
+          shiftFragmentTime(bytes, Math.round(job.range.start * plan.videoTimescale))
+        }
+        await writeFile(join(out, target.path), bytes)
+        sizes.set(target.path, bytes.byteLength)
       }
     }),
   )
   await writeFile(join(out, 'manifest.mpd'), mergeJobManifests(plan, jobs, manifests, sizes))
+  return jobs
 }
 
-const cases: { name: string; clip: ClipSpec; sizes: string[]; workers: number }[] = [
+const cases: {
+  name: string
+  clip: ClipSpec
+  sizes: string[]
+  workers: number
+  split: SplitStrategy
+  slices?: number
+}[] = [
   {
-    name: '720p with audio, split over two instances',
+    name: '720p with audio, split by rendition over two instances',
     clip: { width: 1280, height: 720, seconds: 6, audio: true },
     sizes: ['1280x720', '854x480', '640x360', '426x240'],
     workers: 2,
+    split: 'renditions',
+  },
+  {
+    name: '720p with audio, sliced in time over three instances',
+    clip: { width: 1280, height: 720, seconds: 13, audio: true },
+    sizes: ['1280x720', '854x480', '640x360', '426x240'],
+    workers: 3,
+    split: 'time',
+    slices: 3,
   },
   {
     name: 'a rotated phone clip, split over three instances',
     clip: { width: 640, height: 360, seconds: 5, audio: true, rotate: 90 },
     sizes: ['360x640', '240x426'],
     workers: 3,
+    split: 'auto',
   },
   {
-    name: 'a silent 59.94 fps clip with half-rate low rungs',
-    clip: { width: 854, height: 480, seconds: 4.5, fps: 60000 / 1001 },
+    name: 'a silent 59.94 fps clip with half-rate low rungs, sliced in time',
+    clip: { width: 854, height: 480, seconds: 8.5, fps: 60000 / 1001 },
     sizes: ['854x480', '640x360', '426x240'],
     workers: 2,
+    split: 'time',
+    slices: 2,
   },
 ]
 
@@ -116,9 +148,10 @@ describe('the engine pipeline with native ffmpeg', () => {
       const plan = planLadder(info)
       expect(plan.renditions.map((r) => `${r.width}x${r.height}`)).toEqual(c.sizes)
       const out = join(dir, name)
-      await encodeNatively(source, plan, c.workers, out)
+      const jobs = await encodeNatively(source, plan, c.workers, c.split, out)
+      if (c.slices) expect(jobs.filter((j) => j.range)).toHaveLength(c.slices)
       const report = await expectValidLadder(out, plan)
       expect(report.segmentsPerRendition).toBe(Math.ceil(c.clip.seconds / plan.segmentDuration - 0.01))
-    })
+    }, 240_000)
   }
 })

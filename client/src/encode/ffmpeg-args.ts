@@ -77,6 +77,9 @@ function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
  */
 export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget): string[] {
   const args = ['-hide_banner', '-loglevel', 'info', '-stats_period', '0.5', ...threadArgs(target, 'input')]
+  // A slice seeks before opening the input: ffmpeg jumps to the keyframe before the start, decodes
+  // from there and drops every frame before it, so the slice starts exactly on its first frame.
+  if (job.range && job.range.start > 0) args.push('-ss', job.range.start.toFixed(6))
   args.push('-i', target.input)
   // Phones put the recording location in metadata; the catalog must not publish it.
   args.push('-map_metadata', '-1', '-map_chapters', '-1')
@@ -89,7 +92,9 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     // frames at the same timestamps, which is what keeps their keyframes aligned.
     const head = [
       plan.source.interlaced ? 'yadif=deint=interlaced' : null,
-      `fps=${format(fullRate)}`,
+      // start_time=0: a slice whose first source frame lands a little after its start still gets
+      // its first output frame at zero, so it joins the previous slice without a gap.
+      `fps=fps=${format(fullRate)}:start_time=0`,
       'format=yuv420p',
     ].filter((f): f is string => f !== null)
     const graph = [
@@ -137,6 +142,7 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     args.push('-ar', String(a.sampleRate))
   }
   args.push(...threadArgs(target, 'output'))
+  if (job.range?.end != null) args.push('-t', (job.range.end - job.range.start).toFixed(6))
 
   const sets = [n > 0 ? 'streams=v' : null, job.audio ? 'streams=a' : null]
     .filter((s): s is string => s !== null)

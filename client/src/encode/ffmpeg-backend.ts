@@ -6,6 +6,7 @@
 import { canShareMemory, loadCore } from './core-loader.ts'
 import { EncodeError, MediaProbeError } from './errors.ts'
 import { encodeArgs, posterArgs, probeArgs } from './ffmpeg-args.ts'
+import { shiftFragmentTime } from './fmp4.ts'
 import { type EncodeJob, planJobs, renameOutput, streamIds } from './jobs.ts'
 import { mergeJobManifests } from './merge.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
@@ -100,8 +101,19 @@ interface JobState {
   state: RenditionProgress['state']
   /** Source seconds done in the encode step. */
   seconds: number
-  encodeStartedAt: number | null
   encodeStep: number
+  /** Recent (time, seconds done) pairs: speed is measured over the last few seconds. */
+  samples: { t: number; seconds: number }[]
+}
+
+const SPEED_WINDOW_MS = 8000
+
+/** Source seconds encoded per wall-clock second, over the recent window; 0 until it means something. */
+function recentSpeed(s: JobState): number {
+  const first = s.samples[0]
+  const last = s.samples[s.samples.length - 1]
+  if (!first || !last || last.t - first.t < 1500) return 0
+  return (last.seconds - first.seconds) / ((last.t - first.t) / 1000)
 }
 
 /** Creates the ffmpeg.wasm backend. */
@@ -146,7 +158,7 @@ async function* encodeWithFfmpeg(
   if (threaded && !canShareMemory()) {
     throw new EncodeError('worker-crashed', 'The multi-threaded encoder needs a cross-origin isolated page.')
   }
-  const jobs = planJobs(plan, options.workers ?? (threaded ? 1 : defaultWorkers()))
+  const jobs = planJobs(plan, options.workers ?? (threaded ? 1 : defaultWorkers()), options.split ?? 'auto')
   const core = await loadCore(options.core)
   const name = inputName(file)
   const input = `${IN_DIR}/${name}`
@@ -163,53 +175,55 @@ async function* encodeWithFfmpeg(
     job,
     state: 'queued',
     seconds: 0,
-    encodeStartedAt: null,
     encodeStep: job.poster ? 1 : 0,
+    samples: [],
   }))
   const duration = plan.source.duration
   const totalCost = jobs.reduce((sum, j) => sum + j.cost, 0)
 
+  /** Seconds of the source a job covers (a slice, or the whole movie). */
+  const lengthOf = (job: EncodeJob) => (job.range ? (job.range.end ?? duration) - job.range.start : duration)
+  const jobFraction = (s: JobState) =>
+    s.state === 'done' ? 1 : Math.min(1, Math.max(0, s.seconds / Math.max(1e-3, lengthOf(s.job))))
+
   const report = () => {
     if (!options.onProgress) return
     const now = performance.now()
-    const rows: RenditionProgress[] = []
-    let done = 0
+    const tracks: { id: string; label: string; fps: number }[] = [
+      ...plan.renditions.map((r) => ({ id: r.id, label: r.label, fps: toNumber(r.frameRate) })),
+      ...(plan.audio ? [{ id: plan.audio.id, label: 'Audio', fps: 0 }] : []),
+    ]
+    // A rendition may be encoded in several slices at once: add their work and speeds up.
+    const rows: RenditionProgress[] = tracks.map((track) => {
+      const parts = states.filter((s) => streamIds(s.job).includes(track.id))
+      const total = parts.reduce((sum, s) => sum + lengthOf(s.job), 0)
+      const done = parts.reduce((sum, s) => sum + jobFraction(s) * lengthOf(s.job), 0)
+      const speed = parts.reduce((sum, s) => sum + (s.state === 'done' ? 0 : recentSpeed(s)), 0)
+      let eta: number | null = 0
+      for (const s of parts) {
+        if (s.state === 'done') continue
+        const rate = recentSpeed(s)
+        eta = eta === null || rate <= 0 ? null : Math.max(eta, (lengthOf(s.job) - s.seconds) / rate)
+      }
+      const jobStates = parts.map((s) => s.state)
+      const state: RenditionProgress['state'] = jobStates.every((x) => x === 'done')
+        ? 'done'
+        : (['encoding', 'waiting', 'loading', 'queued'] as const).find((x) => jobStates.includes(x))!
+      return {
+        id: track.id,
+        label: track.label,
+        seconds: done,
+        fraction: total > 0 ? done / total : 0,
+        fps: speed * track.fps,
+        eta,
+        state,
+      }
+    })
     let eta: number | null = 0
-    for (const s of states) {
-      const fraction = s.state === 'done' ? 1 : Math.min(1, Math.max(0, s.seconds / duration))
-      const elapsed = s.encodeStartedAt === null ? 0 : (now - s.encodeStartedAt) / 1000
-      const rate = elapsed > 1 && s.seconds > 0 ? s.seconds / elapsed : 0
-      const jobEta = s.state === 'done' ? 0 : rate > 0 ? (duration - s.seconds) / rate : null
-      done += fraction * s.job.cost
-      eta = eta === null || jobEta === null ? null : Math.max(eta, jobEta)
-      for (const r of s.job.renditions) {
-        rows.push({
-          id: r.id,
-          label: r.label,
-          seconds: s.seconds,
-          fraction,
-          fps: rate * toNumber(r.frameRate),
-          eta: jobEta,
-          state: s.state,
-        })
-      }
-      if (s.job.audio) {
-        rows.push({
-          id: s.job.audio.id,
-          label: 'Audio',
-          seconds: s.seconds,
-          fraction,
-          fps: 0,
-          eta: jobEta,
-          state: s.state,
-        })
-      }
-    }
-    const order = [...plan.renditions.map((r) => r.id), plan.audio?.id]
-    rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+    for (const r of rows) eta = eta === null || r.eta === null ? null : Math.max(eta, r.eta)
     const progress: EncodeProgress = {
       renditions: rows,
-      fraction: done / totalCost,
+      fraction: states.reduce((sum, s) => sum + jobFraction(s) * s.job.cost, 0) / totalCost,
       eta,
       elapsed: (now - started) / 1000,
       bufferedBytes: buffered ? Atomics.load(buffered, 0) : looseBytes,
@@ -244,8 +258,14 @@ async function* encodeWithFfmpeg(
           break
         case 'stats':
           if (event.step !== s.encodeStep) return
-          s.encodeStartedAt ??= performance.now()
           s.seconds = Math.max(s.seconds, event.time)
+          s.samples.push({ t: performance.now(), seconds: s.seconds })
+          while (
+            s.samples.length > 2 &&
+            s.samples[s.samples.length - 1]!.t - s.samples[0]!.t > SPEED_WINDOW_MS
+          ) {
+            s.samples.shift()
+          }
           break
         case 'waiting':
           s.state = event.waiting ? 'waiting' : 'encoding'
@@ -272,10 +292,14 @@ async function* encodeWithFfmpeg(
             )
             return
           }
+          const bytes = new Uint8Array(event.bytes)
+          if (out.kind === 'segment' && job.range && job.range.start > 0) {
+            shiftFragmentTime(bytes, Math.round(job.range.start * plan.videoTimescale))
+          }
           sizes.set(out.path, event.bytes.byteLength)
           channel.push({
             path: out.path,
-            bytes: new Uint8Array(event.bytes),
+            bytes,
             kind: out.kind,
             contentType: CONTENT_TYPES[out.kind],
             ...(out.representation ? { representation: out.representation } : {}),

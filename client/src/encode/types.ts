@@ -119,6 +119,11 @@ export interface EncodeOptions {
   signal?: AbortSignal
   /** Parallel encoder instances; defaults to about one per core. */
   workers?: number
+  /**
+   * How to share the work between instances: by rendition, by time slice, or whichever is estimated
+   * to finish first (the default).
+   */
+  split?: 'auto' | 'renditions' | 'time'
   /** Which ffmpeg.wasm core to run. */
   core?: CoreVariant
   /** Threads per instance for the multi-threaded core (ignored by the single-thread core). */

@@ -109,6 +109,7 @@ export async function encodeInPage(
   dir: string,
   options: {
     workers?: number
+    split?: 'auto' | 'renditions' | 'time'
     core?: 'core' | 'core-mt'
     threads?: number
     maxBufferedBytes?: number

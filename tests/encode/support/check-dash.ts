@@ -88,7 +88,10 @@ export async function expectValidLadder(dir: string, plan: LadderPlan): Promise<
         packets.filter((p) => p.key),
         `${chunk} has one keyframe`,
       ).toHaveLength(1)
-      starts.push(Math.min(...packets.map((p) => p.pts)))
+      const start = Math.min(...packets.map((p) => p.pts))
+      // The media's own timestamps agree with the manifest's timeline (slices moved into place).
+      expect(start, `${chunk} starts where the timeline says`).toBeCloseTo(seg.t / timescale, 3)
+      starts.push(start)
     }
     firstPts.push(starts)
     // Decoded size and shape, as a player would see them.

@@ -1,0 +1,223 @@
+/**
+ * Encoding in the browser against native ffmpeg, same source, same ladder, same run.
+ *
+ * Sources are made by native ffmpeg (testsrc2 + a sine tone, H.264/AAC): 10 s and 60 s, at 720p and
+ * 1080p. Each is planned with `planLadder` and encoded twice:
+ *   - ours: the production build of the engine in headless Chromium (ffmpeg.wasm, parallel workers),
+ *     from the `encode()` call to the last file out, poster included;
+ *   - native: Debian's ffmpeg running the same per-rendition arguments (`encodeArgs`) as one command
+ *     with all renditions, plus the same poster command, using every core as it likes.
+ * Peak memory is the largest resident size of the tab's renderer process while encoding (its
+ * workers and their wasm heaps live in it), sampled every 250 ms through CDP and /proc.
+ *
+ *   npm run bench:encode                 # all four sources
+ *   npm run bench:encode -- --quick      # the 10 s sources only
+ *   npm run bench:encode -- --mt         # also the threaded core (one instance, -threads 2)
+ *   npm run bench:encode -- --write      # also replace the section in BENCHMARKS.md
+ * @module
+ */
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { cpus, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-args.ts'
+import type { EncodeJob } from '../client/src/encode/jobs.ts'
+import { planLadder } from '../client/src/encode/ladder.ts'
+import { parseProbe } from '../client/src/encode/probe-result.ts'
+import type { LadderPlan } from '../client/src/encode/types.ts'
+import { openEngine } from '../tests/encode/support/browser.ts'
+import { makeClip } from '../tests/encode/support/media.ts'
+
+const run = promisify(execFile)
+const argv = new Set(process.argv.slice(2))
+const QUICK = argv.has('--quick')
+const WITH_MT = argv.has('--mt')
+const WRITE = argv.has('--write')
+const HEADING = '## Encoding in the browser (issue 4)'
+
+interface PageRun {
+  wallMs: number
+  bytes: number
+  files: number
+  workers: number
+}
+
+interface Row {
+  source: string
+  seconds: number
+  setup: string
+  wallMs: number
+  nativeMs: number
+  peakRss: number | null
+  bytes: number
+}
+
+async function probeNative(path: string) {
+  const { stdout } = await run('ffprobe', probeArgs(path))
+  return parseProbe(stdout, (await stat(path)).size)
+}
+
+async function nativeEncode(source: string, plan: LadderPlan, out: string): Promise<number> {
+  await mkdir(out, { recursive: true })
+  const job: EncodeJob = {
+    id: 'native',
+    renditions: plan.renditions,
+    audio: plan.audio,
+    poster: true,
+    cost: 0,
+    range: null,
+  }
+  const started = performance.now()
+  await run('ffmpeg', ['-nostdin', '-y', ...posterArgs(plan, { input: source, outDir: out })])
+  await run('ffmpeg', ['-nostdin', '-y', ...encodeArgs(plan, job, { input: source, outDir: out })], {
+    maxBuffer: 64 * 1024 * 1024,
+  })
+  return performance.now() - started
+}
+
+async function rssBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1]
+  return kb ? Number(kb) * 1024 : 0
+}
+
+const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`
+const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'adh-bench-encode-'))
+  const session = await openEngine()
+  const cdp = await session.browser.newBrowserCDPSession()
+  const rows: Row[] = []
+  const chromium = session.browser.version()
+  try {
+    const sources: { seconds: number; width: number; height: number }[] = []
+    for (const seconds of QUICK ? [10] : [10, 60]) {
+      for (const [width, height] of [
+        [1280, 720],
+        [1920, 1080],
+      ] as const) {
+        sources.push({ seconds, width, height })
+      }
+    }
+    for (const src of sources) {
+      const label = `${src.seconds} s ${src.height}p`
+      const path = await makeClip(dir, `${src.seconds}s-${src.height}p.mp4`, { ...src, audio: true })
+      const plan = planLadder(await probeNative(path))
+      const ladder = plan.renditions.map((r) => r.label).join('/')
+      console.error(`\n${label}: ladder ${ladder} + ${plan.audio ? 'AAC' : 'no audio'}`)
+
+      const nativeMs = await nativeEncode(path, plan, join(dir, `native-${src.seconds}-${src.height}`))
+      console.error(`  native ffmpeg: ${sec(nativeMs)}`)
+
+      await session.page.setInputFiles('#engine-test-file', path)
+      const setups: { name: string; options: Record<string, unknown> }[] = [{ name: 'ours', options: {} }]
+      if (WITH_MT && src.seconds === 10) {
+        setups.push({
+          name: 'ours, core-mt ×1, -threads 2',
+          options: { core: 'core-mt', workers: 1, threads: 2 },
+        })
+      }
+      for (const setup of setups) {
+        let peak = 0
+        const sample = async () => {
+          const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+            processInfo: { type: string; id: number }[]
+          }
+          for (const p of processInfo.filter((p) => p.type === 'renderer'))
+            peak = Math.max(peak, await rssBytes(p.id))
+        }
+        const timer = setInterval(() => void sample().catch(() => undefined), 250)
+        let result: PageRun
+        try {
+          result = await encodeInBench(session, plan, setup.options)
+        } finally {
+          clearInterval(timer)
+        }
+        await sample()
+        const name = setup.name === 'ours' ? `ours, ${result.workers} × core` : setup.name
+        console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}`)
+        rows.push({
+          source: `${label} (${ladder})`,
+          seconds: src.seconds,
+          setup: name,
+          wallMs: result.wallMs,
+          nativeMs,
+          peakRss: peak || null,
+          bytes: result.bytes,
+        })
+      }
+    }
+  } finally {
+    await session.close()
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  const table = [
+    '| source (ladder) | setup | ours wall | native wall | ours / native | realtime (ours) | tab peak memory | output |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.source} | ${r.setup} | ${sec(r.wallMs)} | ${sec(r.nativeMs)} | ${(r.wallMs / r.nativeMs).toFixed(1)}× | ` +
+        `${(r.seconds / (r.wallMs / 1000)).toFixed(2)}× | ${r.peakRss ? mb(r.peakRss) : '—'} | ${mb(r.bytes)} |`,
+    ),
+  ].join('\n')
+  const { stdout: load } = await run('cat', ['/proc/loadavg'])
+  const note =
+    `Run ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Chromium ${chromium}, ` +
+    `load average ${load.split(' ').slice(0, 3).join(' ')} at the end.`
+  console.log(`${table}\n\n${note}`)
+  if (WRITE) await writeSection(table, note)
+}
+
+/** Runs probe-free encoding of the chosen file in the page and reports what came out. */
+async function encodeInBench(
+  session: Awaited<ReturnType<typeof openEngine>>,
+  plan: LadderPlan,
+  options: Record<string, unknown>,
+): Promise<PageRun> {
+  return session.page.evaluate(
+    async ({ engineUrl, plan, options }) => {
+      const load = new Function('url', 'return import(url)') as (
+        url: string,
+      ) => Promise<typeof import('../client/src/encode/index.ts')>
+      const engine = await load(engineUrl)
+      const file = (document.getElementById('engine-test-file') as HTMLInputElement).files![0]!
+      const workers = (options.workers as number | undefined) ?? engine.defaultWorkers()
+      let bytes = 0
+      let files = 0
+      const started = performance.now()
+      for await (const out of engine.encode(file, plan, { ...options, workers })) {
+        bytes += out.bytes.byteLength
+        files++
+      }
+      const wallMs = performance.now() - started
+      return { wallMs, bytes, files, workers: engine.planJobs(plan, workers).length }
+    },
+    { engineUrl: session.engineUrl, plan, options },
+  )
+}
+
+/**
+ * Replaces the table between the markers in this benchmark's section of BENCHMARKS.md (creating the
+ * section if there is none), leaving the prose and every other section alone.
+ */
+async function writeSection(table: string, note: string) {
+  const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
+  const [open, close] = ['<!-- bench:encode -->', '<!-- /bench:encode -->']
+  const block = `${open}\n${table}\n\n${note}\n${close}`
+  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
+  if (!text.includes(HEADING)) {
+    text = `${text.trimEnd()}\n\n${HEADING}\n\n\`npm run bench:encode\`\n\n${block}\n`
+  } else if (text.includes(open) && text.includes(close)) {
+    text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
+  } else {
+    const at = text.indexOf(HEADING) + HEADING.length
+    text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
+  }
+  await writeFile(path, text)
+  console.error(`\nupdated the table under "${HEADING}" in BENCHMARKS.md`)
+}
+
+await main()
