@@ -84,10 +84,38 @@ function ffmpegCores(): Plugin {
   }
 }
 
+/** The API reference UI at /api/docs loads this from our own origin, never from a CDN. */
+export const SCALAR_URL = '/vendor/scalar-api-reference.js'
+const SCALAR_SOURCE = resolve(
+  import.meta.dirname,
+  'node_modules/@scalar/api-reference/dist/browser/standalone.js',
+)
+
+function scalarBundle(): Plugin {
+  let outDir = ''
+  return {
+    name: 'scalar-bundle',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir)
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if ((req.url ?? '').split('?')[0] !== SCALAR_URL) return next()
+        res.writeHead(200, { 'Content-Type': 'text/javascript' })
+        createReadStream(SCALAR_SOURCE).pipe(res)
+      })
+    },
+    async writeBundle() {
+      await mkdir(resolve(outDir, 'vendor'), { recursive: true })
+      await copyFile(SCALAR_SOURCE, resolve(outDir, SCALAR_URL.slice(1)))
+    },
+  }
+}
+
 export default defineConfig({
   root,
   publicDir: resolve(root, 'public'),
-  plugins: [ffmpegCores()],
+  plugins: [ffmpegCores(), scalarBundle()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,

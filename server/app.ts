@@ -11,8 +11,8 @@ import { csrf } from 'hono/csrf'
 import { identify } from './auth/middleware.ts'
 import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
-import { problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
+import { problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { filesRouter } from './routes/files/files.index.ts'
@@ -55,7 +55,15 @@ export function createApp(deps: Deps) {
   api.route('/movies', moviesRouter())
   api.route('/movies', filesRouter())
   api.doc31('/openapi.json', API_INFO)
-  api.get('/docs', Scalar({ url: '/api/openapi.json', pageTitle: 'anime-die-heart API' }))
+  api.get(
+    '/docs',
+    // Served from our own origin (copied into the client build by vite.config.ts), never a CDN.
+    Scalar({
+      url: '/api/openapi.json',
+      pageTitle: 'anime-die-heart API',
+      cdn: '/vendor/scalar-api-reference.js',
+    }),
+  )
 
   const app = new Hono<AppEnv>()
   app.use(refuseDotSegments)

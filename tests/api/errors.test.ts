@@ -120,5 +120,8 @@ describe('health and API description', () => {
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toContain('/api/openapi.json')
+    // The UI script comes from our own origin, not a CDN.
+    expect(html).toContain('src="/vendor/scalar-api-reference.js"')
+    expect(html).not.toMatch(/cdn\.jsdelivr/)
   })
 })
