@@ -6,9 +6,8 @@
 import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
-import { formatAgo, formatDuration, spokenDuration } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
-import { posterImage } from '../ui/poster.ts'
+import { movieCard } from '../ui/movie-card.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
 
 type Sort = 'newest' | 'oldest' | 'name'
@@ -82,48 +81,7 @@ mount(
   more,
 )
 
-function badges(movie: Movie): HTMLElement[] {
-  const out: HTMLElement[] = []
-  if (movie.status === 'draft') out.push(h('span', { class: 'badge badge-draft' }, 'Draft'))
-  if (movie.status === 'failed') out.push(h('span', { class: 'badge badge-failed' }, 'Failed'))
-  if (!movie.active) out.push(h('span', { class: 'badge badge-inactive' }, 'Inactive'))
-  return out
-}
-
-function card(movie: Movie): HTMLLIElement {
-  const marks = badges(movie)
-  const meta = [
-    movie.owner && state.user ? movie.owner.username : null,
-    formatAgo(movie.publishedAt ?? movie.createdAt),
-  ].filter(Boolean)
-  const hidden = marks.length ? ` (${marks.map((m) => m.textContent).join(', ')})` : ''
-  return h(
-    'li',
-    { 'data-movie-id': movie.id },
-    h(
-      'a',
-      {
-        class: 'card',
-        href: `/movies/${encodeURIComponent(movie.id)}`,
-        'aria-label': `${movie.name}${movie.duration ? `, ${spokenDuration(movie.duration)}` : ''}${hidden}`,
-      },
-      h(
-        'div',
-        { class: 'thumb' },
-        posterImage(movie),
-        movie.status === 'ready' ? h('div', { class: 'thumb-play' }, icon('play')) : null,
-        marks.length ? h('div', { class: 'thumb-badges' }, marks) : null,
-        movie.duration ? h('span', { class: 'thumb-duration' }, formatDuration(movie.duration)) : null,
-      ),
-      h(
-        'div',
-        { class: 'card-body' },
-        h('h2', { class: 'card-title' }, movie.name),
-        h('p', { class: 'card-meta' }, meta.join(' · ')),
-      ),
-    ),
-  )
-}
+const card = (movie: Movie) => movieCard(movie, { showOwner: state.user !== null })
 
 function skeletons(n: number): HTMLLIElement[] {
   return Array.from({ length: n }, () =>

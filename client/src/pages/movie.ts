@@ -9,6 +9,7 @@ import { retryButton, stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDate, formatDuration, renditionLabel } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
+import { movieCard } from '../ui/movie-card.ts'
 import { placeholder, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
 
@@ -183,6 +184,30 @@ async function show(): Promise<void> {
     ? createPlayer({ manifestUrl: movie.manifestUrl, title: movie.name, poster: posterFor(movie) }).root
     : unplayable(movie)
   mount(main, back(), h('div', { class: 'movie-layout' }, stage, details(movie, user)))
+  void moreToWatch(movie)
+}
+
+/** Other published movies under this one; the page is complete without them, so failures stay quiet. */
+async function moreToWatch(current: Movie): Promise<void> {
+  try {
+    const page = await api.movies.list({ limit: 9, status: 'ready', active: true })
+    const others = page.items.filter((m) => m.id !== current.id).slice(0, 8)
+    if (!others.length) return
+    main.append(
+      h(
+        'section',
+        { class: 'more-to-watch', 'aria-labelledby': 'more-title' },
+        h('h2', { id: 'more-title' }, 'More to watch'),
+        h(
+          'ul',
+          { class: 'grid' },
+          others.map((m) => movieCard(m, { showOwner: false })),
+        ),
+      ),
+    )
+  } catch {
+    // Only a suggestion list: the movie itself is on the page.
+  }
 }
 
 // dash.js starts downloading while the movie's JSON is on its way.

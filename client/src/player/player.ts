@@ -189,7 +189,8 @@ export function createPlayer(source: PlayerSource): Player {
       refreshQuality()
     })
     player.on('qualityChangeRendered', (e: { mediaType?: string; newRepresentation?: Representation }) => {
-      if (e.mediaType !== 'video' || !e.newRepresentation) return
+      // Only a fallback: the decoded frame size (the video's resize event) is the ground truth.
+      if (e.mediaType !== 'video' || !e.newRepresentation || matchDecoded()) return
       onScreen = toOption(e.newRepresentation)
       refreshQuality()
     })
@@ -245,6 +246,12 @@ export function createPlayer(source: PlayerSource): Player {
     if (onScreen) return onScreen
     const rep = dash?.getCurrentRepresentationForType('video')
     return rep ? toOption(rep) : null
+  }
+
+  /** The rendition whose frame size is the one being decoded, if exactly one matches. */
+  function matchDecoded(): QualityOption | null {
+    const found = options.filter((o) => o.width === video.videoWidth && o.height === video.videoHeight)
+    return found.length === 1 ? found[0]! : null
   }
 
   function refreshQuality() {
@@ -479,6 +486,13 @@ export function createPlayer(source: PlayerSource): Player {
   video.addEventListener('progress', renderTime)
   video.addEventListener('durationchange', renderTime)
   video.addEventListener('volumechange', renderVolume)
+  video.addEventListener('resize', () => {
+    const decoded = matchDecoded()
+    if (decoded) {
+      onScreen = decoded
+      refreshQuality()
+    }
+  })
   video.addEventListener('error', () => {
     // dash.js reports its own errors; this catches decode failures it does not.
     if (!problem && video.error) showProblem(describeMediaError(video.error))
