@@ -105,7 +105,10 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     if (hit) {
       hit.readers++
       if (performance.now() - hit.checkedAt < revalidateMs) return hit
-      const st = await statIfExists(fileOf(key))
+      const st = await statIfExists(fileOf(key)).catch((err: unknown) => {
+        release(hit)
+        throw err
+      })
       if (st && sameStamp(stampOf(st), hit.stamp)) {
         hit.checkedAt = performance.now()
         return hit

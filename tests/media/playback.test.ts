@@ -79,6 +79,7 @@ it('plays in dash.js on another origin, through both video renditions', async ()
   })
   await tab.goto(pageOrigin)
   const result = await tab.evaluate(async (url) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the reference player's UMD global, loaded by a <script> tag
     const dashjs = (window as unknown as { dashjs: any }).dashjs
     const video = document.getElementById('v') as HTMLVideoElement
     const player = dashjs.MediaPlayer().create()

@@ -227,9 +227,13 @@ describe('who may read', () => {
     await put(id, 'init.mp4', bytesOf(100, 1))
     await put(id, 'seg-1.m4s', SEG)
     await put(id, 'seg-2.m4s', bytesOf(900, 2))
-    expect((await t.app.request(`/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })).status).toBe(200)
+    expect(
+      (await t.app.request(`/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })).status,
+    ).toBe(200)
     expect((await t.app.request(`/media/${id}/seg-1.m4s`)).status).toBe(200)
-    expect((await t.app.request(`/api/movies/${id}`, { method: 'DELETE', headers: asAlice })).status).toBe(204)
+    expect((await t.app.request(`/api/movies/${id}`, { method: 'DELETE', headers: asAlice })).status).toBe(
+      204,
+    )
     const gone = await t.app.request(`/media/${id}/seg-1.m4s`)
     expect(gone.status).toBe(404)
     expect(await gone.json()).toMatchObject({ type: '/problems/movie-not-found' })

@@ -284,7 +284,9 @@ describe('OpenAPI', () => {
     expect(Object.keys(doc.paths['/api/movies/{id}/files/{path}'] ?? {}).sort()).toEqual(['delete', 'put'])
     expect(doc.paths['/api/movies/{id}/files']).toHaveProperty('get')
     expect(doc.paths['/api/movies/{id}/publish']).toHaveProperty('post')
-    const params = doc.paths['/api/movies/{id}/files/{path}']!.put!.parameters!.map((p) => `${p.in}:${p.name}`)
+    const params = doc.paths['/api/movies/{id}/files/{path}']!.put!.parameters!.map(
+      (p) => `${p.in}:${p.name}`,
+    )
     expect(params.sort()).toEqual(['header:x-content-sha256', 'path:id', 'path:path'])
   })
 })
