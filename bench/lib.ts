@@ -18,7 +18,9 @@ export async function startNodeServer(
   env: Record<string, string>,
 ): Promise<{ url: string; proc: ChildProcess }> {
   const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/entry.node.ts'], {
+  // BENCH_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const flags = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []
+  const proc = spawn(process.execPath, [...flags, '--import', 'tsx', 'server/entry.node.ts'], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 import { createServer, type Plugin } from 'vite'
-import { PAGE_ROUTES } from '../server/static.node.ts'
+import { pageFile } from '../server/pages.ts'
 
 const root = resolve(import.meta.dirname, '..')
 const apiPort = Number(process.env.PORT ?? 3000)
@@ -18,17 +18,13 @@ const api = `http://127.0.0.1:${apiPort}`
 
 /** The Node server maps /movies/:id to movie.html and so on; the dev server needs the same map. */
 function pageRoutes(): Plugin {
-  const routes = PAGE_ROUTES.map(([pattern, file]) => {
-    const re = `^${pattern.replace(/:[^/]+/g, '[^/]+').replace(/\*$/, '.*')}$`
-    return { re: new RegExp(re), file: `/${file}` }
-  })
   return {
     name: 'adh-page-routes',
     configureServer(server) {
       server.middlewares.use((req, _res, next) => {
         const [path, query] = (req.url ?? '/').split('?')
-        const page = routes.find((r) => r.re.test(path ?? ''))
-        if (page && path !== '/') req.url = page.file + (query ? `?${query}` : '')
+        const file = pageFile(path ?? '/')
+        if (file && path !== '/') req.url = `/${file}${query ? `?${query}` : ''}`
         next()
       })
     },

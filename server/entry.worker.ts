@@ -16,11 +16,11 @@ import type { Db } from '../db/types.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nobleScrypt } from './auth/scrypt.noble.ts'
-import { appConfig, parseConfig } from './config.node.ts'
+import { appConfig, parseConfig } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
-import { pageFor } from './pages.worker.ts'
+import { pageFile } from './pages.ts'
 import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
 
 /** What wrangler.toml binds (and `wrangler secret put` adds). */
@@ -69,6 +69,15 @@ function workerDb(env: WorkerEnv): Db {
   return d1Db(env.DB)
 }
 
+/**
+ * The asset path of a page route. Workers assets serve `x.html` at `/x` (`html_handling =
+ * "auto-trailing-slash"`) and redirect `/x.html` there, so the clean path is asked.
+ */
+function assetPage(pathname: string): string | null {
+  const file = pageFile(pathname.length > 1 ? pathname.replace(/\/$/, '') : pathname)
+  return file === null ? null : file === 'index.html' ? '/' : `/${file.replace(/\.html$/, '')}`
+}
+
 /** The whole site for one set of bindings: client pages and cores around the API app. */
 export function createWorkerApp(env: WorkerEnv) {
   const app = createApp(workerDeps(env))
@@ -78,7 +87,7 @@ export function createWorkerApp(env: WorkerEnv) {
   )
   site.all('*', (c) => {
     const page =
-      c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? pageFor(c.req.url) : null
+      c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? assetPage(c.req.path) : null
     if (page && c.env.ASSETS) {
       return c.env.ASSETS.fetch(
         new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),

@@ -12,20 +12,12 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
+import { PAGE_ROUTES } from './pages.ts'
 
 const ISOLATED = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 }
-
-/** Page routes and the HTML file each is served from. */
-export const PAGE_ROUTES: [string, string][] = [
-  ['/', 'index.html'],
-  ['/movies/:id', 'movie.html'],
-  ['/upload', 'upload.html'],
-  ['/admin', 'admin.html'],
-  ['/admin/*', 'admin.html'],
-]
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
   if (!existsSync(join(clientDir, 'index.html'))) {

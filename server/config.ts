@@ -1,5 +1,5 @@
 /**
- * Configuration of the Node server from environment variables, parsed by one zod schema that
+ * Configuration from environment variables (Node) or Worker vars, parsed by one zod schema that
  * fails loudly at start with the variable and the reason.
  * @module
  */
