@@ -58,6 +58,8 @@ export const setOffline = (page: Page, offline: boolean) => throttle(page, null,
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true })
   const path = join(ARTIFACTS, `${name}.png`)
+  // A whole-page capture of a scrolled page draws the sticky header where the viewport was.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path, fullPage })
   return path
 }

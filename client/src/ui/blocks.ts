@@ -17,6 +17,8 @@ export interface StateOptions {
   actions?: Child[]
   /** An error: announced at once and drawn in the error colour. */
   error?: boolean
+  /** A success (something finished): the icon is drawn in the success colour. */
+  success?: boolean
   /** The page's main heading (h1) rather than a section's (h2). */
   headingLevel?: 1 | 2
 }
@@ -25,7 +27,10 @@ export interface StateOptions {
 export function stateBlock(opts: StateOptions): HTMLElement {
   return h(
     'div',
-    { class: opts.error ? 'state state-error' : 'state', role: opts.error ? 'alert' : null },
+    {
+      class: opts.error ? 'state state-error' : opts.success ? 'state state-success' : 'state',
+      role: opts.error ? 'alert' : null,
+    },
     icon(opts.icon),
     h(opts.headingLevel === 1 ? 'h1' : 'h2', null, opts.title),
     h('p', null, opts.text),

@@ -175,9 +175,12 @@ function planTable(plan: LadderPlan): HTMLElement {
       'tr',
       null,
       h('td', null, r.label),
-      h('td', null, `${r.width}×${r.height}`),
+      h(
+        'td',
+        null,
+        `${r.width}×${r.height} · ${Math.round((r.frameRate.num / r.frameRate.den) * 100) / 100} fps`,
+      ),
       h('td', { class: 'num' }, formatBitrate(r.bitrate)),
-      h('td', { class: 'num' }, `${Math.round((r.frameRate.num / r.frameRate.den) * 100) / 100}`),
     ),
   )
   if (plan.audio) {
@@ -186,9 +189,8 @@ function planTable(plan: LadderPlan): HTMLElement {
         'tr',
         null,
         h('td', null, 'Audio'),
-        h('td', null, `AAC stereo, ${plan.audio.sampleRate / 1000} kHz`),
+        h('td', null, `AAC stereo · ${plan.audio.sampleRate / 1000} kHz`),
         h('td', { class: 'num' }, formatBitrate(plan.audio.bitrate)),
-        h('td', null, '—'),
       ),
     )
   }
@@ -206,9 +208,8 @@ function planTable(plan: LadderPlan): HTMLElement {
           'tr',
           null,
           h('th', { scope: 'col' }, 'Quality'),
-          h('th', { scope: 'col' }, 'Size'),
+          h('th', { scope: 'col' }, 'Picture'),
           h('th', { scope: 'col' }, 'Bitrate'),
-          h('th', { scope: 'col' }, 'FPS'),
         ),
       ),
       h('tbody', null, rows),
@@ -463,6 +464,7 @@ export class RunView {
 export function renderDone(movie: Movie, posterUrl: string | null, onAnother: () => void): HTMLElement {
   const block = stateBlock({
     icon: 'check',
+    success: true,
     title: `“${movie.name}” is published`,
     text: movie.active
       ? 'It is in the catalog now, streaming in every quality level.'
