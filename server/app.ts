@@ -62,7 +62,13 @@ export function createApp(deps: Deps) {
       url: '/api/openapi.json',
       pageTitle: 'anime-die-heart API',
       cdn: '/vendor/scalar-api-reference.js',
-    }),
+      // Nothing leaves our origin: no web fonts, no telemetry, no hosted AI or MCP upsells.
+      withDefaultFonts: false,
+      telemetry: false,
+      showDeveloperTools: 'never',
+      agent: { disabled: true },
+      mcp: { disabled: true },
+    } as Parameters<typeof Scalar>[0]),
   )
 
   const app = new Hono<AppEnv>()
