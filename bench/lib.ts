@@ -1,6 +1,7 @@
 /** Shared benchmark plumbing: free ports, starting the real Node server, load with autocannon. @module */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
+import { promisify } from 'node:util'
 import autocannon from 'autocannon'
 
 export async function freePort(): Promise<number> {
@@ -11,6 +12,26 @@ export async function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))))
     })
   })
+}
+
+/** Creates an admin the way a person would, with `scripts/createsuperuser.ts`, against `env`'s database. */
+export async function createSuperuser(
+  env: Record<string, string>,
+  admin: { username: string; password: string },
+): Promise<void> {
+  await promisify(execFile)(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/createsuperuser.ts',
+      '--username',
+      admin.username,
+      '--password',
+      admin.password,
+    ],
+    { env: { ...process.env, ...env } },
+  )
 }
 
 /** Starts `server/entry.node.ts` with the given environment and waits until /api/health answers. */

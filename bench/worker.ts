@@ -6,16 +6,13 @@
  *   npm run bench:worker            # BENCH_SECONDS=10 by default; needs ffmpeg for the test movie
  * @module
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { makeDashMovie, sha256Of } from '../tests/media/fixtures.ts'
 import { startLocalWorker } from '../tests/worker/local-worker.ts'
-import { fmt, type LoadResult, load, startNodeServer, table } from './lib.ts'
+import { createSuperuser, fmt, type LoadResult, load, startNodeServer, table } from './lib.ts'
 
-const run = promisify(execFile)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = 64
 const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' }
@@ -67,19 +64,7 @@ async function main() {
       MEDIA_DIR: join(dir, 'media'),
       CLIENT_DIR: dir,
     }
-    await run(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/createsuperuser.ts',
-        '--username',
-        ADMIN.username,
-        '--password',
-        ADMIN.password,
-      ],
-      { env: { ...process.env, ...env } },
-    )
+    await createSuperuser(env, ADMIN)
     const node = await startNodeServer(env)
     try {
       results.push([

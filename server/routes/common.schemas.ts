@@ -41,3 +41,9 @@ export const booleanQuery = z
   .openapi({ type: 'string', enum: ['true', 'false'] })
 
 export const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }]
+
+/** An OpenAPI response (or request body) whose content is JSON of `schema`. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+})

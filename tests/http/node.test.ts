@@ -2,33 +2,17 @@
  * The shared HTTP suite against the Node server: `server/entry.node.ts` on a random 127.0.0.1
  * port with a temp database and media folder, its admin made by `npm run createsuperuser`.
  */
-import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { startNodeServer } from '../../bench/lib.ts'
+import { createSuperuser, startNodeServer } from '../../bench/lib.ts'
 import { httpSuite } from './suite.ts'
-
-const run = promisify(execFile)
 
 httpSuite('the Node server', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'adh-http-node-'))
   const admin = { username: 'root-admin', password: 'root-admin-password' }
   const env = { DATABASE_URL: `file:${join(dir, 'app.db')}`, MEDIA_DIR: join(dir, 'media'), CLIENT_DIR: dir }
-  await run(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/createsuperuser.ts',
-      '--username',
-      admin.username,
-      '--password',
-      admin.password,
-    ],
-    { env: { ...process.env, ...env } },
-  )
+  await createSuperuser(env, admin)
   const server = await startNodeServer(env)
   return {
     url: server.url,

@@ -1,7 +1,7 @@
 /** Route definitions for /api/auth: sign-in, sign-out, the caller, API tokens. @module */
 import { createRoute, z } from '@hono/zod-openapi'
 import { ROLES } from '../../../db/schema.ts'
-import { problems, security } from '../common.schemas.ts'
+import { json, problems, security } from '../common.schemas.ts'
 
 export const UserSchema = z
   .object({
@@ -30,10 +30,6 @@ export const TokenSchema = z
   })
   .openapi('ApiToken')
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
 const body = <T extends z.ZodType>(schema: T) => ({
   content: { 'application/json': { schema } },
   required: true,

@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi'
 import { ALLOWED_EXTENSIONS, MAX_PATH_DEPTH } from '../../lib/paths.ts'
-import { IdParam, ProblemSchema, problems, security } from '../common.schemas.ts'
+import { IdParam, json, ProblemSchema, problems, security } from '../common.schemas.ts'
 import { MovieSchema } from '../movies/movies.routes.ts'
 
 export const FileSchema = z
@@ -31,11 +31,6 @@ export const PublishSchema = z
 const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
-})
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
 })
 
 export const PATH_DESCRIPTION =

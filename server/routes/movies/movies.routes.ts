@@ -1,7 +1,7 @@
 /** Route definitions for /api/movies: the OpenAPI document is generated from these. @module */
 import { createRoute, z } from '@hono/zod-openapi'
 import { MOVIE_STATUSES } from '../../../db/schema.ts'
-import { booleanQuery, IdParam, problems, security } from '../common.schemas.ts'
+import { booleanQuery, IdParam, json, problems, security } from '../common.schemas.ts'
 
 export const RenditionSchema = z
   .object({
@@ -55,11 +55,6 @@ export const ListQuerySchema = z.strictObject({
   q: z.string().max(200).optional().openapi({ description: 'Full-text search over name and description' }),
   sort: z.enum(['newest', 'oldest', 'name']).default('newest'),
   mine: booleanQuery.optional().openapi({ description: "Only the caller's own movies" }),
-})
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
 })
 
 export const list = createRoute({

@@ -2,12 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { ROLES } from '../../../db/schema.ts'
 import { UserSchema } from '../auth/auth.routes.ts'
-import { IdParam, problems, security } from '../common.schemas.ts'
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-})
+import { IdParam, json, problems, security } from '../common.schemas.ts'
 
 export const list = createRoute({
   method: 'get',
