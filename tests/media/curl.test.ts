@@ -3,9 +3,9 @@
  * against the real server: if this passes, the documented commands work.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { fsBlobStore } from '../../server/storage/fs.ts'
@@ -13,36 +13,16 @@ import { startTestServer, type TestServer } from './server.ts'
 
 const run = promisify(execFile)
 
-/** Exactly the README text (after `export ADH=… TOKEN=…`), from `cd` to the last echo. */
-const README_RECIPE = `# 1. Encode: two H.264 renditions (16:9 sizes) and AAC in 2 s DASH segments, plus a poster
-mkdir -p movie && cd movie
-ffmpeg -i ../input.mp4 -map 0:v:0 -map 0:v:0 -map 0:a:0 \\
-  -c:v libx264 -preset veryfast -force_key_frames "expr:gte(t,n_forced*2)" -sc_threshold 0 \\
-  -s:v:0 1280x720 -b:v:0 2500k -s:v:1 640x360 -b:v:1 800k \\
-  -c:a aac -b:a 128k \\
-  -seg_duration 2 -use_template 1 -use_timeline 1 \\
-  -adaptation_sets "id=0,streams=v id=1,streams=a" \\
-  -f dash manifest.mpd
-ffmpeg -ss 1 -i ../input.mp4 -frames:v 1 poster.jpg
-
-# 2. Create a draft movie and keep its id
-ID=$(curl -fsS -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-  -d '{"name":"My movie"}' "$ADH/api/movies" | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')
-
-# 3. Upload every file; run the loop again to resume (files already stored answer 200)
-for f in manifest.mpd *.m4s poster.jpg; do
-  curl -fsS -o /dev/null -T "$f" -H "Authorization: Bearer $TOKEN" \\
-    -H "x-content-sha256: $(sha256sum "$f" | cut -d' ' -f1)" \\
-    "$ADH/api/movies/$ID/files/$f" || echo "upload failed: $f"
-done
-
-# 4. Publish: a 422 lists every file the manifest names that is not uploaded yet
-curl -sS --fail-with-body -X POST -H "Authorization: Bearer $TOKEN" "$ADH/api/movies/$ID/publish"
-echo
-
-# 5. The manifest URL, for dash.js or any other DASH player
-echo "$ADH/media/$ID/manifest.mpd"
-`
+/** The recipe as the README has it: the sh block of its "Upload a movie with curl" section that runs ffmpeg. */
+async function readmeRecipe(): Promise<string> {
+  const readme = await readFile(resolve(import.meta.dirname, '../../README.md'), 'utf8')
+  const start = readme.indexOf('## Upload a movie with curl')
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1))
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!)
+  const recipe = blocks.find((b) => b.includes('ffmpeg -i'))
+  if (start < 0 || !recipe) throw new Error('README.md has no curl recipe')
+  return recipe
+}
 
 let s: TestServer
 let work: string
@@ -65,7 +45,7 @@ afterAll(async () => {
 
 it('uploads, publishes and streams a movie with the README’s curl recipe', async () => {
   const token = await s.tokenFor(await s.createUser('curler'))
-  const { stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', README_RECIPE], {
+  const { stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', await readmeRecipe()], {
     cwd: work,
     env: { ...process.env, ADH: s.base, TOKEN: token, FFREPORT: '' },
     maxBuffer: 16 * 1024 * 1024,
