@@ -6,6 +6,8 @@
  *    the API and publishes it.
  * 2. Starts nginx on loopback with a temporary config whose root is the Node server's own media
  *    folder: both serve the very same files from disk.
+ *    A third nginx, configured as README.md's "Serving many viewers", caches the Node server's
+ *    /media responses; it is warmed with one pass over every file before measuring.
  * 3. Loads each with 64 connections cycling over every init and media segment the manifest names
  *    (wrk, or autocannon when wrk is missing) and compares requests/s, MB/s and p99 latency. A bare
  *    node:http server on the same files marks what any Node process can do here.
@@ -114,18 +116,29 @@ async function main() {
     )
     children.push(nginxAuto)
 
+    const cachePort = await freePort()
+    const nginxCache = await startNginxCache(join(dir, 'nginx-cache'), cachePort, node.url)
+    children.push(nginxCache)
+    const cacheUrl = `http://127.0.0.1:${cachePort}`
+    // Twice: the first pass fills the cache, the second must be served from it.
+    await verifySame(node.url, cacheUrl, paths)
+    await verifySame(node.url, cacheUrl, paths)
+    const hit = await fetch(cacheUrl + paths[0])
+    if (hit.headers.get('x-cache') !== 'HIT') throw new Error(`the cache did not keep ${paths[0]}`)
+
     const tool = (await hasWrk()) ? 'wrk' : 'autocannon'
     const loadBefore = loadavg()
     console.error(
       `serving ${paths.length} segments (mean ${fmt(meanKiB)} KiB) with ${tool}, ${CONNECTIONS} connections, ` +
         `${ROUNDS} rounds × ${fmt(SECONDS / ROUNDS)} s per server…`,
     )
-    const [nodeRow, ceilingRow, nginxRow, nginxAutoRow] = (await measureInRounds(tool, paths, [
+    const [nodeRow, ceilingRow, nginxRow, nginxAutoRow, cacheRow] = (await measureInRounds(tool, paths, [
       node.url,
       ceiling.url,
       `http://127.0.0.1:${nginxPort}`,
       `http://127.0.0.1:${nginxAutoPort}`,
-    ])) as [Row, Row, Row, Row]
+      cacheUrl,
+    ])) as [Row, Row, Row, Row, Row]
     ceiling.close()
     nginxOne.kill('SIGTERM')
     const loadAfter = loadavg()
@@ -166,6 +179,7 @@ async function main() {
           row('bare node:http, cached fd + pread, no checks (Node ceiling)', ceilingRow, nginxRow),
           row('nginx 1.22, 1 worker, sendfile', nginxRow, nginxRow),
           row('nginx 1.22, worker_processes auto (2)', nginxAutoRow, nginxRow),
+          row('Node behind nginx proxy_cache (README deployment), warm cache', cacheRow, nginxRow),
         ],
       ),
     )
@@ -304,6 +318,68 @@ async function verifySame(a: string, b: string, paths: string[]) {
 }
 
 async function startNginx(prefix: string, port: number, root: string, id: string, workers: number | 'auto') {
+  return runNginx(
+    prefix,
+    workers,
+    '',
+    `    listen 127.0.0.1:${port};
+    location /media/${id}/ {
+      alias ${root}/;
+      add_header Cache-Control "public, max-age=31536000, immutable";
+      add_header Access-Control-Allow-Origin "*";
+    }
+    location /upload/ {
+      root ${prefix};
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+    }`,
+    port,
+  )
+}
+
+/**
+ * nginx as a caching reverse proxy in front of the Node server: the deployment README.md
+ * recommends for many viewers, with the same directives (paths and ports aside).
+ */
+async function startNginxCache(prefix: string, port: number, upstream: string) {
+  const cache = join(prefix, 'cache')
+  return runNginx(
+    prefix,
+    1,
+    `  proxy_cache_path ${cache} levels=1:2 keys_zone=adh_media:10m max_size=50g inactive=30d use_temp_path=off;
+  upstream adh { server ${new URL(upstream).host}; keepalive 32; }`,
+    `    listen 127.0.0.1:${port};
+    client_max_body_size 300m;
+    location / {
+      proxy_pass http://adh;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_request_buffering off;
+    }
+    location /media/ {
+      proxy_pass http://adh;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache adh_media;
+      proxy_cache_key $uri;
+      proxy_cache_lock on;
+      proxy_cache_revalidate on;
+      add_header X-Cache $upstream_cache_status always;
+    }`,
+    port,
+  )
+}
+
+async function runNginx(
+  prefix: string,
+  workers: number | 'auto',
+  http: string,
+  server: string,
+  port: number,
+) {
   await mkdir(prefix, { recursive: true })
   const conf = join(prefix, 'nginx.conf')
   await writeFile(
@@ -324,19 +400,9 @@ http {
   uwsgi_temp_path ${join(prefix, 'uwsgi')};
   scgi_temp_path ${join(prefix, 'scgi')};
   types { application/dash+xml mpd; video/iso.segment m4s; video/mp4 mp4; }
+${http}
   server {
-    listen 127.0.0.1:${port};
-    location /media/${id}/ {
-      alias ${root}/;
-      add_header Cache-Control "public, max-age=31536000, immutable";
-      add_header Access-Control-Allow-Origin "*";
-    }
-    location /upload/ {
-      root ${prefix};
-      dav_methods PUT;
-      create_full_put_path on;
-      client_max_body_size 0;
-    }
+${server}
   }
 }
 `,
