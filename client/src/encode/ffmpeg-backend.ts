@@ -3,6 +3,8 @@
  * several parallel single-thread instances (or the threaded core), streams finished files out as they
  * complete and merges the instances' manifests into one MPD.
  */
+
+import { Channel } from './channel.ts'
 import { canShareMemory, loadCore } from './core-loader.ts'
 import { EncodeError, MediaProbeError } from './errors.ts'
 import { encodeArgs, posterArgs, probeArgs } from './ffmpeg-args.ts'
@@ -24,11 +26,21 @@ import type {
 } from './types.ts'
 import { IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
 
-const CONTENT_TYPES: Record<EncodedFile['kind'], string> = {
+export const CONTENT_TYPES: Record<EncodedFile['kind'], string> = {
   manifest: 'application/dash+xml',
   init: 'video/mp4',
   segment: 'video/iso.segment',
   poster: 'image/jpeg',
+}
+
+/** The published MPD as an output file. */
+export function manifestFile(xml: string): EncodedFile {
+  return {
+    path: 'manifest.mpd',
+    bytes: new TextEncoder().encode(xml),
+    kind: 'manifest',
+    contentType: CONTENT_TYPES.manifest,
+  }
 }
 
 /** About one instance per core, leaving one for the page when there are many, at most six. */
@@ -51,49 +63,6 @@ export async function rgbaToJpeg(rgba: ArrayBuffer, width: number, height: numbe
   context.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0)
   const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.85 })
   return new Uint8Array(await blob.arrayBuffer())
-}
-
-/** An unbounded async queue: pushes from worker events, pulls from the consumer's for-await. */
-class Channel<T> {
-  private items: T[] = []
-  private waiting: ((r: IteratorResult<T>) => void) | null = null
-  private failWaiting: ((e: unknown) => void) | null = null
-  private closed = false
-  private error: unknown = null
-
-  push(item: T): void {
-    if (this.closed) return
-    if (this.waiting) {
-      const resolve = this.waiting
-      this.waiting = null
-      this.failWaiting = null
-      resolve({ value: item, done: false })
-    } else this.items.push(item)
-  }
-
-  close(error: unknown = null): void {
-    if (this.closed) return
-    this.closed = true
-    this.error = error
-    if (error && this.failWaiting) this.failWaiting(error)
-    else this.waiting?.({ value: undefined as never, done: true })
-    this.waiting = null
-    this.failWaiting = null
-  }
-
-  next(): Promise<IteratorResult<T>> {
-    const item = this.items.shift()
-    if (item !== undefined) return Promise.resolve({ value: item, done: false })
-    if (this.closed) {
-      return this.error
-        ? Promise.reject(this.error)
-        : Promise.resolve({ value: undefined as never, done: true })
-    }
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve
-      this.failWaiting = reject
-    })
-  }
 }
 
 interface JobState {
@@ -149,16 +118,30 @@ export function ffmpegWasmBackend(defaults: { core?: CoreVariant } = {}): Encode
   }
 }
 
-async function* encodeWithFfmpeg(
+/** What another backend may change about an ffmpeg.wasm run (the WebCodecs one runs only the audio here). */
+export interface FfmpegRunParts {
+  /** The jobs to run instead of those `planJobs` would choose. */
+  jobs?: EncodeJob[]
+  /**
+   * Called with every job's manifest and the segment sizes once all jobs are done; returns the last
+   * file to hand out (by default the merged MPD), or null for none.
+   */
+  finish?: (manifests: ReadonlyMap<string, string>, sizes: ReadonlyMap<string, number>) => EncodedFile | null
+}
+
+export async function* encodeWithFfmpeg(
   file: Blob & { name?: string },
   plan: LadderPlan,
   options: EncodeOptions & { core: CoreVariant },
+  parts: FfmpegRunParts = {},
 ): AsyncGenerator<EncodedFile> {
   const threaded = options.core === 'core-mt'
   if (threaded && !canShareMemory()) {
     throw new EncodeError('worker-crashed', 'The multi-threaded encoder needs a cross-origin isolated page.')
   }
-  const jobs = planJobs(plan, options.workers ?? (threaded ? 1 : defaultWorkers()), options.split ?? 'auto')
+  const jobs =
+    parts.jobs ??
+    planJobs(plan, options.workers ?? (threaded ? 1 : defaultWorkers()), options.split ?? 'auto')
   const core = await loadCore(options.core)
   const name = inputName(file)
   const input = `${IN_DIR}/${name}`
@@ -222,6 +205,7 @@ async function* encodeWithFfmpeg(
     let eta: number | null = 0
     for (const r of rows) eta = eta === null || r.eta === null ? null : Math.max(eta, r.eta)
     const progress: EncodeProgress = {
+      backend: 'ffmpeg.wasm',
       renditions: rows,
       fraction: states.reduce((sum, s) => sum + jobFraction(s) * s.job.cost, 0) / totalCost,
       eta,
@@ -332,24 +316,22 @@ async function* encodeWithFfmpeg(
     }
   }
 
+  const mergedManifest = (manifests: ReadonlyMap<string, string>, sizes: ReadonlyMap<string, number>) => {
+    try {
+      return manifestFile(mergeJobManifests(plan, jobs, manifests, sizes))
+    } catch (error) {
+      throw new EncodeError(
+        'ffmpeg-failed',
+        `The encoded parts do not fit together: ${(error as Error).message}`,
+      )
+    }
+  }
+
   const all = Promise.all(states.map(runJob)).then(
     async () => {
       await Promise.all(posters)
-      let xml: string
-      try {
-        xml = mergeJobManifests(plan, jobs, manifests, sizes)
-      } catch (error) {
-        throw new EncodeError(
-          'ffmpeg-failed',
-          `The encoded parts do not fit together: ${(error as Error).message}`,
-        )
-      }
-      channel.push({
-        path: 'manifest.mpd',
-        bytes: new TextEncoder().encode(xml),
-        kind: 'manifest',
-        contentType: CONTENT_TYPES.manifest,
-      })
+      const last = (parts.finish ?? mergedManifest)(manifests, sizes)
+      if (last) channel.push(last)
       channel.close()
     },
     (error: unknown) => {

@@ -9,6 +9,7 @@
  */
 import { ffmpegWasmBackend } from './ffmpeg-backend.ts'
 import type { EncodedFile, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
+import { webCodecsBackend } from './webcodecs-backend.ts'
 
 export { canShareMemory } from './core-loader.ts'
 export { EncodeError, MediaProbeError } from './errors.ts'
@@ -16,10 +17,12 @@ export { defaultWorkers, ffmpegWasmBackend } from './ffmpeg-backend.ts'
 export { planJobs } from './jobs.ts'
 export { describeRendition, displaySize, planLadder } from './ladder.ts'
 export type * from './types.ts'
+export { avcCodecs, hasWebCodecs, webCodecsBackend } from './webcodecs-backend.ts'
 
-let backend: EncoderBackend = ffmpegWasmBackend()
+// The browser's own encoder where it can do the job, ffmpeg.wasm for everything else.
+let backend: EncoderBackend = webCodecsBackend({ fallback: ffmpegWasmBackend() })
 
-/** Swaps the encoder implementation (ffmpeg.wasm by default) for everything below. */
+/** Swaps the encoder implementation (WebCodecs with an ffmpeg.wasm fallback by default) for everything below. */
 export function useBackend(next: EncoderBackend): void {
   backend = next
 }

@@ -105,6 +105,8 @@ export interface RenditionProgress {
 }
 
 export interface EncodeProgress {
+  /** Which encoder is doing the work: "webcodecs" (the browser's own) or "ffmpeg.wasm". */
+  backend: string
   renditions: RenditionProgress[]
   /** 0..1 across all the work, weighted by its cost. */
   fraction: number

@@ -98,6 +98,8 @@ export interface PageEncodeResult {
   sawPause: boolean
   workers: number
   crossOriginIsolated: boolean
+  /** The backend named by the last progress report: "webcodecs" or "ffmpeg.wasm". */
+  backend: string
 }
 
 /**
@@ -117,6 +119,8 @@ export async function encodeInPage(
     holdUntilPaused?: boolean
     /** Abort through the signal once this many files have come out. */
     abortAfter?: number
+    /** The engine's default (WebCodecs, falling back to ffmpeg.wasm), or ffmpeg.wasm alone. */
+    backend?: 'default' | 'ffmpeg.wasm'
   } = {},
 ): Promise<PageEncodeResult> {
   return session.page.evaluate(
@@ -145,12 +149,19 @@ export async function encodeInPage(
         })
         const order: string[] = []
         const controller = new AbortController()
-        const { holdUntilPaused, abortAfter, ...encodeOptions } = options
+        const { holdUntilPaused, abortAfter, backend: which, ...encodeOptions } = options
+        engine.useBackend(
+          which === 'ffmpeg.wasm'
+            ? engine.ffmpegWasmBackend()
+            : engine.webCodecsBackend({ fallback: engine.ffmpegWasmBackend() }),
+        )
+        let backend = ''
         const stream = engine.encode(file, plan, {
           ...encodeOptions,
           workers,
           signal: controller.signal,
           onProgress: (p) => {
+            backend = p.backend
             fractions.push(p.fraction)
             peakBuffered = Math.max(peakBuffered, p.bufferedBytes)
             const busy = p.renditions.filter((r) => r.state !== 'done')
@@ -170,7 +181,17 @@ export async function encodeInPage(
           }
           await save(dir, out.path, btoa(binary))
         }
-        return { probe, plan, order, fractions, peakBuffered, sawPause, workers, crossOriginIsolated }
+        return {
+          probe,
+          plan,
+          order,
+          fractions,
+          peakBuffered,
+          sawPause,
+          workers,
+          crossOriginIsolated,
+          backend,
+        }
       } catch (error) {
         const e = error as { name?: string; code?: string; message?: string }
         throw new Error(JSON.stringify({ name: e.name, code: e.code, message: e.message }))

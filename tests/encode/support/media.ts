@@ -20,6 +20,8 @@ export interface ClipSpec {
    * ffmpeg 5.1 turns rotate=90 into a matrix that shows the picture turned a quarter counter-clockwise.
    */
   rotate?: 90 | 180 | 270
+  /** H.264 unless told otherwise; HEVC is what phones record and many browsers cannot decode. */
+  codec?: 'h264' | 'hevc'
 }
 
 /** Generates a test-pattern clip (H.264 + AAC in MP4) with native ffmpeg and returns its path. */
@@ -36,7 +38,11 @@ export async function makeClip(dir: string, name: string, spec: ClipSpec): Promi
     `testsrc2=size=${spec.width}x${spec.height}:rate=${fps}`,
   ]
   if (spec.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000')
-  args.push('-t', String(spec.seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p')
+  const video =
+    spec.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']
+      : ['-c:v', 'libx264', '-preset', 'ultrafast']
+  args.push('-t', String(spec.seconds), ...video, '-pix_fmt', 'yuv420p')
   if (spec.audio) args.push('-c:a', 'aac', '-b:a', '96k', '-shortest')
   if (!spec.rotate) {
     await run('ffmpeg', [...args, path])
