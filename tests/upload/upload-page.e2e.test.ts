@@ -12,7 +12,7 @@ import { promisify } from 'node:util'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MovieJson } from '../../server/services/movies.ts'
-import { launchBrowser, newPage, screenshot } from '../e2e/browser.ts'
+import { launchBrowser, newPage, screenshot, throttle } from '../e2e/browser.ts'
 import { type E2EServer, type E2EUser, startServer } from '../e2e/server.ts'
 import { makeClip, makeTextFile } from '../encode/support/media.ts'
 
@@ -76,7 +76,14 @@ async function publishedSizes(manifestUrl: string): Promise<{ video: string[]; a
 async function uploadThroughPage(
   page: Page,
   clip: string,
-  expected: { name: string; sizes: string[]; shots: string; whileRunning?: (page: Page) => Promise<void> },
+  expected: {
+    name: string
+    sizes: string[]
+    shots: string
+    whileRunning?: (page: Page) => Promise<void>
+    /** A link this slow while the run is in flight, so there is time to look at it (kbit/s). */
+    kbps?: number
+  },
 ): Promise<string> {
   await page.goto(`${server.url}/upload`)
   await page.setInputFiles('#upload-file', clip)
@@ -87,19 +94,31 @@ async function uploadThroughPage(
   expect(sizes.map((m) => `${m[1]}x${m[2]}`)).toEqual(expected.sizes)
   await page.getByLabel('Name').fill(expected.name)
   await screenshot(page, `${expected.shots}-plan`, true)
+  if (expected.kbps) await throttle(page, expected.kbps)
   await start.click()
 
-  // Some work done and something uploaded, then a picture of the page mid-flight.
-  await page.waitForFunction(
+  // Some work done and something uploaded, then a picture of the page mid-flight. Checked every
+  // frame: a short clip is encoded and uploaded in about a second.
+  const engine = await page.waitForFunction(
     () => {
       const bars = [...document.querySelectorAll<HTMLProgressElement>('progress')]
-      return bars.length > 1 && bars.every((b) => b.value > 0)
+      const note = document.querySelector('.engine-note')
+      if (bars.length > 1 && bars.every((b) => b.value > 0) && note?.textContent) {
+        return { engine: note.getAttribute('data-engine'), text: note.textContent }
+      }
+      return null
     },
     null,
-    { timeout: 120_000, polling: 200 },
+    { timeout: 120_000, polling: 'raf' },
   )
   await screenshot(page, `${expected.shots}-encoding`, true)
+  // This Chromium decodes and encodes H.264 itself, so the fast engine does the video.
+  expect(await engine.jsonValue()).toEqual({
+    engine: 'webcodecs',
+    text: ' · by your browser’s video encoder',
+  })
   await expected.whileRunning?.(page)
+  if (expected.kbps) await throttle(page, null)
 
   const watch = page.getByRole('link', { name: 'Watch it' })
   await watch.waitFor({ timeout: 300_000 })
@@ -172,6 +191,7 @@ describe('upload page', () => {
       name: 'Quiet',
       sizes,
       shots: 'upload-offline',
+      kbps: 1000,
       whileRunning: async (p) => {
         await context.setOffline(true)
         await p

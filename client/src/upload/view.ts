@@ -326,6 +326,8 @@ export class RunView {
   private readonly rows = new Map<string, Row>()
   private readonly upload: Row
   private readonly status: HTMLElement
+  /** Which encoder does the work, once the engine has said. */
+  private readonly engine: HTMLElement
   private readonly announcer: HTMLElement
   private readonly poster: HTMLImageElement
   private readonly notice: HTMLElement
@@ -344,6 +346,7 @@ export class RunView {
       hidden: true,
     }) as HTMLImageElement
     this.status = h('p', { class: 'run-status' }, 'Starting…')
+    this.engine = h('span', { class: 'engine-note', 'data-engine': '' })
     this.announcer = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' })
     const encodeRows = plan.renditions.map((r) => {
       const { el, row } = progressRow(r.id, r.label, `${r.width}×${r.height}`)
@@ -373,7 +376,7 @@ export class RunView {
         h('div', { class: 'run-title' }, h('h2', { id: 'run-title', tabindex: -1 }, title), this.status),
       ),
       this.announcer,
-      h('div', { class: 'progress-section' }, h('h3', null, 'Encoding'), encodeRows),
+      h('div', { class: 'progress-section' }, h('h3', null, 'Encoding', this.engine), encodeRows),
       h('div', { class: 'progress-section' }, h('h3', null, 'Uploading'), upload.el),
       this.notice,
       h('div', { class: 'run-actions' }, this.cancel),
@@ -385,6 +388,16 @@ export class RunView {
   }
 
   update(s: SessionSnapshot): void {
+    const backend = s.encode?.backend
+    if (backend && this.engine.dataset.engine !== backend) {
+      this.engine.dataset.engine = backend
+      this.engine.textContent =
+        backend === 'webcodecs' ? ' · by your browser’s video encoder' : ' · by ffmpeg.wasm, in your browser'
+      this.engine.title =
+        backend === 'webcodecs'
+          ? 'WebCodecs H.264, about as fast as a native encoder; the audio is encoded by ffmpeg.wasm.'
+          : 'This browser cannot decode this video with WebCodecs, so ffmpeg.wasm encodes it (slower).'
+    }
     if (s.posterUrl && this.poster.hidden) {
       this.poster.src = s.posterUrl
       this.poster.hidden = false
