@@ -2,11 +2,14 @@
  * Encoding in the browser against native ffmpeg, same source, same ladder, same run.
  *
  * Sources are made by native ffmpeg (testsrc2 + a sine tone, H.264/AAC): 10 s and 60 s, at 720p and
- * 1080p. Each is planned with `planLadder` and encoded twice:
- *   - ours: the production build of the engine in headless Chromium (ffmpeg.wasm, parallel workers),
- *     from the `encode()` call to the last file out, poster included;
+ * 1080p. Each is planned with `planLadder` and encoded into the same ladder by:
+ *   - ours: the production build of the engine in headless Chromium, from the `encode()` call to the
+ *     last file out, poster included: the default engine (WebCodecs H.264 for the video, one
+ *     ffmpeg.wasm worker for the AAC track), then ffmpeg.wasm alone (parallel single-thread workers);
  *   - native: Debian's ffmpeg running the same per-rendition arguments (`encodeArgs`) as one command
  *     with all renditions, plus the same poster command, using every core as it likes.
+ * Quality: SSIM of the top rendition against the source (scaled to its size by bicubic), for ours
+ * and for native x264 at the same bitrate.
  * Peak memory is the largest resident size of the tab's renderer process while encoding (its
  * workers and their wasm heaps live in it), sampled every 250 ms through CDP and /proc.
  *
@@ -26,7 +29,7 @@ import type { EncodeJob } from '../client/src/encode/jobs.ts'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { parseProbe } from '../client/src/encode/probe-result.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
-import { openEngine } from '../tests/encode/support/browser.ts'
+import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
 import { makeClip } from '../tests/encode/support/media.ts'
 
 const run = promisify(execFile)
@@ -41,6 +44,7 @@ interface PageRun {
   bytes: number
   files: number
   workers: number
+  backend: string
 }
 
 interface Row {
@@ -51,6 +55,39 @@ interface Row {
   nativeMs: number
   peakRss: number | null
   bytes: number
+  ssim: number | null
+  nativeSsim: number | null
+}
+
+/** SSIM of one rendition (its init segment and media segments, concatenated) against the source. */
+async function ssimOf(source: string, dir: string, init: string, chunks: string[], plan: LadderPlan) {
+  const joined = join(dir, 'top-rendition.mp4')
+  const parts = await Promise.all([init, ...chunks].map((f) => readFile(join(dir, f))))
+  await writeFile(joined, Buffer.concat(parts))
+  const top = plan.renditions[0]!
+  const { stderr } = await run(
+    'ffmpeg',
+    [
+      '-nostdin',
+      '-i',
+      joined,
+      '-i',
+      source,
+      '-lavfi',
+      `[1:v]scale=${top.width}:${top.height}:flags=bicubic,format=yuv420p[ref];[0:v]format=yuv420p[out];[out][ref]ssim`,
+      '-f',
+      'null',
+      '-',
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  )
+  const all = /SSIM .* All:([0-9.]+)/.exec(stderr)?.[1]
+  return all ? Number(all) : null
+}
+
+async function segmentFiles(dir: string, id: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises')
+  return (await readdir(dir)).filter((f) => f.startsWith(`chunk-${id}-`)).sort()
 }
 
 async function probeNative(path: string) {
@@ -88,6 +125,7 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'adh-bench-encode-'))
   const session = await openEngine()
+  await allowFileSaving(session.page)
   const cdp = await session.browser.newBrowserCDPSession()
   const rows: Row[] = []
   const chromium = session.browser.version()
@@ -108,15 +146,20 @@ async function main() {
       const ladder = plan.renditions.map((r) => r.label).join('/')
       console.error(`\n${label}: ladder ${ladder} + ${plan.audio ? 'AAC' : 'no audio'}`)
 
-      const nativeMs = await nativeEncode(path, plan, join(dir, `native-${src.seconds}-${src.height}`))
-      console.error(`  native ffmpeg: ${sec(nativeMs)}`)
+      const nativeDir = join(dir, `native-${src.seconds}-${src.height}`)
+      const nativeMs = await nativeEncode(path, plan, nativeDir)
+      const nativeSsim = await ssimOf(path, nativeDir, 'init-0.m4s', await segmentFiles(nativeDir, '0'), plan)
+      console.error(`  native ffmpeg: ${sec(nativeMs)}, top rung SSIM ${nativeSsim}`)
 
       await session.page.setInputFiles('#engine-test-file', path)
-      const setups: { name: string; options: Record<string, unknown> }[] = [{ name: 'ours', options: {} }]
+      const setups: { name: string; options: Record<string, unknown> }[] = [
+        { name: 'ours', options: { backend: 'default' } },
+        { name: 'ffmpeg.wasm', options: { backend: 'ffmpeg.wasm' } },
+      ]
       if (WITH_MT && src.seconds === 10) {
         setups.push({
           name: 'ours, core-mt ×1, -threads 2',
-          options: { core: 'core-mt', workers: 1, threads: 2 },
+          options: { backend: 'ffmpeg.wasm', core: 'core-mt', workers: 1, threads: 2 },
         })
       }
       for (const setup of setups) {
@@ -129,15 +172,23 @@ async function main() {
             peak = Math.max(peak, await rssBytes(p.id))
         }
         const timer = setInterval(() => void sample().catch(() => undefined), 250)
+        const out = await mkdtemp(join(dir, 'ours-'))
         let result: PageRun
         try {
-          result = await encodeInBench(session, plan, setup.options)
+          result = await encodeInBench(session, plan, setup.options, out)
         } finally {
           clearInterval(timer)
         }
         await sample()
-        const name = setup.name === 'ours' ? `ours, ${result.workers} × core` : setup.name
-        console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}`)
+        const v0 = plan.renditions[0]!.id
+        const ssim = await ssimOf(path, out, `init-${v0}.m4s`, await segmentFiles(out, v0), plan)
+        const name =
+          result.backend === 'webcodecs'
+            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
+            : setup.name === 'ffmpeg.wasm'
+              ? `ours: ffmpeg.wasm, ${result.workers} × core`
+              : `ours: ${setup.name}`
+        console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}, top rung SSIM ${ssim}`)
         rows.push({
           source: `${label} (${ladder})`,
           seconds: src.seconds,
@@ -146,6 +197,8 @@ async function main() {
           nativeMs,
           peakRss: peak || null,
           bytes: result.bytes,
+          ssim,
+          nativeSsim,
         })
       }
     }
@@ -155,12 +208,13 @@ async function main() {
   }
 
   const table = [
-    '| source (ladder) | setup | ours wall | native wall | ours / native | realtime (ours) | tab peak memory | output |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| source (ladder) | setup | ours wall | native wall | ours / native | realtime (ours) | tab peak memory | output | top rung SSIM, ours / native |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
         `| ${r.source} | ${r.setup} | ${sec(r.wallMs)} | ${sec(r.nativeMs)} | ${(r.wallMs / r.nativeMs).toFixed(1)}× | ` +
-        `${(r.seconds / (r.wallMs / 1000)).toFixed(2)}× | ${r.peakRss ? mb(r.peakRss) : '—'} | ${mb(r.bytes)} |`,
+        `${(r.seconds / (r.wallMs / 1000)).toFixed(2)}× | ${r.peakRss ? mb(r.peakRss) : '—'} | ${mb(r.bytes)} | ` +
+        `${r.ssim?.toFixed(4) ?? '—'} / ${r.nativeSsim?.toFixed(4) ?? '—'} |`,
     ),
   ].join('\n')
   const { stdout: load } = await run('cat', ['/proc/loadavg'])
@@ -176,26 +230,55 @@ async function encodeInBench(
   session: Awaited<ReturnType<typeof openEngine>>,
   plan: LadderPlan,
   options: Record<string, unknown>,
+  saveTo: string,
 ): Promise<PageRun> {
+  // tsx keeps function names by wrapping functions in `__name(...)`, which the page does not have.
+  await session.page.evaluate('globalThis.__name ??= (fn) => fn')
   return session.page.evaluate(
-    async ({ engineUrl, plan, options }) => {
+    async ({ engineUrl, plan, options, saveTo }) => {
       const load = new Function('url', 'return import(url)') as (
         url: string,
       ) => Promise<typeof import('../client/src/encode/index.ts')>
       const engine = await load(engineUrl)
       const file = (document.getElementById('engine-test-file') as HTMLInputElement).files![0]!
-      const workers = (options.workers as number | undefined) ?? engine.defaultWorkers()
+      const { backend: which, ...encodeOptions } = options
+      engine.useBackend(
+        which === 'ffmpeg.wasm'
+          ? engine.ffmpegWasmBackend()
+          : engine.webCodecsBackend({ fallback: engine.ffmpegWasmBackend() }),
+      )
+      const workers = (encodeOptions.workers as number | undefined) ?? engine.defaultWorkers()
       let bytes = 0
       let files = 0
+      let backend = ''
+      // The top rendition is kept to measure its quality once the clock has stopped.
+      const top: { path: string; bytes: Uint8Array }[] = []
       const started = performance.now()
-      for await (const out of engine.encode(file, plan, { ...options, workers })) {
+      for await (const out of engine.encode(file, plan, {
+        ...encodeOptions,
+        workers,
+        onProgress: (p) => {
+          backend = p.backend
+        },
+      })) {
         bytes += out.bytes.byteLength
         files++
+        if (out.representation === plan.renditions[0]!.id) top.push(out)
       }
       const wallMs = performance.now() - started
-      return { wallMs, bytes, files, workers: engine.planJobs(plan, workers).length }
+      const save = (
+        window as unknown as { __saveEncodedFile: (d: string, p: string, b: string) => Promise<void> }
+      ).__saveEncodedFile
+      for (const out of top) {
+        let binary = ''
+        for (let i = 0; i < out.bytes.length; i += 0x8000) {
+          binary += String.fromCharCode(...out.bytes.subarray(i, i + 0x8000))
+        }
+        await save(saveTo, out.path, btoa(binary))
+      }
+      return { wallMs, bytes, files, workers: engine.planJobs(plan, workers).length, backend }
     },
-    { engineUrl: session.engineUrl, plan, options },
+    { engineUrl: session.engineUrl, plan, options, saveTo },
   )
 }
 
