@@ -1,6 +1,7 @@
 /**
  * @module The encoding engine: probe a file, plan its DASH ladder, encode it into files that can be
- * uploaded one by one as they come out.
+ * uploaded one by one as they come out. The video is encoded by the browser's own H.264 encoder
+ * (WebCodecs) where it can decode the source, by ffmpeg.wasm otherwise; see webcodecs-backend.ts.
  *
  * @example
  * const info = await probe(file)

@@ -142,8 +142,9 @@ export interface EncodeOptions {
 export type CoreVariant = 'core' | 'core-mt'
 
 /**
- * An encoder implementation. ffmpeg.wasm is the first; a WebCodecs backend can join behind the same
- * interface without the page noticing.
+ * An encoder implementation: WebCodecs (the browser's own H.264 encoder, the default where it can
+ * decode the source) or ffmpeg.wasm (everything else). The page never knows which one runs, except
+ * through `EncodeProgress.backend`.
  */
 export interface EncoderBackend {
   readonly name: string
