@@ -158,7 +158,7 @@ async function main() {
       ]
       if (WITH_MT && src.seconds === 10) {
         setups.push({
-          name: 'ours, core-mt ×1, -threads 2',
+          name: 'ffmpeg.wasm core-mt ×1, -threads 2',
           options: { backend: 'ffmpeg.wasm', core: 'core-mt', workers: 1, threads: 2 },
         })
       }
