@@ -60,7 +60,14 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   const path = join(ARTIFACTS, `${name}.png`)
   // A whole-page capture of a scrolled page draws the sticky header where the viewport was.
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0))
-  await page.screenshot({ path, fullPage })
+  // Progress bars glide to each new value for 0.3 s; with reduced motion they jump there, so the
+  // picture shows the state rather than a frame of the glide.
+  await page.emulateMedia({ reducedMotion: 'reduce' })
+  await page.evaluate(
+    () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+  )
+  await page.screenshot({ path, fullPage, animations: 'disabled' })
+  await page.emulateMedia({ reducedMotion: 'no-preference' })
   return path
 }
 

@@ -177,6 +177,7 @@ describe('upload page', () => {
       name: 'Phone clip',
       sizes,
       shots: 'upload-portrait-phone',
+      kbps: 1000,
     })
     const movie = await api<MovieJson>(`/api/movies/${id}`)
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 1 })

@@ -199,6 +199,8 @@ async function* encodeWithWebCodecs(
   let drained = null as (() => void) | null
   let waiting = false
   let failure: unknown = null
+  /** When a frame last came out of an encoder (or the audio moved on), for the stall watchdog. */
+  let lastActivity = performance.now()
 
   const fullRate = toNumber(plan.renditions[0]!.frameRate)
   const videoEnd = await track.computeDuration()
@@ -224,6 +226,7 @@ async function* encodeWithWebCodecs(
         ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
         onProgress: (p) => {
           audioFraction = p.fraction
+          lastActivity = performance.now()
           audioEta = p.eta
           report()
         },
@@ -324,6 +327,7 @@ async function* encodeWithWebCodecs(
           : meta
         lane.added = lane.added.then(() => source.add(packet, described)).catch(fail)
         lane.encoded++
+        lastActivity = performance.now()
         lane.samples.push({ t: performance.now(), frames: lane.encoded })
         while (lane.samples.length > 2 && lane.samples.at(-1)!.t - lane.samples[0]!.t > SPEED_WINDOW_MS) {
           lane.samples.shift()
@@ -497,6 +501,21 @@ async function* encodeWithWebCodecs(
     }
   }
 
+  // An encoder or decoder that stops answering would leave the page waiting forever: give up
+  // after a while without a single frame out, unless the consumer is the one holding things up.
+  const stallMs = options.stallTimeoutMs ?? 90_000
+  const watchdog = setInterval(() => {
+    if (waiting || buffered > limit) lastActivity = performance.now()
+    else if (performance.now() - lastActivity > stallMs) {
+      fail(
+        new EncodeError(
+          'stalled',
+          `The browser's video encoder made no progress for ${Math.round(stallMs / 1000)} s.`,
+        ),
+      )
+    }
+  }, 1000)
+
   const all = Promise.all([runVideo(), audioRun]).then(() => {
     if (failure || aborted()) return
     const video = lanes.map((lane) => videoRepresentation(lane))
@@ -550,6 +569,7 @@ async function* encodeWithWebCodecs(
       }
     }
   } finally {
+    clearInterval(watchdog)
     if (!aborted()) controller.abort(new DOMException('Encoding stopped', 'AbortError'))
     options.signal?.removeEventListener('abort', onAbort)
     drained?.()
