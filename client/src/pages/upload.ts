@@ -5,7 +5,9 @@
  * @module
  */
 import '../upload/upload.css'
-import { type LadderPlan, type ProbeResult, planLadder, probe } from '../encode/index.ts'
+import { planLadder } from '../encode/ladder.ts'
+import { preloadEngine, probe } from '../encode/lazy.ts'
+import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { pageHead } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
 import { mount } from '../ui/dom.ts'
@@ -122,6 +124,11 @@ function start(file: File, plan: LadderPlan, fields: { name: string; description
 }
 
 currentUser().then(
-  (user) => (user ? showPicker() : show(renderSignedOut())),
+  (user) => {
+    if (!user) return show(renderSignedOut())
+    showPicker()
+    // The engine loads while the person picks a file.
+    preloadEngine()
+  },
   () => showPicker(),
 )

@@ -1,6 +1,7 @@
 /** @module What to tell a person when something goes wrong, and the page's configurable limits. */
 import { ApiError } from '../api.ts'
-import { EncodeError, MediaProbeError, type ProbeResult } from '../encode/index.ts'
+import { EncodeError, MediaProbeError } from '../encode/errors.ts'
+import type { ProbeResult } from '../encode/types.ts'
 import { UploadHttpError } from './transport.ts'
 
 /** Upload limits; set at build time with VITE_UPLOAD_MAX_BYTES and VITE_UPLOAD_MAX_SECONDS. */

@@ -4,7 +4,8 @@
  * its snapshots.
  */
 import { api, type Movie, request } from '../api.ts'
-import { type EncodeProgress, encode, type LadderPlan } from '../encode/index.ts'
+import { encode } from '../encode/lazy.ts'
+import type { EncodeProgress, LadderPlan } from '../encode/types.ts'
 import { type Explanation, explain } from './messages.ts'
 import { type QueueStatus, UploadQueue } from './queue.ts'
 import { type Transport, xhrTransport } from './transport.ts'

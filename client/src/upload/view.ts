@@ -1,12 +1,9 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
-import {
-  canShareMemory,
-  defaultWorkers,
-  type LadderPlan,
-  type ProbeResult,
-  planJobs,
-} from '../encode/index.ts'
+import { canShareMemory } from '../encode/core-loader.ts'
+import { defaultWorkers } from '../encode/ffmpeg-backend.ts'
+import { planJobs } from '../encode/jobs.ts'
+import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDuration } from '../ui/format.ts'
