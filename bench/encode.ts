@@ -20,7 +20,7 @@
  * @module
  */
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -86,7 +86,6 @@ async function ssimOf(source: string, dir: string, init: string, chunks: string[
 }
 
 async function segmentFiles(dir: string, id: string): Promise<string[]> {
-  const { readdir } = await import('node:fs/promises')
   return (await readdir(dir)).filter((f) => f.startsWith(`chunk-${id}-`)).sort()
 }
 

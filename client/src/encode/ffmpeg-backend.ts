@@ -14,6 +14,7 @@ import { mergeJobManifests } from './merge.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { toNumber } from './rational.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
+import { rate, record, type SpeedSample } from './speed.ts'
 import type {
   CoreVariant,
   EncodedFile,
@@ -72,18 +73,11 @@ interface JobState {
   seconds: number
   encodeStep: number
   /** Recent (time, seconds done) pairs: speed is measured over the last few seconds. */
-  samples: { t: number; seconds: number }[]
+  samples: SpeedSample[]
 }
-
-const SPEED_WINDOW_MS = 8000
 
 /** Source seconds encoded per wall-clock second, over the recent window; 0 until it means something. */
-function recentSpeed(s: JobState): number {
-  const first = s.samples[0]
-  const last = s.samples[s.samples.length - 1]
-  if (!first || !last || last.t - first.t < 1500) return 0
-  return (last.seconds - first.seconds) / ((last.t - first.t) / 1000)
-}
+const recentSpeed = (s: JobState) => rate(s.samples)
 
 /** Creates the ffmpeg.wasm backend. */
 export function ffmpegWasmBackend(defaults: { core?: CoreVariant } = {}): EncoderBackend {
@@ -243,13 +237,7 @@ export async function* encodeWithFfmpeg(
         case 'stats':
           if (event.step !== s.encodeStep) return
           s.seconds = Math.max(s.seconds, event.time)
-          s.samples.push({ t: performance.now(), seconds: s.seconds })
-          while (
-            s.samples.length > 2 &&
-            s.samples[s.samples.length - 1]!.t - s.samples[0]!.t > SPEED_WINDOW_MS
-          ) {
-            s.samples.shift()
-          }
+          record(s.samples, s.seconds)
           break
         case 'waiting':
           s.state = event.waiting ? 'waiting' : 'encoding'

@@ -28,6 +28,7 @@ import { firstDecodeTime } from './fmp4.ts'
 import type { EncodeJob } from './jobs.ts'
 import { buildManifest, initName, type MergeInput, mediaName, parseFfmpegManifest } from './mpd.ts'
 import { format, reduce, toNumber } from './rational.ts'
+import { rate, record, type SpeedSample } from './speed.ts'
 import type {
   EncodedFile,
   EncodeOptions,
@@ -173,10 +174,10 @@ interface Lane {
   fragment: Uint8Array[]
   init: Uint8Array[]
   segments: { number: number; start: number }[]
-  samples: { t: number; frames: number }[]
+  /** Frames encoded, recently: for fps and ETA. */
+  samples: SpeedSample[]
 }
 
-const SPEED_WINDOW_MS = 8000
 const AUDIO_JOB_ID = 'audio'
 
 async function* encodeWithWebCodecs(
@@ -328,10 +329,7 @@ async function* encodeWithWebCodecs(
         lane.added = lane.added.then(() => source.add(packet, described)).catch(fail)
         lane.encoded++
         lastActivity = performance.now()
-        lane.samples.push({ t: performance.now(), frames: lane.encoded })
-        while (lane.samples.length > 2 && lane.samples.at(-1)!.t - lane.samples[0]!.t > SPEED_WINDOW_MS) {
-          lane.samples.shift()
-        }
+        record(lane.samples, lane.encoded)
       },
       error: (error) =>
         fail(new EncodeError('ffmpeg-failed', `The browser's H.264 encoder failed: ${error.message}`)),
@@ -360,10 +358,7 @@ async function* encodeWithWebCodecs(
     if (!force && now - lastReport < 250) return
     lastReport = now
     const rows: RenditionProgress[] = lanes.map((lane) => {
-      const first = lane.samples[0]
-      const last = lane.samples.at(-1)
-      const span = first && last ? (last.t - first.t) / 1000 : 0
-      const fps = span >= 1 ? (last!.frames - first!.frames) / span : 0
+      const fps = rate(lane.samples)
       const done = lane.encoded >= lane.frames && lane.segments.length > 0 && lane.fragment.length === 0
       return {
         id: lane.setup.rendition.id,
