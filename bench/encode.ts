@@ -30,7 +30,7 @@ import { planLadder } from '../client/src/encode/ladder.ts'
 import { parseProbe } from '../client/src/encode/probe-result.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
-import { makeClip } from '../tests/encode/support/media.ts'
+import { makeClip } from '../tests/support/media.ts'
 
 const run = promisify(execFile)
 const argv = new Set(process.argv.slice(2))

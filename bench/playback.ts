@@ -16,9 +16,10 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { launchBrowser, newPage, throttle } from '../tests/e2e/browser.ts'
-import { makeDashContent, uploadMovie } from '../tests/e2e/content.ts'
-import { startServer } from '../tests/e2e/server.ts'
 import { ensureClientBuilt } from '../tests/setup/build-client.ts'
+import { startTestServer } from '../tests/support/app.ts'
+import { uploadMovie } from '../tests/support/http.ts'
+import { makeDash, PLAYER_CONTENT } from '../tests/support/media.ts'
 import { fmt, percentile, table } from './lib.ts'
 
 const RUNS = Number(process.env.RUNS ?? 5)
@@ -168,12 +169,12 @@ async function main() {
   const started = Date.now()
   await ensureClientBuilt()
   const [server, content, browser] = await Promise.all([
-    startServer(),
-    makeDashContent(PLAY_SECONDS + 15),
+    startTestServer({ blobs: 'fs', client: true }),
+    makeDash({ ...PLAYER_CONTENT, seconds: PLAY_SECONDS + 15 }),
     launchBrowser(),
   ])
   try {
-    const user = await server.createUser('uploader', 'bench')
+    const user = await server.createUser('bench', 'uploader')
     const movie = await uploadMovie(server.url, user.token, content, { name: 'Benchmark pattern' })
     const url = `${server.url}/movies/${movie.id}`
     const variants: Variant[] = process.env.ONLY === 'ours' ? ['ours'] : ['ours', 'dash.js defaults']

@@ -9,7 +9,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { makeDashMovie, sha256Of } from '../tests/media/fixtures.ts'
+import { sha256Of } from '../tests/support/bytes.ts'
+import { type DashMovie, makeDash } from '../tests/support/media.ts'
 import { startLocalWorker } from '../tests/worker/local-worker.ts'
 import { createSuperuser, fmt, type LoadResult, load, startNodeServer, table } from './lib.ts'
 
@@ -18,7 +19,7 @@ const CONNECTIONS = 64
 const ADMIN = { username: 'bench-admin', password: 'bench-admin-password' }
 
 /** Signs in, uploads the movie through the API, publishes it; returns its segment URLs' paths. */
-async function publishMovie(url: string, dash: Awaited<ReturnType<typeof makeDashMovie>>): Promise<string[]> {
+async function publishMovie(url: string, dash: DashMovie): Promise<string[]> {
   const json = { 'content-type': 'application/json' }
   const login = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
@@ -52,7 +53,7 @@ async function measure(url: string, paths: string[]): Promise<LoadResult> {
 }
 
 async function main() {
-  const dash = await makeDashMovie({ seconds: 4, segmentSeconds: 1 })
+  const dash = await makeDash({ seconds: 4, segmentSeconds: 1 })
   const dir = await mkdtemp(join(tmpdir(), 'adh-bench-worker-'))
   const results: [string, LoadResult][] = []
   let segmentBytes = 0

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { json, makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
+import { json, makeTestApp, type TestApp, type TestUser } from '../support/app.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -10,7 +10,7 @@ beforeAll(async () => {
   admin = await t.createUser('root', 'admin')
   uma = await t.createUser('uma', 'uploader')
 })
-afterAll(() => t.cleanup())
+afterAll(() => t.close())
 
 const login = (username: string, password: string, headers: Record<string, string> = {}) =>
   t.app.request('/api/auth/login', { method: 'POST', ...json({ username, password }, headers) })
@@ -90,7 +90,7 @@ describe('sign in and out', () => {
       clock += 61_000
       expect((await attempt(u.password)).status).toBe(200)
     } finally {
-      timed.cleanup()
+      await timed.close()
     }
   })
 
@@ -104,7 +104,7 @@ describe('sign in and out', () => {
       clock += 2000
       expect((await timed.app.request('/api/auth/me', { headers: { cookie } })).status).toBe(401)
     } finally {
-      timed.cleanup()
+      await timed.close()
     }
   })
 
@@ -147,7 +147,7 @@ describe('API tokens', () => {
     const listed = (await list.json()) as { items: Record<string, unknown>[] }
     const entry = listed.items.find((i) => i.id === token.id)
     expect(entry).toMatchObject({ name: 'ci script', prefix: token.prefix })
-    expect(entry?.lastUsedAt).not.toBeNull()
+    expect(entry?.lastUsedAt).toEqual(expect.any(String))
     expect(JSON.stringify(listed)).not.toContain(token.token)
 
     const revoke = await t.app.request(`/api/auth/tokens/${token.id}`, {

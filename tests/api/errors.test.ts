@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { json, makeTestApp, type TestApp } from '../helpers.ts'
+import { json, makeTestApp, type TestApp } from '../support/app.ts'
 
 let t: TestApp
 let headers: Record<string, string>
@@ -11,7 +11,7 @@ beforeAll(async () => {
   const res = await t.app.request('/api/movies', { method: 'POST', ...json({ name: 'x' }, headers) })
   movieId = ((await res.json()) as { id: string }).id
 })
-afterAll(() => t.cleanup())
+afterAll(() => t.close())
 
 interface Problem {
   type: string

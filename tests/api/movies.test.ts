@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { movies } from '../../db/schema.ts'
-import { json, makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
+import { json, makeTestApp, type TestApp, type TestUser } from '../support/app.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -20,7 +20,7 @@ beforeAll(async () => {
   asAlice = await t.headersFor(alice)
   asBob = await t.headersFor(bob)
 })
-afterAll(() => t.cleanup())
+afterAll(() => t.close())
 
 async function create(headers: Record<string, string>, body: Record<string, unknown>) {
   const res = await t.app.request('/api/movies', { method: 'POST', ...json(body, headers) })
@@ -242,7 +242,7 @@ describe('pagination', () => {
         expect(pages).toBeGreaterThan(6)
       }
     } finally {
-      p.cleanup()
+      await p.close()
     }
   })
 

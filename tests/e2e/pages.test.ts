@@ -7,11 +7,11 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MovieJson } from '../../server/services/movies.ts'
 import { movieKey } from '../../server/storage/keys.ts'
+import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
+import { type ApiMovie, uploadMovie } from '../support/http.ts'
+import { ABR_LADDER, type DashMovie, makeDash, PLAYER_CONTENT } from '../support/media.ts'
 import { launchBrowser, newPage, screenshot, setOffline, throttle } from './browser.ts'
-import { type DashContent, LADDER, makeDashContent, uploadMovie } from './content.ts'
-import { type E2EServer, type E2EUser, startServer } from './server.ts'
 
 /** What dash.js says it is fetching now, and the playback state, read in the page. */
 interface PlayerProbe {
@@ -63,7 +63,7 @@ async function waitForPlayer(page: Page, test: string, timeout = 30_000): Promis
   return probe(page)
 }
 
-async function signIn(page: Page, base: string, user: E2EUser, path = '/admin') {
+async function signIn(page: Page, base: string, user: TestUser, path = '/admin') {
   await page.goto(`${base}${path}`)
   await page.getByLabel('Username').fill(user.username)
   await page.getByLabel('Password').fill(user.password)
@@ -74,19 +74,23 @@ async function signIn(page: Page, base: string, user: E2EUser, path = '/admin') 
 const cardNames = (page: Page) => page.locator('#catalog-grid .card-title').allTextContents()
 
 describe('catalog, player and admin pages', () => {
-  let server: E2EServer
+  let server: TestServer
   let browser: Browser
-  let content: DashContent
-  let admin: E2EUser
-  let uploader: E2EUser
-  let feature: MovieJson
-  let second: MovieJson
-  let draft: MovieJson
+  let content: DashMovie
+  let admin: TestUser
+  let uploader: TestUser
+  let feature: ApiMovie
+  let second: ApiMovie
+  let draft: ApiMovie
 
   beforeAll(async () => {
-    ;[server, content, browser] = await Promise.all([startServer(), makeDashContent(60), launchBrowser()])
-    admin = await server.createUser('admin', 'root')
-    uploader = await server.createUser('uploader', 'akiko')
+    ;[server, content, browser] = await Promise.all([
+      startTestServer({ blobs: 'fs', client: true }),
+      makeDash({ ...PLAYER_CONTENT, seconds: 60 }),
+      launchBrowser(),
+    ])
+    admin = await server.createUser('root', 'admin')
+    uploader = await server.createUser('akiko', 'uploader')
     feature = await uploadMovie(server.url, uploader.token, content, {
       name: 'Sunset over Kamakura',
       description: 'Waves, a temple bell and a long walk home.\nShot on a quiet evening.',
@@ -174,7 +178,7 @@ describe('catalog, player and admin pages', () => {
     await page.goto(`${server.url}/movies/${feature.id}`)
     await page.getByRole('button', { name: 'Play Sunset over Kamakura' }).click()
     // On loopback ABR climbs to the top rendition.
-    const top = await waitForPlayer(page, `s.frames > 0 && s.bandwidth >= ${LADDER[0]!.kbps * 1000}`)
+    const top = await waitForPlayer(page, `s.frames > 0 && s.bandwidth >= ${ABR_LADDER[0]!.kbps * 1000}`)
 
     await throttle(page, 800)
     // Down to a rendition whose video fits in the link with audio beside it.
@@ -197,7 +201,7 @@ describe('catalog, player and admin pages', () => {
 
     await page.getByRole('button', { name: /^Quality/ }).click()
     const menu = page.getByRole('menu', { name: 'Quality' })
-    await expect.poll(() => menu.getByRole('menuitemradio').count()).toBe(LADDER.length + 1)
+    await expect.poll(() => menu.getByRole('menuitemradio').count()).toBe(ABR_LADDER.length + 1)
     await screenshot(page, 'quality-menu-desktop')
     await menu.getByRole('menuitemradio', { name: /^144p/ }).click()
 
@@ -381,7 +385,7 @@ describe('catalog, player and admin pages', () => {
   })
 
   it('loads more of the catalog as the visitor scrolls', async () => {
-    const prolific = await server.createUser('uploader', 'prolific')
+    const prolific = await server.createUser('prolific', 'uploader')
     const headers = { authorization: `Bearer ${prolific.token}`, 'content-type': 'application/json' }
     await Promise.all(
       Array.from({ length: 26 }, (_, i) =>

@@ -6,9 +6,9 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { makeClip, makeTextFile } from '../support/media.ts'
 import { allowFileSaving, type EngineSession, encodeInPage, openEngine } from './support/browser.ts'
 import { expectValidLadder } from './support/check-dash.ts'
-import { makeClip, makeTextFile } from './support/media.ts'
 
 let session: EngineSession
 let dir: string

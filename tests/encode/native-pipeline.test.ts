@@ -3,44 +3,21 @@
  * of ffmpeg.wasm: the same split into parallel jobs, the same per-job arguments, the same merge.
  * The browser suite (engine.e2e.test.ts) runs the real thing in Chromium.
  */
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeArgs, POSTER_RAW, posterArgs } from '../../client/src/encode/ffmpeg-args.ts'
 import { shiftFragmentTime } from '../../client/src/encode/fmp4.ts'
 import { type EncodeJob, planJobs, renameOutput, type SplitStrategy } from '../../client/src/encode/jobs.ts'
 import { planLadder } from '../../client/src/encode/ladder.ts'
 import { mergeJobManifests } from '../../client/src/encode/merge.ts'
-import { parseProbe } from '../../client/src/encode/probe-result.ts'
 import type { LadderPlan } from '../../client/src/encode/types.ts'
+import { type ClipSpec, makeClip, nativeFfmpeg } from '../support/media.ts'
+import { suiteTempDir } from '../support/temp-dir.ts'
 import { expectValidLadder } from './support/check-dash.ts'
-import { type ClipSpec, makeClip, nativeFfmpeg } from './support/media.ts'
+import { probeNatively } from './support/fixtures.ts'
 
-const run = promisify(execFile)
-let dir: string
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'adh-native-'))
-})
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true })
-})
-
-async function probeNative(path: string) {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-print_format',
-    'json',
-    '-show_format',
-    '-show_streams',
-    path,
-  ])
-  return parseProbe(stdout, (await stat(path)).size)
-}
+const dir = suiteTempDir('adh-native-')
 
 /** Encodes like the browser engine does, with native ffmpeg in place of the wasm workers. */
 async function encodeNatively(
@@ -141,7 +118,7 @@ describe('the engine pipeline with native ffmpeg', () => {
     it(`produces a valid, aligned ladder: ${c.name}`, async () => {
       const name = c.name.replace(/\W+/g, '-')
       const source = await makeClip(dir, `${name}.mp4`, c.clip)
-      const info = await probeNative(source)
+      const info = await probeNatively(source)
       // A quarter turn either way; which way is ffmpeg's business (autorotate applies it).
       if (c.clip.rotate) expect([90, 270]).toContain(info.rotation)
       expect(info.hasAudio).toBe(Boolean(c.clip.audio))

@@ -5,7 +5,8 @@
  * @module
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type DashFixture, makeDashMovie, sha256Of } from '../media/fixtures.ts'
+import { sha256Of } from '../support/bytes.ts'
+import { type DashMovie, makeDash } from '../support/media.ts'
 
 export interface HttpTarget {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
@@ -21,7 +22,7 @@ const PROBLEM = 'application/problem+json'
 export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
   describe(`the HTTP API on ${name}`, () => {
     let t: HttpTarget
-    let dash: DashFixture
+    let dash: DashMovie
     let asAdmin: Headers
     let asUploader: Headers
     let asOther: Headers
@@ -81,7 +82,7 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
     }
 
     beforeAll(async () => {
-      ;[t, dash] = await Promise.all([start(), makeDashMovie({ seconds: 2 })])
+      ;[t, dash] = await Promise.all([start(), makeDash({ seconds: 2 })])
       asAdmin = await bearerFor(t.admin.username, t.admin.password)
       for (const username of ['uploader1', 'uploader2']) {
         const res = await send('POST', '/api/users', { username, password: `${username}-password` }, asAdmin)

@@ -3,13 +3,13 @@
  * against the real server: if this passes, the documented commands work.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { fsBlobStore } from '../../server/storage/fs.ts'
-import { startTestServer, type TestServer } from './server.ts'
+import { startTestServer, type TestServer } from '../support/app.ts'
+import { makeClip } from '../support/media.ts'
+import { suiteTempDir } from '../support/temp-dir.ts'
 
 const run = promisify(execFile)
 
@@ -25,29 +25,20 @@ async function readmeRecipe(): Promise<string> {
 }
 
 let s: TestServer
-let work: string
+const work = suiteTempDir('adh-curl-')
 
 beforeAll(async () => {
-  s = await startTestServer({ blobs: (dir) => fsBlobStore(dir) })
-  work = await mkdtemp(join(tmpdir(), 'adh-curl-'))
+  s = await startTestServer({ blobs: 'fs' })
   // The reader's own video; here two seconds of test pattern with a tone, 16:9.
-  await run('ffmpeg', [
-    ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
-    ...['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30:duration=2'],
-    ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=2'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', join(work, 'input.mp4')],
-  ])
+  await makeClip(work, 'input.mp4', { width: 1280, height: 720, seconds: 2, audio: true })
 })
-afterAll(async () => {
-  await s?.close()
-  await rm(work, { recursive: true, force: true })
-})
+afterAll(() => s?.close())
 
 it('uploads, publishes and streams a movie with the README’s curl recipe', async () => {
   const token = await s.tokenFor(await s.createUser('curler'))
   const { stdout, stderr } = await run('bash', ['-euo', 'pipefail', '-c', await readmeRecipe()], {
     cwd: work,
-    env: { ...process.env, ADH: s.base, TOKEN: token, FFREPORT: '' },
+    env: { ...process.env, ADH: s.url, TOKEN: token, FFREPORT: '' },
     maxBuffer: 16 * 1024 * 1024,
   })
   expect(stdout).not.toContain('upload failed')
@@ -56,7 +47,7 @@ it('uploads, publishes and streams a movie with the README’s curl recipe', asy
   expect(movie.status).toBe('ready')
   expect(movie.renditions.map((r) => r.height ?? null)).toEqual([720, 360, null])
   const manifestUrl = lines.at(-1)!
-  expect(manifestUrl).toMatch(new RegExp(`^${s.base}/media/[A-Za-z0-9]{16}/manifest\\.mpd$`))
+  expect(manifestUrl).toMatch(new RegExp(`^${s.url}/media/[A-Za-z0-9]{16}/manifest\\.mpd$`))
   const manifest = await fetch(manifestUrl)
   expect(manifest.status).toBe(200)
   expect(await manifest.text()).toContain('<MPD')

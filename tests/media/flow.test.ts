@@ -6,19 +6,17 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mpdFiles, parseMpd } from '../../server/lib/mpd.ts'
-import { fsBlobStore } from '../../server/storage/fs.ts'
-import type { TestUser } from '../helpers.ts'
-import { type DashFixture, makeDashMovie } from './fixtures.ts'
-import { startTestServer, type TestServer } from './server.ts'
+import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
+import { type DashMovie, makeDash } from '../support/media.ts'
 
-let fx: DashFixture
+let fx: DashMovie
 let s: TestServer
 let alice: TestUser
 let asAlice: Record<string, string>
 
 beforeAll(async () => {
-  fx = await makeDashMovie({ seconds: 3 })
-  s = await startTestServer({ blobs: (dir) => fsBlobStore(dir) })
+  fx = await makeDash({ seconds: 3 })
+  s = await startTestServer({ blobs: 'fs' })
   alice = await s.createUser('alice')
   asAlice = await s.headersFor(alice)
 })
@@ -28,7 +26,7 @@ afterAll(async () => {
 })
 
 async function createDraft(name: string): Promise<string> {
-  const res = await fetch(`${s.base}/api/movies`, {
+  const res = await fetch(`${s.url}/api/movies`, {
     method: 'POST',
     headers: { ...asAlice, 'content-type': 'application/json' },
     body: JSON.stringify({ name }),
@@ -38,7 +36,7 @@ async function createDraft(name: string): Promise<string> {
 }
 
 async function upload(id: string, path: string): Promise<Response> {
-  return fetch(`${s.base}/api/movies/${id}/files/${path}`, {
+  return fetch(`${s.url}/api/movies/${id}/files/${path}`, {
     method: 'PUT',
     headers: { ...asAlice, 'x-content-sha256': await fx.sha256(path) },
     body: await fx.bytes(path),
@@ -54,7 +52,7 @@ describe('draft → upload → publish → stream', () => {
   it('streams back every file the manifest names, byte for byte, once published', async () => {
     const id = await createDraft('Test pattern')
     expect(
-      ((await (await fetch(`${s.base}/api/movies/${id}/files`, { headers: asAlice })).json()) as FileList)
+      ((await (await fetch(`${s.url}/api/movies/${id}/files`, { headers: asAlice })).json()) as FileList)
         .items,
     ).toEqual([])
 
@@ -68,19 +66,19 @@ describe('draft → upload → publish → stream', () => {
       })
     }
     const listed = (await (
-      await fetch(`${s.base}/api/movies/${id}/files`, { headers: asAlice })
+      await fetch(`${s.url}/api/movies/${id}/files`, { headers: asAlice })
     ).json()) as FileList
     expect(listed.items.map((f) => f.path)).toEqual(fx.files)
     for (const f of listed.items) expect(f.sha256).toBe(await fx.sha256(f.path))
 
     // Not visible to anyone else before publish.
-    expect((await fetch(`${s.base}/media/${id}/manifest.mpd`)).status).toBe(404)
-    const draftManifest = await fetch(`${s.base}/media/${id}/manifest.mpd`, { headers: asAlice })
+    expect((await fetch(`${s.url}/media/${id}/manifest.mpd`)).status).toBe(404)
+    const draftManifest = await fetch(`${s.url}/media/${id}/manifest.mpd`, { headers: asAlice })
     expect(draftManifest.status).toBe(200)
     expect(draftManifest.headers.get('cache-control')).toBe('private, no-cache')
     await draftManifest.arrayBuffer()
 
-    const published = await fetch(`${s.base}/api/movies/${id}/publish`, {
+    const published = await fetch(`${s.url}/api/movies/${id}/publish`, {
       method: 'POST',
       headers: { ...asAlice, 'content-type': 'application/json' },
       body: JSON.stringify({ manifest: 'manifest.mpd' }),
@@ -115,11 +113,11 @@ describe('draft → upload → publish → stream', () => {
     expect(movie.publishedAt).toEqual(expect.any(String))
 
     // An anonymous viewer follows the catalog's URLs.
-    const catalog = (await (await fetch(`${s.base}/api/movies/${id}`)).json()) as {
+    const catalog = (await (await fetch(`${s.url}/api/movies/${id}`)).json()) as {
       manifestUrl: string
       posterUrl: string
     }
-    const manifestRes = await fetch(`${s.base}${catalog.manifestUrl}`)
+    const manifestRes = await fetch(`${s.url}${catalog.manifestUrl}`)
     expect(manifestRes.status).toBe(200)
     expect(manifestRes.headers.get('content-type')).toBe('application/dash+xml')
     expect(manifestRes.headers.get('cache-control')).toBe('public, max-age=60')
@@ -129,7 +127,7 @@ describe('draft → upload → publish → stream', () => {
     const needed = mpdFiles(parseMpd(manifest))
     expect(needed.length).toBe(fx.files.filter((f) => f.endsWith('.m4s')).length)
     for (const path of needed) {
-      const res = await fetch(`${s.base}/media/${id}/${path}`)
+      const res = await fetch(`${s.url}/media/${id}/${path}`)
       expect(res.status, path).toBe(200)
       expect(res.headers.get('content-type')).toBe('video/iso.segment')
       expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
@@ -139,12 +137,12 @@ describe('draft → upload → publish → stream', () => {
       const body = new Uint8Array(await res.arrayBuffer())
       expect(Buffer.compare(body, await fx.bytes(path)), path).toBe(0)
     }
-    const poster = await fetch(`${s.base}${catalog.posterUrl}`)
+    const poster = await fetch(`${s.url}${catalog.posterUrl}`)
     expect(poster.headers.get('content-type')).toBe('image/jpeg')
     expect(Buffer.compare(new Uint8Array(await poster.arrayBuffer()), await fx.bytes('poster.jpg'))).toBe(0)
 
     // What is on disk is the upload itself, under movies/<id>/.
-    const onDisk = await readFile(join(s.dir, 'media', 'movies', id, 'manifest.mpd'))
+    const onDisk = await readFile(join(s.mediaDir, 'movies', id, 'manifest.mpd'))
     expect(Buffer.compare(onDisk, await fx.bytes('manifest.mpd'))).toBe(0)
   })
 
@@ -153,7 +151,7 @@ describe('draft → upload → publish → stream', () => {
     const skipped = 'chunk-stream1-00002.m4s'
     for (const path of fx.files) if (path !== skipped) expect((await upload(id, path)).status).toBe(201)
 
-    const refused = await fetch(`${s.base}/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })
+    const refused = await fetch(`${s.url}/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })
     expect(refused.status).toBe(422)
     expect(refused.headers.get('content-type')).toBe('application/problem+json')
     expect(await refused.json()).toMatchObject({
@@ -162,13 +160,13 @@ describe('draft → upload → publish → stream', () => {
       missing: [skipped],
       missingCount: 1,
     })
-    const still = (await (await fetch(`${s.base}/api/movies/${id}`, { headers: asAlice })).json()) as {
+    const still = (await (await fetch(`${s.url}/api/movies/${id}`, { headers: asAlice })).json()) as {
       status: string
     }
     expect(still.status).toBe('draft')
 
     expect((await upload(id, skipped)).status).toBe(201)
-    const ok = await fetch(`${s.base}/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })
+    const ok = await fetch(`${s.url}/api/movies/${id}/publish`, { method: 'POST', headers: asAlice })
     expect(ok.status).toBe(200)
   })
 
@@ -177,10 +175,10 @@ describe('draft → upload → publish → stream', () => {
     const firstHalf = fx.files.slice(0, Math.floor(fx.files.length / 2))
     for (const path of firstHalf) await upload(id, path)
     const before = (await (
-      await fetch(`${s.base}/api/movies/${id}/files`, { headers: asAlice })
+      await fetch(`${s.url}/api/movies/${id}/files`, { headers: asAlice })
     ).json()) as FileList
     const stored = new Map(before.items.map((f) => [f.path, f.sha256]))
-    const file = join(s.dir, 'media', 'movies', id, firstHalf[0]!)
+    const file = join(s.mediaDir, 'movies', id, firstHalf[0]!)
     const mtimeBefore = (await stat(file)).mtimeMs
 
     // The client re-sends everything whose hash the server does not already have...
@@ -198,7 +196,7 @@ describe('draft → upload → publish → stream', () => {
     expect(retry.headers.get('etag')).toBe(`"${await fx.sha256(firstHalf[0]!)}"`)
     expect((await stat(file)).mtimeMs).toBe(mtimeBefore)
     const after = (await (
-      await fetch(`${s.base}/api/movies/${id}/files`, { headers: asAlice })
+      await fetch(`${s.url}/api/movies/${id}/files`, { headers: asAlice })
     ).json()) as FileList
     expect(after.items.find((f) => f.path === firstHalf[0])!.createdAt).toBe(
       before.items.find((f) => f.path === firstHalf[0])!.createdAt,
@@ -209,9 +207,9 @@ describe('draft → upload → publish → stream', () => {
   it('deletes a movie’s files from disk when the movie is deleted', async () => {
     const id = await createDraft('Short-lived')
     for (const path of fx.files.slice(0, 3)) await upload(id, path)
-    const res = await fetch(`${s.base}/api/movies/${id}`, { method: 'DELETE', headers: asAlice })
+    const res = await fetch(`${s.url}/api/movies/${id}`, { method: 'DELETE', headers: asAlice })
     expect(res.status).toBe(204)
     expect(await s.deps.blobs.list(`movies/${id}/`)).toEqual([])
-    await expect(stat(join(s.dir, 'media', 'movies', id))).rejects.toThrow()
+    await expect(stat(join(s.mediaDir, 'movies', id))).rejects.toThrow()
   })
 })

@@ -4,8 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expandTemplate, MpdError, mpdFiles, parseIsoDuration, parseMpd } from '../../server/lib/mpd.ts'
-import { json, makeTestApp, type TestApp } from '../helpers.ts'
-import { sha256Of } from './fixtures.ts'
+import { json, makeTestApp, type TestApp } from '../support/app.ts'
+import { sha256Of } from '../support/bytes.ts'
 
 const mpd = (body: string, attrs = 'type="static" mediaPresentationDuration="PT10S"') =>
   `<?xml version="1.0" encoding="utf-8"?>\n<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" ${attrs}>${body}</MPD>`
@@ -280,7 +280,7 @@ describe('POST /api/movies/:id/publish with bad manifests', () => {
     t = await makeTestApp()
     asAlice = await t.headersFor(await t.createUser('alice'))
   })
-  afterAll(() => t.cleanup())
+  afterAll(() => t.close())
 
   async function movieWith(files: Record<string, string>): Promise<string> {
     const res = await t.app.request('/api/movies', { method: 'POST', ...json({ name: 'Bad' }, asAlice) })

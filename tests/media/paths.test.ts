@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkMoviePath } from '../../server/lib/paths.ts'
-import { json } from '../helpers.ts'
-import { sha256Of } from './fixtures.ts'
-import { rawRequest, startTestServer, type TestServer } from './server.ts'
+import { json, startTestServer, type TestServer } from '../support/app.ts'
+import { sha256Of } from '../support/bytes.ts'
+import { rawRequest } from '../support/http.ts'
 
 let s: TestServer
 let asAlice: Record<string, string>

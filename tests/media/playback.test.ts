@@ -9,15 +9,15 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { fsBlobStore } from '../../server/storage/fs.ts'
 import { launchBrowser } from '../e2e/browser.ts'
-import { type DashFixture, makeDashMovie } from './fixtures.ts'
-import { startTestServer, type TestServer } from './server.ts'
+import { startTestServer, type TestServer } from '../support/app.ts'
+import { uploadMovie } from '../support/http.ts'
+import { type DashMovie, makeDash } from '../support/media.ts'
 
 // The package's exports map hides its UMD build, which is what a plain <script> page loads.
 const DASHJS = join(import.meta.dirname, '../../node_modules/dashjs/dist/modern/umd/dash.all.min.js')
 
-let fx: DashFixture
+let fx: DashMovie
 let s: TestServer
 let page: Server
 let pageOrigin: string
@@ -25,26 +25,12 @@ let browser: Browser
 let manifestUrl: string
 
 beforeAll(async () => {
-  fx = await makeDashMovie({ seconds: 4 })
-  s = await startTestServer({ blobs: (dir) => fsBlobStore(dir) })
-  const headers = await s.headersFor(await s.createUser('alice'))
-  const created = await fetch(`${s.base}/api/movies`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'Playback' }),
-  })
-  const { id } = (await created.json()) as { id: string }
-  for (const path of fx.files) {
-    const res = await fetch(`${s.base}/api/movies/${id}/files/${path}`, {
-      method: 'PUT',
-      headers: { ...headers, 'x-content-sha256': await fx.sha256(path) },
-      body: await fx.bytes(path),
-    })
-    expect(res.status).toBe(201)
-  }
-  const published = await fetch(`${s.base}/api/movies/${id}/publish`, { method: 'POST', headers })
-  expect(published.status).toBe(200)
-  manifestUrl = `${s.base}${((await published.json()) as { manifestUrl: string }).manifestUrl}`
+  fx = await makeDash({ seconds: 4 })
+  s = await startTestServer({ blobs: 'fs' })
+  const alice = await s.createUser('alice')
+  const movie = await uploadMovie(s.url, alice.token, fx, { name: 'Playback' })
+  expect(movie.status).toBe('ready')
+  manifestUrl = `${s.url}${movie.manifestUrl}`
 
   // Another origin: a bare page with dash.js, as a third-party player would be.
   const script = await readFile(DASHJS)
@@ -75,7 +61,7 @@ it('plays in dash.js on another origin, through both video renditions', async ()
   const failures: string[] = []
   tab.on('requestfailed', (r) => failures.push(`${r.url()} ${r.failure()?.errorText}`))
   tab.on('response', (r) => {
-    if (r.url().startsWith(s.base) && r.status() >= 400) failures.push(`${r.url()} ${r.status()}`)
+    if (r.url().startsWith(s.url) && r.status() >= 400) failures.push(`${r.url()} ${r.status()}`)
   })
   await tab.goto(pageOrigin)
   const result = await tab.evaluate(async (url) => {

@@ -5,9 +5,8 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { movies } from '../../db/schema.ts'
-import { json, makeTestApp, type TestApp } from '../helpers.ts'
-import { bytesOf } from '../storage/contract.ts'
-import { sha256Of } from './fixtures.ts'
+import { json, makeTestApp, type TestApp } from '../support/app.ts'
+import { bytesOf, sha256Of } from '../support/bytes.ts'
 
 let t: TestApp
 let asAlice: Record<string, string>
@@ -59,7 +58,7 @@ beforeAll(async () => {
   draft = await newMovie()
   await put(draft, 'seg-1.m4s', SEG)
 })
-afterAll(() => t.cleanup())
+afterAll(() => t.close())
 
 const get = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
   t.app.request(`/media/${pub}/${path}`, { method, headers })

@@ -5,10 +5,8 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fsBlobStore } from '../../server/storage/fs.ts'
-import { json, makeTestApp, type TestApp } from '../helpers.ts'
-import { bytesOf, countingStream, gatedStream } from '../storage/contract.ts'
-import { sha256Of } from './fixtures.ts'
+import { json, makeTestApp, type TestApp } from '../support/app.ts'
+import { bytesOf, countingStream, gatedBody, sha256Of } from '../support/bytes.ts'
 
 const MiB = 1024 * 1024
 let t: TestApp
@@ -18,14 +16,14 @@ let asAdmin: Record<string, string>
 
 beforeAll(async () => {
   t = await makeTestApp({
-    blobs: (dir) => fsBlobStore(dir),
+    blobs: 'fs',
     config: { maxFileBytes: 1 * MiB, maxMovieBytes: 3 * MiB },
   })
   asAlice = await t.headersFor(await t.createUser('alice'))
   asBob = await t.headersFor(await t.createUser('bob'))
   asAdmin = await t.headersFor(await t.createUser('admin', 'admin'))
 })
-afterAll(() => t.cleanup())
+afterAll(() => t.close())
 
 async function draft(headers = asAlice): Promise<string> {
   const res = await t.app.request('/api/movies', {
@@ -53,7 +51,7 @@ const withHash = (data: Uint8Array, headers = asAlice) => ({ ...headers, 'x-cont
 
 /** Every file under the movie's folder in the store, temporary ones included. */
 async function filesOnDisk(id: string): Promise<{ name: string; size: number }[]> {
-  const dir = join(t.dir, 'media', 'movies', id)
+  const dir = join(t.mediaDir, 'movies', id)
   try {
     const names = await readdir(dir, { recursive: true })
     return Promise.all(names.map(async (name) => ({ name, size: (await stat(join(dir, name))).size })))
@@ -214,10 +212,9 @@ describe('PUT /api/movies/:id/files/<path>', () => {
     const old = bytesOf(300_000, 7)
     expect((await put(id, 'live.m4s', old, withHash(old))).status).toBe(201)
     const next = bytesOf(400_000, 8)
-    const gate = gatedStream()
+    const gate = gatedBody(next, 200_000)
     const uploading = put(id, 'live.m4s', gate.stream, withHash(next))
-    gate.push(next.subarray(0, 200_000))
-    await new Promise((r) => setTimeout(r, 30))
+    await gate.started(uploading)
 
     const during = await t.app.request(`/media/${id}/live.m4s`, { headers: asAlice })
     expect(during.status).toBe(200)
@@ -228,8 +225,7 @@ describe('PUT /api/movies/:id/files/<path>', () => {
     })
     expect(Buffer.compare(new Uint8Array(await ranged.arrayBuffer()), old.subarray(-10))).toBe(0)
 
-    gate.push(next.subarray(200_000))
-    gate.end()
+    gate.release()
     expect((await uploading).status).toBe(200)
     const after = await t.app.request(`/media/${id}/live.m4s`, { headers: asAlice })
     expect(Buffer.compare(new Uint8Array(await after.arrayBuffer()), next)).toBe(0)
@@ -238,17 +234,15 @@ describe('PUT /api/movies/:id/files/<path>', () => {
   it('never shows a reader a file whose first upload is still streaming', async () => {
     const id = await draft()
     const data = bytesOf(100_000, 9)
-    const gate = gatedStream()
+    const gate = gatedBody(data, 50_000)
     const uploading = put(id, 'first.m4s', gate.stream, withHash(data))
-    gate.push(data.subarray(0, 50_000))
-    await new Promise((r) => setTimeout(r, 30))
+    await gate.started(uploading)
     expect((await t.app.request(`/media/${id}/first.m4s`, { headers: asAlice })).status).toBe(404)
     const list = (await (await t.app.request(`/api/movies/${id}/files`, { headers: asAlice })).json()) as {
       items: unknown[]
     }
     expect(list.items).toEqual([])
-    gate.push(data.subarray(50_000))
-    gate.end()
+    gate.release()
     expect((await uploading).status).toBe(201)
     expect((await t.app.request(`/media/${id}/first.m4s`, { headers: asAlice })).status).toBe(200)
   })

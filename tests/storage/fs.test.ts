@@ -10,7 +10,7 @@ import { sha256Hex } from '../../server/lib/crypto.ts'
 import { BlobHashMismatchError, BlobTooLargeError } from '../../server/storage/blob-store.ts'
 import { collectBody } from '../../server/storage/body.ts'
 import { fsBlobStore } from '../../server/storage/fs.ts'
-import { bytesOf, countingStream, sameBytes } from './contract.ts'
+import { bytesOf, countingStream, sameBytes } from '../support/bytes.ts'
 
 let dir: string
 beforeEach(async () => {

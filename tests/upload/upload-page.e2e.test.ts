@@ -4,36 +4,28 @@
  * becomes ready, native ffprobe reads every rendition back over HTTP, and the movie plays with
  * dash.js on its page. Screenshots land in tests/.artifacts/ for people to look at.
  */
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MovieJson } from '../../server/services/movies.ts'
 import { launchBrowser, newPage, screenshot, throttle } from '../e2e/browser.ts'
-import { type E2EServer, type E2EUser, startServer } from '../e2e/server.ts'
-import { makeClip, makeTextFile } from '../encode/support/media.ts'
+import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
+import type { ApiMovie } from '../support/http.ts'
+import { ffprobe, makeClip, makeTextFile } from '../support/media.ts'
+import { suiteTempDir } from '../support/temp-dir.ts'
 
-const run = promisify(execFile)
-
-let server: E2EServer
-let user: E2EUser
+let server: TestServer
+let user: TestUser
 let browser: Browser
-let dir: string
+const dir = suiteTempDir('adh-upload-page-')
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'adh-upload-page-'))
-  server = await startServer()
-  user = await server.createUser('uploader', 'uma')
+  server = await startTestServer({ blobs: 'fs', client: true })
+  user = await server.createUser('uma', 'uploader')
   browser = await launchBrowser()
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
   await server?.close()
-  await rm(dir, { recursive: true, force: true })
 })
 
 async function signedInPage(
@@ -55,17 +47,7 @@ async function api<T>(path: string): Promise<T> {
 
 /** Sizes of the video streams ffprobe finds in a published manifest, read over HTTP like a player. */
 async function publishedSizes(manifestUrl: string): Promise<{ video: string[]; audio: number }> {
-  const { stdout } = await run('ffprobe', [
-    '-v',
-    'error',
-    '-print_format',
-    'json',
-    '-show_streams',
-    manifestUrl,
-  ])
-  const streams = (
-    JSON.parse(stdout) as { streams: { codec_type: string; width?: number; height?: number }[] }
-  ).streams
+  const { streams } = await ffprobe(manifestUrl)
   return {
     video: streams.filter((s) => s.codec_type === 'video').map((s) => `${s.width}x${s.height}`),
     audio: streams.filter((s) => s.codec_type === 'audio').length,
@@ -154,10 +136,10 @@ describe('upload page', () => {
     const sizes = ['1280x720', '854x480', '640x360', '426x240']
     const id = await uploadThroughPage(page, clip, { name: 'Beach day', sizes, shots: 'upload-720p' })
 
-    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    const movie = await api<ApiMovie>(`/api/movies/${id}`)
     expect(movie).toMatchObject({ name: 'Beach day', status: 'ready', active: true })
     expect(movie.duration).toBeCloseTo(6, 0)
-    expect(movie.posterUrl).toBeTruthy()
+    expect(movie.posterUrl).toBe(`/media/${id}/poster.jpg`)
     const stored = await api<{ items: { path: string }[] }>(`/api/movies/${id}/files`)
     expect(stored.items.map((f) => f.path)).toEqual(
       expect.arrayContaining(['manifest.mpd', 'poster.jpg', 'init-a0.m4s']),
@@ -179,7 +161,7 @@ describe('upload page', () => {
       shots: 'upload-portrait-phone',
       kbps: 1000,
     })
-    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    const movie = await api<ApiMovie>(`/api/movies/${id}`)
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 1 })
     await context.close()
   }, 300_000)
@@ -206,7 +188,7 @@ describe('upload page', () => {
         if (await retry.isVisible()) await retry.click()
       },
     })
-    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    const movie = await api<ApiMovie>(`/api/movies/${id}`)
     expect(movie.status).toBe('ready')
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 0 })
     await context.close()
@@ -220,7 +202,8 @@ describe('upload page', () => {
     const alert = page.getByRole('alert')
     await expect.poll(() => alert.textContent(), { timeout: 60_000 }).toMatch(/That is not a video/)
     expect(await alert.textContent()).toMatch(/not a video/i)
-    await expect(page.getByRole('button', { name: 'Choose a video' })).toBeTruthy()
+    // The picker is offered again, beside the message.
+    expect(await page.getByRole('button', { name: 'Choose a video' }).isVisible()).toBe(true)
     await screenshot(page, 'upload-not-a-video')
     const after = await api<{ items: unknown[] }>('/api/movies?mine=true&limit=100')
     expect(after.items).toHaveLength(before.items.length)

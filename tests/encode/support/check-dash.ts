@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { XMLParser } from 'fast-xml-parser'
 import { expect } from 'vitest'
 import type { LadderPlan } from '../../../client/src/encode/types.ts'
-import { ffprobe, segmentPackets } from './media.ts'
+import { ffprobe, segmentPackets } from '../../support/media.ts'
 
 type Node = Record<string, unknown>
 const asArray = (v: unknown): Node[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]) as Node[]

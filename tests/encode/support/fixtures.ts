@@ -1,4 +1,9 @@
+/** Probe results for the engine's planning code: made up (`probed`) or read from a real file (`probeNatively`). @module */
+import { stat } from 'node:fs/promises'
+import { probeArgs } from '../../../client/src/encode/ffmpeg-args.ts'
+import { parseProbe } from '../../../client/src/encode/probe-result.ts'
 import type { ProbeResult } from '../../../client/src/encode/types.ts'
+import { ffprobeOutput } from '../../support/media.ts'
 
 /** What probe() reports for an ordinary 1080p30 phone or camera MP4, with fields overridable. */
 export function probed(over: Partial<ProbeResult> = {}): ProbeResult {
@@ -20,4 +25,9 @@ export function probed(over: Partial<ProbeResult> = {}): ProbeResult {
     container: 'mov,mp4,m4a,3gp,3g2,mj2',
     ...over,
   }
+}
+
+/** parseProbe on what native ffprobe prints for the engine's own probe command (throws its MediaProbeError). */
+export async function probeNatively(path: string): Promise<ProbeResult> {
+  return parseProbe(await ffprobeOutput(probeArgs(path)), (await stat(path)).size)
 }

@@ -1,0 +1,230 @@
+/**
+ * Test media made on the spot with native ffmpeg, for every suite: source clips of the kinds people
+ * pick, and ready-made MPEG-DASH ladders; and native ffprobe reads of what came out. Nothing here
+ * is committed media: everything is generated into temp dirs.
+ * @module
+ */
+import { execFile } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { sha256Of } from './bytes.ts'
+
+const run = promisify(execFile)
+const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y']
+
+/** Runs native ffmpeg with the given arguments in `cwd`. */
+export async function nativeFfmpeg(args: string[], cwd?: string): Promise<void> {
+  await run('ffmpeg', ['-nostdin', '-y', ...args], { cwd, maxBuffer: 64 * 1024 * 1024 })
+}
+
+// ───────────────────────────── sources ─────────────────────────────
+
+export interface ClipSpec {
+  width: number
+  height: number
+  seconds: number
+  fps?: number
+  audio?: boolean
+  /**
+   * "rotate" tag written into the display matrix, as phones held upright do with a landscape sensor.
+   * ffmpeg 5.1 turns rotate=90 into a matrix that shows the picture turned a quarter counter-clockwise.
+   */
+  rotate?: 90 | 180 | 270
+  /** H.264 unless told otherwise; HEVC is what phones record and many browsers cannot decode. */
+  codec?: 'h264' | 'hevc'
+}
+
+/** Generates a test-pattern clip (H.264 + AAC in MP4) in `dir` and returns its path. */
+export async function makeClip(dir: string, name: string, spec: ClipSpec): Promise<string> {
+  const path = join(dir, name)
+  const fps = spec.fps ?? 30
+  const args = ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=${fps}`]
+  if (spec.audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000')
+  const video =
+    spec.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']
+      : ['-c:v', 'libx264', '-preset', 'ultrafast']
+  args.push('-t', String(spec.seconds), ...video, '-pix_fmt', 'yuv420p')
+  if (spec.audio) args.push('-c:a', 'aac', '-b:a', '96k', '-shortest')
+  if (!spec.rotate) {
+    await nativeFfmpeg([...args, path])
+    return path
+  }
+  // The rotation only sticks when remuxing: ffmpeg 5.1 drops the tag on a stream it encodes.
+  const upright = join(dir, `unrotated-${name}`)
+  await nativeFfmpeg([...args, upright])
+  await nativeFfmpeg([
+    '-v',
+    'error',
+    '-i',
+    upright,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    `rotate=${spec.rotate}`,
+    path,
+  ])
+  return path
+}
+
+/** Writes a text file under a video's name, for the "not a video" path. */
+export async function makeTextFile(dir: string, name: string): Promise<string> {
+  const path = join(dir, name)
+  await writeFile(path, 'This is a shopping list, not a movie.\nmilk\neggs\n'.repeat(50))
+  return path
+}
+
+// ───────────────────────────── DASH ladders ─────────────────────────────
+
+export interface Rung {
+  width: number
+  height: number
+  kbps: number
+}
+
+/** Two small renditions: quick to make, enough for storage, publishing and streaming tests. */
+export const SMALL_LADDER: Rung[] = [
+  { width: 640, height: 360, kbps: 800 },
+  { width: 320, height: 180, kbps: 300 },
+]
+
+/** Three renditions far apart in bitrate, for adaptive-bitrate tests and the playback benchmark. */
+export const ABR_LADDER: Rung[] = [
+  { width: 1280, height: 720, kbps: 2500 },
+  { width: 640, height: 360, kbps: 600 },
+  { width: 256, height: 144, kbps: 150 },
+]
+
+export interface DashOptions {
+  /** Length in seconds (default 3). */
+  seconds?: number
+  /** Video renditions, largest first, all of one aspect ratio as the DASH muxer needs (default SMALL_LADDER). */
+  ladder?: Rung[]
+  /** Segment length in seconds (default 1); every segment starts on a keyframe. */
+  segmentSeconds?: number
+  /** SegmentTemplate with a SegmentTimeline (default) or with a fixed @duration. */
+  timeline?: boolean
+  /** AAC bitrate (default 64 kbit/s). */
+  audioKbps?: number
+}
+
+/** What the player tests and the playback benchmark play: ABR_LADDER in 2-second segments. */
+export const PLAYER_CONTENT = {
+  ladder: ABR_LADDER,
+  segmentSeconds: 2,
+  timeline: false,
+  audioKbps: 96,
+} satisfies DashOptions
+
+export interface DashMovie {
+  dir: string
+  /** Every file ffmpeg wrote plus poster.jpg, sorted: manifest.mpd, init-streamN.m4s, chunk-streamN-0000K.m4s. */
+  files: string[]
+  bytes(path: string): Promise<Uint8Array<ArrayBuffer>>
+  sha256(path: string): Promise<string>
+  cleanup(): Promise<void>
+}
+
+/**
+ * Encodes a test pattern with a 440 Hz tone into an H.264 ladder (streams 0..n-1) and AAC audio
+ * (stream n) as a static MPEG-DASH presentation, plus a poster.jpg. CBR-ish rate control
+ * (maxrate = bitrate) keeps each segment close to its nominal size, so ABR decisions in tests are
+ * about the ladder, not about x264's moods.
+ */
+export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
+  const seconds = opts.seconds ?? 3
+  const ladder = opts.ladder ?? SMALL_LADDER
+  const segment = opts.segmentSeconds ?? 1
+  const top = ladder[0]!
+  const dir = await mkdtemp(join(tmpdir(), 'adh-dash-'))
+  const split = ladder.map((_, i) => `[v${i}]`).join('')
+  const scales = ladder.map((r, i) => `[v${i}]scale=${r.width}:${r.height}[o${i}]`).join(';')
+  const gop = String(30 * segment)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${top.width}x${top.height}:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-filter_complex', `[0:v]split=${ladder.length}${split};${scales}`],
+    ...ladder.flatMap((_, i) => ['-map', `[o${i}]`]),
+    ...['-map', '1:a'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-pix_fmt', 'yuv420p'],
+    ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
+    ...ladder.flatMap((r, i) => [
+      ...[`-b:v:${i}`, `${r.kbps}k`, `-maxrate:v:${i}`, `${r.kbps}k`, `-bufsize:v:${i}`, `${r.kbps * 2}k`],
+    ]),
+    ...['-c:a', 'aac', '-b:a', `${opts.audioKbps ?? 64}k`, '-ac', '2', '-threads', '2'],
+    ...['-seg_duration', String(segment), '-use_template', '1'],
+    ...['-use_timeline', opts.timeline === false ? '0' : '1'],
+    ...['-adaptation_sets', 'id=0,streams=v id=1,streams=a', '-f', 'dash', join(dir, 'manifest.mpd')],
+  ])
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${top.width}x${top.height}:rate=1`],
+    ...['-frames:v', '1', '-q:v', '4'],
+    join(dir, 'poster.jpg'),
+  ])
+  const bytes = async (path: string) => new Uint8Array(await readFile(join(dir, path)))
+  return {
+    dir,
+    files: (await readdir(dir)).sort(),
+    bytes,
+    sha256: async (path) => sha256Of(await bytes(path)),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  }
+}
+
+// ───────────────────────────── reading media back ─────────────────────────────
+
+export interface ProbedStream {
+  index: number
+  codec_type: string
+  codec_name: string
+  width?: number
+  height?: number
+  sample_aspect_ratio?: string
+  display_aspect_ratio?: string
+  avg_frame_rate?: string
+  side_data_list?: { rotation?: number }[]
+  tags?: Record<string, string>
+}
+
+/** What native ffprobe prints on stdout for `args`, also when it fails (its JSON then says why). */
+export async function ffprobeOutput(args: string[]): Promise<string> {
+  const probing = run('ffprobe', args, { maxBuffer: 64 * 1024 * 1024 })
+  return (await probing.catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }))).stdout
+}
+
+/** Streams and format of a file or URL (a manifest over HTTP reads like a player reads it). */
+export async function ffprobe(
+  path: string,
+  extra: string[] = [],
+): Promise<{ streams: ProbedStream[]; format?: Record<string, string> }> {
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', ...extra, path],
+    { maxBuffer: 64 * 1024 * 1024 },
+  )
+  return JSON.parse(stdout)
+}
+
+/**
+ * Packets of one representation's segment, decoded by native ffprobe from init + media segment
+ * concatenated (which is exactly what a DASH player appends to its source buffer).
+ */
+export async function segmentPackets(
+  dir: string,
+  init: string,
+  chunk: string,
+): Promise<{ key: boolean; pts: number }[]> {
+  const joined = join(dir, `.probe-${chunk}.mp4`)
+  await writeFile(joined, Buffer.concat([await readFile(join(dir, init)), await readFile(join(dir, chunk))]))
+  const { stdout } = await run(
+    'ffprobe',
+    ['-v', 'error', '-print_format', 'json', '-show_entries', 'packet=pts_time,flags', joined],
+    { maxBuffer: 64 * 1024 * 1024 },
+  )
+  const packets = (JSON.parse(stdout) as { packets: { pts_time: string; flags: string }[] }).packets
+  return packets.map((p) => ({ key: p.flags.includes('K'), pts: Number(p.pts_time) }))
+}
