@@ -173,6 +173,34 @@ describe('catalog, player and admin pages', () => {
     await phone.context.close()
   })
 
+  it('changes the volume with the arrow keys, mutes with m, and remembers both on the next visit', async () => {
+    const { context, page } = await newPage(browser)
+    await page.goto(`${server.url}/movies/${feature.id}`)
+    await page.waitForFunction(() => window.__adhPlayer !== undefined)
+    const level = () => page.getByRole('slider', { name: 'Volume' }).getAttribute('aria-valuetext')
+    const muteLabel = () => page.locator('.player-volume button').getAttribute('aria-label')
+    const media = () => page.evaluate(() => ({ volume: document.querySelector('video')!.volume }))
+
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('ArrowDown')
+    await expect.poll(level).toBe('80%')
+    await expect.poll(() => page.locator('.player-flash').textContent()).toBe('Volume 80%')
+    await page.keyboard.press('m')
+    await expect.poll(level).toBe('0%')
+    expect(await muteLabel()).toBe('Unmute')
+
+    await page.reload()
+    await page.waitForFunction(() => window.__adhPlayer !== undefined)
+    await expect.poll(level).toBe('0%')
+    expect(await muteLabel()).toBe('Unmute')
+    expect((await media()).volume).toBeCloseTo(0.8, 5)
+    // Up from muted starts from silence, one step up.
+    await page.keyboard.press('ArrowUp')
+    await expect.poll(level).toBe('10%')
+    expect(await muteLabel()).toBe('Mute')
+    await context.close()
+  })
+
   it('switches down to a rendition that fits an 800 kbit/s link, and back up when the link is freed', async () => {
     const { context, page } = await newPage(browser)
     await page.goto(`${server.url}/movies/${feature.id}`)

@@ -1,5 +1,14 @@
-/** The "stats for nerds" overlay: what the player is doing right now. @module */
+/**
+ * The "stats for nerds" overlay: what the player is doing right now, sampled twice a second
+ * while it is open.
+ * @module
+ */
+import type { MediaPlayerClass } from 'dashjs'
 import { h } from '../ui/dom.ts'
+import { formatBitrate } from '../ui/format.ts'
+import type { Lifetime } from './lifetime.ts'
+import { toOption } from './quality-control.ts'
+import { type QualityOption, qualityLabel } from './quality-menu.ts'
 
 export interface StatsSample {
   rendition: string
@@ -56,4 +65,58 @@ export function createStatsOverlay(onClose: () => void): StatsOverlay {
       }
     },
   }
+}
+
+const SAMPLE_MS = 500
+
+export interface PlayerStats {
+  /** Opens the overlay (`true`), closes it (`false`), or flips it. */
+  toggle(show?: boolean): void
+}
+
+/** Wires the overlay to its button and samples the player while it is open. */
+export function createPlayerStats(ctx: {
+  overlay: StatsOverlay
+  button: HTMLButtonElement
+  root: HTMLElement
+  video: HTMLVideoElement
+  player: () => MediaPlayerClass | null
+  quality: { readonly onScreen: QualityOption | null; readonly pinned: string | null }
+  life: Lifetime
+}): PlayerStats {
+  const { overlay, button, root, video } = ctx
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  function sample() {
+    const dash = ctx.player()
+    const loading = dash?.getCurrentRepresentationForType('video')
+    const rep = ctx.quality.onScreen ?? loading
+    const q = video.getVideoPlaybackQuality?.()
+    const dpr = window.devicePixelRatio || 1
+    overlay.update({
+      rendition: rep ? `${rep.width}×${rep.height} (id ${rep.id})` : '—',
+      bitrate: rep ? formatBitrate(rep.bandwidth) : '—',
+      loading: loading ? `${qualityLabel(toOption(loading))} · ${formatBitrate(loading.bandwidth)}` : '—',
+      mode: ctx.quality.pinned ? 'pinned' : 'auto',
+      buffer: dash ? `${dash.getBufferLength('video').toFixed(1)} s` : '—',
+      throughput: dash ? formatBitrate(dash.getAverageThroughput('video') * 1000) : '—',
+      dropped: q ? `${q.droppedVideoFrames} of ${q.totalVideoFrames}` : '—',
+      resolution: `${video.videoWidth}×${video.videoHeight} in ${root.clientWidth}×${root.clientHeight}${dpr !== 1 ? ` @${dpr}x` : ''}`,
+      codecs: loading?.codecs ?? '—',
+    })
+  }
+
+  function toggle(show = overlay.element.hidden) {
+    overlay.element.hidden = !show
+    button.setAttribute('aria-pressed', String(show))
+    clearInterval(timer)
+    if (show) {
+      sample()
+      timer = setInterval(sample, SAMPLE_MS)
+    }
+  }
+
+  button.addEventListener('click', () => toggle())
+  ctx.life.onDispose(() => clearInterval(timer))
+  return { toggle }
 }
