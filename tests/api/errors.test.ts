@@ -6,7 +6,7 @@ let headers: Record<string, string>
 let movieId: string
 
 beforeAll(async () => {
-  t = await makeTestApp()
+  t = await makeTestApp({ db: 'memory' })
   headers = await t.headersFor(await t.createUser('erin', 'uploader'))
   const res = await t.app.request('/api/movies', { method: 'POST', ...json({ name: 'x' }, headers) })
   movieId = ((await res.json()) as { id: string }).id

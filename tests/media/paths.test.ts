@@ -14,7 +14,7 @@ let asAlice: Record<string, string>
 let id: string
 
 beforeAll(async () => {
-  s = await startTestServer()
+  s = await startTestServer({ db: 'memory' })
   asAlice = await s.headersFor(await s.createUser('alice'))
   const res = await s.app.request('/api/movies', { method: 'POST', ...json({ name: 'Paths' }, asAlice) })
   id = ((await res.json()) as { id: string }).id
