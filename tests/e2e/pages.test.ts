@@ -344,7 +344,8 @@ describe('catalog, player and admin pages', () => {
     const dialog = page.getByRole('dialog', { name: /^Delete “Night train/ })
     await screenshot(page, 'admin-delete-dialog-desktop')
     await dialog.getByRole('button', { name: 'Delete movie' }).click()
-    await expect.poll(() => row.count()).toBe(0)
+    // Deleting removes every file of a minute-long ladder: on a busy machine that outlasts poll's 1 s default.
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(0)
 
     for (const url of media) expect((await fetch(`${server.url}${url}`)).status).toBe(404)
     await page.goto(server.url)
