@@ -5,9 +5,9 @@
  */
 
 // The server's own types, so the client cannot drift from what the API sends (type-only: nothing is bundled).
-import type { MovieStatus, Rendition, Role } from '../../db/schema.ts'
-import type { MovieJson } from '../../server/services/movies.ts'
-import type { UserJson } from '../../server/services/users.ts'
+import type { MovieStatus, Role } from '../../db/schema.ts'
+import type { MovieJson, Rendition } from '../../server/routes/movies/movies.schemas.ts'
+import type { UserJson } from '../../server/routes/users/users.schemas.ts'
 
 export type { MovieStatus, Rendition, Role }
 export type Movie = MovieJson

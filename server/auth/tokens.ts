@@ -4,14 +4,14 @@
  */
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
-import type { AuthUser, Deps } from '../env.ts'
+import { type AuthUser, clock, type Deps } from '../env.ts'
 import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
 
 export const SESSION_COOKIE = 'adh_session'
 /** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
 export const TOKEN_PREFIX = 'adh_'
 
-const now = (deps: Deps) => (deps.now ?? Date.now)()
+const now = (deps: Deps) => clock(deps)()
 
 export async function createSession(
   deps: Deps,

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { MovieJson } from '../../server/services/movies.ts'
+import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 
 const run = promisify(execFile)
 

@@ -7,7 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { MovieJson } from '../../server/services/movies.ts'
+import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import { movieKey } from '../../server/storage/keys.ts'
 import { launchBrowser, newPage, screenshot, setOffline, throttle } from './browser.ts'
 import { type DashContent, LADDER, makeDashContent, uploadMovie } from './content.ts'
