@@ -3,14 +3,14 @@
  * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
  * @module
  */
-import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
+import { ApiError, api, call, errorMessage, type Movie, type MovieQuery, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
 
-type Sort = 'newest' | 'oldest' | 'name'
+type Sort = NonNullable<MovieQuery['sort']>
 const PAGE_SIZE = 24
 const SORTS: [Sort, string][] = [
   ['newest', 'Newest first'],
@@ -157,9 +157,18 @@ async function loadPage(): Promise<void> {
   mount(status)
   more.hidden = true
   try {
-    const page = await api.movies.list(
-      { limit: PAGE_SIZE, cursor: state.cursor, q: state.q, sort: state.sort },
-      signal,
+    const page = await call(
+      api.movies.$get(
+        {
+          query: {
+            limit: PAGE_SIZE,
+            cursor: state.cursor ?? undefined,
+            q: state.q.trim() || undefined,
+            sort: state.sort,
+          },
+        },
+        { init: { signal } },
+      ),
     )
     if (signal.aborted) return
     for (const p of placeholders) p.remove()
