@@ -27,7 +27,7 @@ function put(id: string, path: string, data: Uint8Array) {
   return t.app.request(`/api/movies/${id}/files/${path}`, {
     method: 'PUT',
     headers: { ...asAlice, 'x-content-sha256': sha256Of(data) },
-    body: data,
+    body: data as Uint8Array<ArrayBuffer>,
   })
 }
 
@@ -91,7 +91,7 @@ describe('the file routes', () => {
     const none = await t.app.request(`/api/movies/${id}/files`, {
       method: 'PUT',
       headers: { ...asAlice, 'x-content-sha256': sha256Of(data) },
-      body: data,
+      body: data as Uint8Array<ArrayBuffer>,
     })
     expect(none.status).toBe(422)
     const deleteNone = await t.app.request(`/api/movies/${id}/files/`, { method: 'DELETE', headers: asAlice })
