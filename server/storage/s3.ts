@@ -88,6 +88,30 @@ const SHA256 = /^[0-9a-f]{64}$/
 const DESCRIBED_ENTRIES = 20_000
 const HEADS_IN_FLIGHT = 16
 
+/** Everything the Node server's settings say about a bucket (see server/config.ts). */
+export interface S3Settings extends S3Connection {
+  bucket: string
+  prefix: string
+  /** `proxy`: the server streams every read; `redirect`: GETs go to presigned URLs. */
+  serve: 'proxy' | 'redirect'
+  presignSeconds: number
+  /** Where browsers reach the bucket, when the server reaches it by another name. */
+  publicEndpoint?: string
+}
+
+/** The store the settings describe. */
+export function s3BlobStoreFrom(settings: S3Settings): BlobStore {
+  const { bucket, prefix, serve, presignSeconds, publicEndpoint, ...conn } = settings
+  const client = s3Client(conn)
+  const signer = publicEndpoint ? s3Client({ ...conn, endpoint: publicEndpoint }) : client
+  return s3BlobStore({
+    client,
+    bucket,
+    prefix,
+    ...(serve === 'redirect' ? { redirect: { expiresSeconds: presignSeconds, client: signer } } : {}),
+  })
+}
+
 /**
  * An S3 client for any S3 API. Checksums are sent only where the API requires them: the SDK's
  * default (a CRC32 on every upload, as trailers of a chunked body) is refused by several S3-compatible
