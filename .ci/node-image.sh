@@ -13,7 +13,10 @@ if command podman image exists "$image"; then echo "$image"; exit 0; fi
 
 if ! command podman image exists "$debian"; then
   root=$(mktemp -d /tmp/adh-rootfs.XXXXXX)
-  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >&2
+  # The Debian mirror this machine's apt uses (debootstrap's own default otherwise).
+  mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1)
+  [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+  debootstrap --variant=minbase bookworm "$root" ${mirror:+"$mirror"} >&2
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -c . | command podman import - "$debian" >&2
   rm -rf "$root"
