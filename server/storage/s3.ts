@@ -127,8 +127,9 @@ export function s3Client(conn: S3Connection): S3Client {
     ...(conn.credentials ? { credentials: conn.credentials } : {}),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    // Streaming segments through the server holds a socket per viewer's request.
-    requestHandler: { httpAgent: agent, httpsAgent: agent },
+    // Streaming segments through the server holds a socket per viewer's request. No idle timeout:
+    // a viewer reading slowly pauses its stream from S3, which is not a dead connection.
+    requestHandler: { httpAgent: agent, httpsAgent: agent, connectionTimeout: 10_000 },
   })
 }
 
