@@ -93,7 +93,7 @@ describe.runIf(podmanWorks)('the container image (podman)', () => {
     expect(modules).toContain('hono')
     for (const devOnly of ['vite', 'vitest', 'wrangler', 'dashjs', 'typescript'])
       expect(modules).not.toContain(devOnly)
-  })
+  }, 60_000)
 
   it('runs as node, keeps its data in the volume, serves the client and API, and stops on SIGTERM', async () => {
     const { name, url } = await start()
@@ -144,7 +144,7 @@ describe.runIf(podmanWorks)('the container image (podman)', () => {
     expect(((await files.json()) as { items: { path: string }[] }).items.map((f) => f.path)).toEqual([
       'seg-1.m4s',
     ])
-  })
+  }, 180_000)
 })
 
 /** Signs in as the admin and returns a bearer token header. */
