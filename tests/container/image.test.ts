@@ -17,6 +17,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../bench/lib.ts'
 import { sha256Of } from '../media/fixtures.ts'
+import { bearerToken } from '../node/sign-in.ts'
 import { bytesOf } from '../storage/contract.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -116,7 +117,7 @@ describe.runIf(podmanWorks)('the container image (podman)', () => {
       '--password',
       'a long secret',
     )
-    const auth = await bearer(url)
+    const auth = await bearerToken(url, 'admin', 'a long secret')
     const created = await fetch(`${url}/api/movies`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
@@ -139,27 +140,10 @@ describe.runIf(podmanWorks)('the container image (podman)', () => {
 
     // A new container on the same volume: same accounts, same files.
     const again = await start()
-    const auth2 = await bearer(again.url)
+    const auth2 = await bearerToken(again.url, 'admin', 'a long secret')
     const files = await fetch(`${again.url}/api/movies/${id}/files`, { headers: auth2 })
     expect(((await files.json()) as { items: { path: string }[] }).items.map((f) => f.path)).toEqual([
       'seg-1.m4s',
     ])
   }, 180_000)
 })
-
-/** Signs in as the admin and returns a bearer token header. */
-async function bearer(url: string): Promise<Record<string, string>> {
-  const login = await fetch(`${url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: url },
-    body: JSON.stringify({ username: 'admin', password: 'a long secret' }),
-  })
-  expect(login.status).toBe(200)
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
-  const token = await fetch(`${url}/api/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, origin: url },
-    body: JSON.stringify({ name: 'image test' }),
-  })
-  return { authorization: `Bearer ${((await token.json()) as { token: string }).token}` }
-}

@@ -4,17 +4,17 @@
  * (S3_SERVE=redirect), deleting a movie empties its folder; and the Node server started with
  * MEDIA_URL=s3://… uses the bucket.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort } from '../../bench/lib.ts'
+import { createSuperuser, startNodeServer } from '../../bench/lib.ts'
 import { s3BlobStore } from '../../server/storage/s3.ts'
 import { json, makeTestApp, type TestApp } from '../helpers.ts'
 import { sha256Of } from '../media/fixtures.ts'
+import { bearerToken } from '../node/sign-in.ts'
 import { bytesOf, sameBytes } from './contract.ts'
 import { type RunningS3, S3RVER_CREDENTIALS, startS3 } from './s3rver.ts'
 
@@ -176,7 +176,6 @@ describe('the Node server with MEDIA_URL=s3://…', () => {
     const dir = mkdtempSync(join(tmpdir(), 'adh-s3-entry-'))
     dirs.push(dir)
     const env = {
-      ...process.env,
       DATABASE_URL: `file:${join(dir, 'app.db')}`,
       // Set to show that MEDIA_URL wins: nothing may land here.
       MEDIA_DIR: join(dir, 'media'),
@@ -189,38 +188,10 @@ describe('the Node server with MEDIA_URL=s3://…', () => {
       S3_SERVE: 'redirect',
       S3_PRESIGN_SECONDS: '90',
     }
-    await promisify(execFile)(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'scripts/createsuperuser.ts',
-        '--username',
-        'boss',
-        '--password',
-        'boss-password-1',
-      ],
-      { env },
-    )
-    const port = await freePort()
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/entry.node.ts'], {
-      env: { ...env, PORT: String(port) },
-      stdio: 'pipe',
-    })
+    await createSuperuser(env, { username: 'boss', password: 'boss-password-1' })
+    const { url, proc } = await startNodeServer(env)
     procs.push(proc)
-    const url = `http://127.0.0.1:${port}`
-    await waitHealthy(url, proc)
-
-    const login = await fetch(`${url}/api/auth/login`, {
-      method: 'POST',
-      ...json({ username: 'boss', password: 'boss-password-1' }, { origin: url }),
-    })
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
-    const token = await fetch(`${url}/api/auth/tokens`, {
-      method: 'POST',
-      ...json({ name: 'test' }, { cookie, origin: url }),
-    })
-    const auth = { authorization: `Bearer ${((await token.json()) as { token: string }).token}` }
+    const auth = await bearerToken(url, 'boss', 'boss-password-1')
     const created = await fetch(`${url}/api/movies`, { method: 'POST', ...json({ name: 'Bucket' }, auth) })
     const { id } = (await created.json()) as { id: string }
     const put = await fetch(`${url}/api/movies/${id}/files/seg-1.m4s`, {
@@ -240,18 +211,3 @@ describe('the Node server with MEDIA_URL=s3://…', () => {
     proc.kill('SIGTERM')
   })
 })
-
-async function waitHealthy(url: string, proc: ChildProcess) {
-  let stderr = ''
-  proc.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}: ${stderr}`)
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`server did not answer /api/health: ${stderr}`)
-}
