@@ -26,8 +26,15 @@
  *   object gets it by a copy onto itself after completion (guarded by its ETag). An object without
  *   the metadata (written by another tool) is hashed once when first described.
  * - Content types, byte ranges, list by prefix and batch delete (DeleteObjects, 1000 keys a call)
- *   map onto S3 directly. Listing needs one HEAD per object S3 lists (a listing carries no
- *   metadata), saved for objects this process has already described with the same ETag.
+ *   map onto S3 directly. A ranged GET answered with more than was asked (the whole object, as
+ *   some S3-compatible servers do) is trimmed to the range. Listing needs one HEAD per object S3
+ *   lists (a listing carries no metadata), saved for objects this process has already described
+ *   with the same ETag.
+ * - Serving by redirect (`S3_SERVE=redirect`): the store then has `signedUrl`, presigned GETs.
+ *
+ * Node only (node:crypto, the SDK's Node HTTP client), like the fs adapter. The SDK is pinned at
+ * 3.1169.0: its releases after the first week of January 2027 need Node 22 (it says so in a
+ * warning at start on Node 20).
  * @module
  */
 import { createHash } from 'node:crypto'
