@@ -209,6 +209,5 @@ export async function updateMovie(deps: Deps, id: string, patch: UpdateMovieInpu
 /** Deletes the movie, then its files: a crash between the two leaves orphan blobs, never a row without files. */
 export async function deleteMovie(deps: Deps, id: string): Promise<void> {
   await deps.db.delete(movies).where(eq(movies.id, id))
-  const blobs = await deps.blobs.list(moviePrefix(id))
-  for (const blob of blobs) await deps.blobs.delete(blob.key)
+  await deps.blobs.deletePrefix(moviePrefix(id))
 }

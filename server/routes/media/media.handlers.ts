@@ -84,6 +84,16 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
   // HEAD never opens the blob: the row already knows everything the headers say.
   if (c.req.method === 'HEAD') return new Response(null, { status, headers })
 
+  // S3_SERVE=redirect: every check above has passed; the bucket serves the bytes (and the range,
+  // which the client sends again to the new location).
+  if (deps.blobs.signedUrl) {
+    const location = await deps.blobs.signedUrl(movieKey(id, path))
+    return new Response(null, {
+      status: 302,
+      headers: { location, 'cache-control': 'private, no-store', ...CROSS_ORIGIN },
+    })
+  }
+
   const blob = await deps.blobs.get(movieKey(id, path), range ? { range } : {})
   if (!blob) {
     // Usually the movie was deleted after its lookup was cached: look again, which answers 404.
