@@ -5,6 +5,8 @@
  */
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+// Type only (erased): the shape the API shows is declared once, as a zod schema, and stored as is.
+import type { Rendition } from '../server/routes/movies/movies.schemas.ts'
 
 export const ROLES = ['admin', 'uploader'] as const
 export type Role = (typeof ROLES)[number]
@@ -55,16 +57,6 @@ export const apiTokens = sqliteTable(
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 )
-
-/** One rendition of a published movie, as read from its manifest. */
-export interface Rendition {
-  id: string
-  kind: 'video' | 'audio'
-  codecs: string
-  bandwidth: number
-  width?: number
-  height?: number
-}
 
 export const movies = sqliteTable(
   'movies',

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { createPasswordHasher } from '../server/auth/password.ts'
 import { nodeScrypt } from '../server/auth/scrypt.node.ts'
 import { newId } from '../server/lib/crypto.ts'
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE } from '../server/services/users.ts'
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_RE } from '../server/routes/users/users.schemas.ts'
 import { wrangler } from './wrangler.ts'
 
 const { values } = parseArgs({

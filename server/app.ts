@@ -3,6 +3,7 @@
  * Node entry, the Workers entry and the tests all run the same app.
  * @module
  */
+import { createRoute, z } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
@@ -12,14 +13,15 @@ import { identify } from './auth/middleware.ts'
 import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
-import { problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { ApiError, problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
+import { json, problem } from './routes/common.schemas.ts'
 import { filesRouter } from './routes/files/files.index.ts'
 import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
-import { createLoginLimiter } from './services/users.ts'
+import { createRuntime } from './runtime.ts'
 
 export const API_INFO = {
   openapi: '3.1.0',
@@ -32,28 +34,44 @@ export const API_INFO = {
   },
 }
 
+const health = createRoute({
+  method: 'get',
+  path: '/health',
+  tags: ['Service'],
+  summary: 'Is the server up',
+  responses: {
+    200: json(z.object({ status: z.literal('ok') }), 'The server and its database answer'),
+    503: problem('The database does not answer'),
+  },
+})
+
+/**
+ * The app, with every route chained so that its type (`App`) carries them all: the client's
+ * `hc<App>` is typed by exactly these routes and schemas.
+ */
 export function createApp(deps: Deps) {
-  const api = createRouter().basePath('/api')
+  const runtime = createRuntime(deps)
+
+  const api = createRouter()
+    .basePath('/api')
+    .openapi(health, async (c) => {
+      try {
+        await c.var.deps.db.run(sql`select 1`)
+      } catch {
+        throw new ApiError(503, 'database-unreachable', 'The database does not answer.')
+      }
+      return c.json({ status: 'ok' as const }, 200)
+    })
+    .route('/auth', authRouter())
+    .route('/users', usersRouter())
+    .route('/movies', moviesRouter())
+    .route('/movies', filesRouter())
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
     in: 'cookie',
-    name: 'adh_session',
+    name: SESSION_COOKIE,
   })
-
-  api.get('/health', async (c) => {
-    try {
-      await c.var.deps.db.run(sql`select 1`)
-      return c.json({ status: 'ok' })
-    } catch {
-      return problemResponse(problemBody(503, 'database-unreachable', 'The database does not answer.'))
-    }
-  })
-  const limiter = createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, deps.now)
-  api.route('/auth', authRouter(limiter))
-  api.route('/users', usersRouter())
-  api.route('/movies', moviesRouter())
-  api.route('/movies', filesRouter())
   api.doc31('/openapi.json', API_INFO)
   api.get(
     '/docs',
@@ -71,29 +89,29 @@ export function createApp(deps: Deps) {
     } as Parameters<typeof Scalar>[0]),
   )
 
-  const app = new Hono<AppEnv>()
-  app.use(refuseDotSegments)
-  app.use(async (c, next) => {
-    c.set('deps', deps)
-    await next()
-  })
   // Only a cookie is sent by the browser on its own, so only cookie-authenticated writes can be
   // forged cross-site: those must come from our own origin. Bearer tokens and anonymous calls pass.
   const sameOrigin = csrf()
-  app.use('/api/*', (c, next) =>
-    !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
-  )
-  app.use('/api/*', identify)
-  app.route('/', api)
-  app.use('/media/*', identify)
-  app.route('/media', mediaRouter())
-  app.notFound((c) =>
-    problemResponse(
-      problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
-    ),
-  )
-  app.onError(renderError)
-  return app
+  return new Hono<AppEnv>()
+    .use(refuseDotSegments)
+    .use(async (c, next) => {
+      c.set('deps', deps)
+      c.set('runtime', runtime)
+      await next()
+    })
+    .use('/api/*', (c, next) =>
+      !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
+    )
+    .use('/api/*', identify)
+    .route('/', api)
+    .use('/media/*', identify)
+    .route('/media', mediaRouter())
+    .notFound((c) =>
+      problemResponse(
+        problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
+      ),
+    )
+    .onError(renderError)
 }
 
 export type App = ReturnType<typeof createApp>

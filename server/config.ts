@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
+import type { S3Settings } from './storage/s3.ts'
 
 const bytes = z
   .string()
@@ -15,27 +16,101 @@ const bytes = z
     return Math.round(Number(m[1]) * 1024 ** unit)
   })
 
-export const ConfigSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: z
-    .string()
-    .regex(
-      /^(file:|libsql:|https?:|wss?:|:memory:$)/,
-      'expected file:PATH, libsql://…, http(s)://… or :memory:',
-    )
-    .default('file:data/app.db'),
-  DATABASE_AUTH_TOKEN: z.string().optional(),
-  MEDIA_DIR: z.string().min(1).default('data/media'),
-  CLIENT_DIR: z.string().min(1).default('dist/client'),
-  MAX_FILE_SIZE: bytes.default(DEFAULT_CONFIG.maxFileBytes),
-  MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
-  COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
-  SESSION_DAYS: z.coerce.number().positive().default(14),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-})
+/** An optional variable; set but empty (as compose files often pass them) counts as unset. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional())
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+
+export const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .regex(
+        /^(file:|libsql:|https?:|wss?:|:memory:$)/,
+        'expected file:PATH, libsql://…, http(s)://… or :memory:',
+      )
+      .default('file:data/app.db'),
+    DATABASE_AUTH_TOKEN: z.string().optional(),
+    MEDIA_DIR: z.string().min(1).default('data/media'),
+    CLIENT_DIR: z.string().min(1).default('dist/client'),
+    MAX_FILE_SIZE: bytes.default(DEFAULT_CONFIG.maxFileBytes),
+    MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
+    COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+    SESSION_DAYS: z.coerce.number().positive().default(14),
+    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    // Media in an S3-compatible bucket instead of MEDIA_DIR (Node). The AWS_* names are the ones
+    // every S3 tool reads.
+    MEDIA_URL: optional(
+      z
+        .string()
+        .regex(
+          /^s3:\/\/[a-zA-Z0-9][a-zA-Z0-9.-]{1,61}[a-zA-Z0-9](\/[A-Za-z0-9!_.*'()/-]*)?$/,
+          'expected s3://BUCKET or s3://BUCKET/PREFIX',
+        ),
+    ),
+    S3_ENDPOINT: optional(httpUrl),
+    AWS_ENDPOINT_URL_S3: optional(httpUrl),
+    AWS_ENDPOINT_URL: optional(httpUrl),
+    S3_PUBLIC_ENDPOINT: optional(httpUrl),
+    S3_FORCE_PATH_STYLE: optional(z.enum(['true', 'false'])),
+    AWS_REGION: optional(z.string().regex(/^[a-z0-9-]+$/, 'expected a region such as us-east-1 or auto')),
+    AWS_DEFAULT_REGION: optional(
+      z.string().regex(/^[a-z0-9-]+$/, 'expected a region such as us-east-1 or auto'),
+    ),
+    AWS_ACCESS_KEY_ID: optional(z.string()),
+    AWS_SECRET_ACCESS_KEY: optional(z.string()),
+    AWS_SESSION_TOKEN: optional(z.string()),
+    S3_SERVE: z.enum(['proxy', 'redirect']).default('proxy'),
+    // S3 presigns for at most 7 days.
+    S3_PRESIGN_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
+  })
+  .superRefine((c, ctx) => {
+    for (const [given, missing] of [
+      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
+      ['AWS_SECRET_ACCESS_KEY', 'AWS_ACCESS_KEY_ID'],
+    ] as const) {
+      if (c[given] !== undefined && c[missing] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [missing], message: `required when ${given} is set` })
+      }
+    }
+  })
 
 export type NodeConfig = z.infer<typeof ConfigSchema>
+
+/** Where the Node server keeps media: a folder, or an S3-compatible bucket. */
+export type MediaStorage = { kind: 'fs'; dir: string } | ({ kind: 's3' } & S3Settings)
+
+export function mediaStorage(c: NodeConfig): MediaStorage {
+  if (!c.MEDIA_URL) return { kind: 'fs', dir: c.MEDIA_DIR }
+  const [bucket = '', ...rest] = c.MEDIA_URL.slice('s3://'.length).split('/')
+  const path = rest.filter((s) => s !== '').join('/')
+  const endpoint = c.S3_ENDPOINT ?? c.AWS_ENDPOINT_URL_S3 ?? c.AWS_ENDPOINT_URL
+  const publicEndpoint = c.S3_PUBLIC_ENDPOINT
+  return {
+    kind: 's3',
+    bucket,
+    prefix: path ? `${path}/` : '',
+    region: c.AWS_REGION ?? c.AWS_DEFAULT_REGION ?? 'us-east-1',
+    ...(endpoint ? { endpoint } : {}),
+    ...(publicEndpoint ? { publicEndpoint } : {}),
+    // Self-hosted servers rarely have a DNS name per bucket; AWS wants virtual-hosted names.
+    forcePathStyle: c.S3_FORCE_PATH_STYLE ? c.S3_FORCE_PATH_STYLE === 'true' : endpoint !== undefined,
+    ...(c.AWS_ACCESS_KEY_ID && c.AWS_SECRET_ACCESS_KEY
+      ? {
+          credentials: {
+            accessKeyId: c.AWS_ACCESS_KEY_ID,
+            secretAccessKey: c.AWS_SECRET_ACCESS_KEY,
+            ...(c.AWS_SESSION_TOKEN ? { sessionToken: c.AWS_SESSION_TOKEN } : {}),
+          },
+        }
+      : {}),
+    serve: c.S3_SERVE,
+    presignSeconds: c.S3_PRESIGN_SECONDS,
+  }
+}
 
 /** Parses the environment; throws an Error whose message lists every bad variable. */
 export function parseConfig(env: Record<string, string | undefined>): NodeConfig {

@@ -9,9 +9,10 @@ import { openLibsqlDb } from '../db/client.libsql.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nodeScrypt } from './auth/scrypt.node.ts'
-import { appConfig, parseConfig } from './config.ts'
+import { appConfig, type MediaStorage, mediaStorage, parseConfig } from './config.ts'
 import type { Deps } from './env.ts'
 import { mountClient } from './static.node.ts'
+import type { BlobStore } from './storage/blob-store.ts'
 import { fsBlobStore } from './storage/fs.ts'
 
 async function main() {
@@ -28,7 +29,7 @@ async function main() {
   })
   const deps: Deps = {
     db,
-    blobs: fsBlobStore(resolve(config.MEDIA_DIR)),
+    blobs: await openMediaStore(mediaStorage(config)),
     passwords: createPasswordHasher(nodeScrypt),
     config: appConfig(config),
     clientIp: (c) =>
@@ -50,6 +51,14 @@ async function main() {
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
+}
+
+/** MEDIA_DIR on local disk (the default), or the bucket of MEDIA_URL=s3://… */
+async function openMediaStore(media: MediaStorage): Promise<BlobStore> {
+  if (media.kind === 'fs') return fsBlobStore(resolve(media.dir))
+  // The AWS SDK is loaded only by servers that use it.
+  const { s3BlobStoreFrom } = await import('./storage/s3.ts')
+  return s3BlobStoreFrom(media)
 }
 
 await main()

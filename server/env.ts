@@ -1,10 +1,12 @@
 /**
- * The Hono environment every router shares: dependencies and the caller, on `c.var`.
+ * The Hono environment every router shares: dependencies, the app's runtime state and the
+ * caller, on `c.var`.
  * @module
  */
 import type { Context } from 'hono'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 
 export interface AppConfig {
@@ -42,6 +44,12 @@ export interface Deps {
   clientIp?: (c: Context) => string | undefined
 }
 
+/** The wall clock the app decides by (expiry, timestamps, cache ages): `deps.now`, else the real one. */
+export const clock = (deps: Deps): (() => number) => deps.now ?? Date.now
+
+/** Now, by {@link clock}, as a Date. */
+export const currentDate = (deps: Deps): Date => new Date(clock(deps)())
+
 export interface AuthUser {
   id: string
   username: string
@@ -53,6 +61,8 @@ export interface AuthUser {
 export interface AppEnv {
   Variables: {
     deps: Deps
+    /** Built by createApp from `deps`: locks, reservations, caches, the login limiter. */
+    runtime: Runtime
     user: AuthUser | null
   }
 }

@@ -1,30 +1,31 @@
 /**
- * Typed access to the HTTP API. Every failure becomes an `ApiError` whose `message` can be shown
- * to a person as is: the problem+json `detail` when the server sent one, a plain sentence otherwise.
+ * The HTTP API, typed by the server's own routes: `api` is hono's client on the app's type, so a
+ * renamed field or route breaks the build rather than a page. `call()` turns an answer into its
+ * body, or into an `ApiError` whose `message` can be shown to a person as is: the problem+json
+ * `detail` when the server sent one, a plain sentence otherwise.
+ *
+ * @example
+ * const movie = await call(api.movies[':id'].$get({ param: { id } }))
  * @module
  */
+import { type ClientResponse, hc, type InferRequestType, type InferResponseType } from 'hono/client'
+// Type only: nothing of the server is bundled but the one hash helper below.
+import type { App } from '../../server/app.ts'
+import { sha256Hex } from '../../server/lib/crypto.ts'
 
-// The server's own types, so the client cannot drift from what the API sends (type-only: nothing is bundled).
-import type { MovieStatus, Rendition, Role } from '../../db/schema.ts'
-import type { MovieJson } from '../../server/services/movies.ts'
-import type { UserJson } from '../../server/services/users.ts'
+export { sha256Hex }
 
-export type { MovieStatus, Rendition, Role }
-export type Movie = MovieJson
-export type User = UserJson
+/** Every route under /api, e.g. `api.movies[':id'].$get({ param: { id } })`. */
+export const api = hc<App>('/', { headers: { accept: 'application/json' } }).api
 
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
-
-export interface ApiToken {
-  id: string
-  name: string
-  prefix: string
-  createdAt: string
-  lastUsedAt: string | null
-}
+/** What `GET /api/movies` takes: limit, cursor, q, sort, status, active, mine. */
+export type MovieQuery = InferRequestType<typeof api.movies.$get>['query']
+export type Movie = InferResponseType<(typeof api.movies)[':id']['$get'], 200>
+export type MovieStatus = Movie['status']
+export type Rendition = Movie['renditions'][number]
+export type User = InferResponseType<typeof api.auth.me.$get, 200>['user']
+export type Role = User['role']
+export type ApiToken = InferResponseType<typeof api.auth.tokens.$get, 200>['items'][number]
 
 export interface FieldError {
   field: string
@@ -33,15 +34,39 @@ export interface FieldError {
 
 /** A failed call: HTTP status (0 when the server could not be reached) and the problem details. */
 export class ApiError extends Error {
+  override readonly name = 'ApiError'
+  /** problem+json `type`, e.g. `/problems/movie-too-large`; '' when the server sent none. */
+  readonly type: string
+  readonly title: string
+  /** The server's own words (problem+json `detail` or `title`), or null when it gave none. */
+  readonly detail: string | null
+  readonly errors: FieldError[]
+  /** Seconds the server asked us to wait (Retry-After), if it did. */
+  readonly retryAfter: number | null
+
   constructor(
     readonly status: number,
     message: string,
-    readonly title = '',
-    readonly errors: FieldError[] = [],
-    readonly type = '',
+    problem: {
+      type?: string
+      title?: string
+      detail?: string | null
+      errors?: FieldError[]
+      retryAfter?: number | null
+    } = {},
   ) {
     super(message)
-    this.name = 'ApiError'
+    this.type = problem.type ?? ''
+    this.title = problem.title ?? ''
+    this.detail = problem.detail ?? null
+    this.errors = problem.errors ?? []
+    this.retryAfter = problem.retryAfter ?? null
+  }
+
+  /** Worth trying again by itself: the network, a busy or failing server, rate limiting. */
+  get transient(): boolean {
+    const s = this.status
+    return s === 0 || s === 408 || s === 425 || s === 429 || s >= 500
   }
 
   /** The message for one form field, if the server named it. */
@@ -49,6 +74,12 @@ export class ApiError extends Error {
     return this.errors.find((e) => e.field === field || e.field.endsWith(`.${field}`))?.message
   }
 }
+
+/** The server could not be reached at all (fetch or XHR failed without an answer). */
+export const unreachable = () =>
+  new ApiError(0, 'Cannot reach the server. Check your connection and try again.', {
+    title: 'Network error',
+  })
 
 const FALLBACK: Record<number, string> = {
   401: 'You need to sign in first.',
@@ -58,146 +89,116 @@ const FALLBACK: Record<number, string> = {
   429: 'Too many attempts. Wait a little and try again.',
 }
 
-async function toError(res: Response): Promise<ApiError> {
-  const type = res.headers.get('content-type') ?? ''
-  if (type.includes('json')) {
+function retryAfterSeconds(value: string | null): number | null {
+  if (!value) return null
+  const seconds = Number(value)
+  if (Number.isFinite(seconds)) return Math.max(0, seconds)
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000)
+}
+
+/**
+ * The one reading of a failed answer, for fetch and XHR alike: the problem+json fields when the
+ * body is one, a plain sentence for the status otherwise.
+ * @param headers anything with `get(name)`: a Response's Headers, or a wrapper around an XHR.
+ */
+export function problemError(
+  status: number,
+  headers: { get(name: string): string | null },
+  body: string,
+  statusText = '',
+): ApiError {
+  const retryAfter = retryAfterSeconds(headers.get('retry-after'))
+  if ((headers.get('content-type') ?? '').includes('json')) {
     try {
-      const body = (await res.json()) as {
-        detail?: string
-        title?: string
-        errors?: FieldError[]
-        type?: string
-      }
-      const message =
-        body.detail || body.title || FALLBACK[res.status] || `The server answered ${res.status}.`
-      return new ApiError(res.status, message, body.title ?? '', body.errors ?? [], body.type ?? '')
+      const p = JSON.parse(body) as { detail?: string; title?: string; errors?: FieldError[]; type?: string }
+      const said = p.detail || p.title || null
+      return new ApiError(status, said ?? fallback(status, statusText), {
+        type: p.type ?? '',
+        title: p.title ?? '',
+        detail: said,
+        errors: Array.isArray(p.errors) ? p.errors : [],
+        retryAfter,
+      })
     } catch {
-      // fall through to the generic message
+      // not JSON after all: a sentence for the status
     }
   }
-  const message =
-    FALLBACK[res.status] ??
-    (res.status >= 500
-      ? `The server had a problem (${res.status}). Try again in a moment.`
-      : `The server answered ${res.status} ${res.statusText}.`)
-  return new ApiError(res.status, message, res.statusText)
+  return new ApiError(status, fallback(status, statusText), { title: statusText, retryAfter })
 }
 
-export interface RequestOptions {
-  json?: unknown
-  body?: BodyInit
-  headers?: Record<string, string>
-  signal?: AbortSignal
-  query?: Record<string, string | number | boolean | null | undefined>
+function fallback(status: number, statusText: string): string {
+  return (
+    FALLBACK[status] ??
+    (status >= 500
+      ? `The server had a problem (${status}). Try again in a moment.`
+      : `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`)
+  )
 }
 
-/** One API call. Resolves with the parsed JSON body (or undefined for 204), rejects with ApiError. */
-export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  let url = path
-  if (opts.query) {
-    const params = new URLSearchParams()
-    for (const [k, v] of Object.entries(opts.query)) {
-      if (v !== undefined && v !== null && v !== '') params.set(k, String(v))
-    }
-    const qs = params.toString()
-    if (qs) url += `?${qs}`
-  }
-  const headers: Record<string, string> = { accept: 'application/json', ...opts.headers }
-  let body = opts.body
-  if (opts.json !== undefined) {
-    headers['content-type'] = 'application/json'
-    body = JSON.stringify(opts.json)
-  }
-  let res: Response
+/** What a successful answer carries: the JSON body, or undefined for one without a body. */
+type Body<R> =
+  R extends ClientResponse<infer T, infer S, infer F>
+    ? S extends 200 | 201 | 202 | 203
+      ? F extends 'json'
+        ? T
+        : undefined
+      : S extends 204
+        ? undefined
+        : never
+    : never
+
+/**
+ * Awaits one call of `api`: resolves with the body of a 2xx answer, rejects with ApiError
+ * (status 0 when the server cannot be reached). An aborted call rejects with the abort's reason.
+ */
+export async function call<R extends ClientResponse<unknown, number, 'json' | 'text' | string>>(
+  pending: Promise<R>,
+): Promise<Body<R>> {
+  let res: R
   try {
-    res = await fetch(url, {
-      method,
-      headers,
-      body: body ?? null,
-      credentials: 'same-origin',
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    })
+    res = await pending
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err
-    throw new ApiError(0, 'Cannot reach the server. Check your connection and try again.', 'Network error')
+    throw unreachable()
   }
-  if (!res.ok) throw await toError(res)
-  if (res.status === 204) return undefined as T
-  return (await res.json()) as T
+  if (!res.ok) throw problemError(res.status, res.headers, await res.text(), res.statusText)
+  if (res.status === 204) return undefined as Body<R>
+  return (await res.json()) as Body<R>
 }
 
-export interface ListMoviesQuery {
-  limit?: number
-  cursor?: string | null
-  q?: string
-  sort?: 'newest' | 'oldest' | 'name'
-  status?: MovieStatus
-  active?: boolean
-  mine?: boolean
+/**
+ * One page of the catalog as the list pages ask for it: after `cursor` (null for the first page),
+ * searching for `q` unless it is blank. Cancelled with `signal` when a newer query replaces it.
+ */
+export function listMovies(
+  query: Omit<MovieQuery, 'cursor' | 'q'> & { cursor: string | null; q: string },
+  signal: AbortSignal,
+) {
+  const { cursor, q, ...rest } = query
+  const shaped = { ...rest, cursor: cursor ?? undefined, q: q.trim() || undefined }
+  return call(api.movies.$get({ query: shaped }, { init: { signal } }))
 }
 
-async function sha256Hex(data: ArrayBuffer): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data)
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
-}
-
-const enc = encodeURIComponent
-
-export const api = {
-  movies: {
-    list: (query: ListMoviesQuery = {}, signal?: AbortSignal) =>
-      request<Page<Movie>>('GET', '/api/movies', {
-        query: { ...query, q: query.q?.trim() || undefined },
-        ...(signal ? { signal } : {}),
-      }),
-    get: (id: string) => request<Movie>('GET', `/api/movies/${enc(id)}`),
-    update: (id: string, patch: Partial<Pick<Movie, 'name' | 'description' | 'active'>>) =>
-      request<Movie>('PATCH', `/api/movies/${enc(id)}`, { json: patch }),
-    remove: (id: string) => request<void>('DELETE', `/api/movies/${enc(id)}`),
-    /** Stores one file of the movie (e.g. `poster.jpg`), hash-checked by the server. */
-    async putFile(id: string, path: string, file: Blob): Promise<unknown> {
-      const bytes = await file.arrayBuffer()
-      return request('PUT', `/api/movies/${enc(id)}/files/${path.split('/').map(enc).join('/')}`, {
-        body: bytes,
+/** Stores one file of a movie (e.g. `poster.jpg`), hash-checked by the server. */
+export async function putFile(movieId: string, path: string, file: Blob) {
+  const bytes = new Uint8Array(await file.arrayBuffer())
+  return call(
+    api.movies[':id'].files[':path{.+}'].$put(
+      { param: { id: movieId, path } },
+      {
         headers: {
           'content-type': file.type || 'application/octet-stream',
           'x-content-sha256': await sha256Hex(bytes),
         },
-      })
-    },
-  },
-  auth: {
-    /** The signed-in user, or null. */
-    async me(): Promise<User | null> {
-      try {
-        return (await request<{ user: User }>('GET', '/api/auth/me')).user
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 401) return null
-        throw err
-      }
-    },
-    login: async (username: string, password: string) =>
-      (await request<{ user: User }>('POST', '/api/auth/login', { json: { username, password } })).user,
-    logout: () => request<void>('POST', '/api/auth/logout'),
-    changePassword: (currentPassword: string, newPassword: string) =>
-      request<void>('POST', '/api/auth/password', { json: { currentPassword, newPassword } }),
-    tokens: async () => (await request<{ items: ApiToken[] }>('GET', '/api/auth/tokens')).items,
-    createToken: (name: string) =>
-      request<ApiToken & { token: string }>('POST', '/api/auth/tokens', { json: { name } }),
-    revokeToken: (id: string) => request<void>('DELETE', `/api/auth/tokens/${enc(id)}`),
-  },
-  users: {
-    list: async () => (await request<{ items: User[] }>('GET', '/api/users')).items,
-    create: (input: { username: string; password: string; role: Role }) =>
-      request<User>('POST', '/api/users', { json: input }),
-    update: (id: string, patch: { password?: string; role?: Role; active?: boolean }) =>
-      request<User>('PATCH', `/api/users/${enc(id)}`, { json: patch }),
-  },
+        init: { body: bytes },
+      },
+    ),
+  )
 }
 
 /** The message to show for any thrown value. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message
   if (err instanceof Error) return err.message
   return String(err)
 }

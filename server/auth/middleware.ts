@@ -5,6 +5,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
 import type { AppEnv, AuthUser } from '../env.ts'
+import { forbidden } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
 import { SESSION_COOKIE, userForSession, userForToken } from './tokens.ts'
 
@@ -54,6 +55,6 @@ export function requireUser(c: Context<AppEnv>): AuthUser {
 
 export function requireAdmin(c: Context<AppEnv>): AuthUser {
   const user = requireUser(c)
-  if (user.role !== 'admin') throw new ApiError(403, 'forbidden', 'Only admins may do this.')
+  if (user.role !== 'admin') throw forbidden('Only admins may do this.')
   return user
 }

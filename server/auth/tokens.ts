@@ -4,21 +4,19 @@
  */
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
-import type { AuthUser, Deps } from '../env.ts'
+import { type AuthUser, clock, currentDate, type Deps } from '../env.ts'
 import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
 
 export const SESSION_COOKIE = 'adh_session'
 /** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
 export const TOKEN_PREFIX = 'adh_'
 
-const now = (deps: Deps) => (deps.now ?? Date.now)()
-
 export async function createSession(
   deps: Deps,
   userId: string,
 ): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomToken(43)
-  const expiresAt = new Date(now(deps) + deps.config.sessionTtlMs)
+  const expiresAt = new Date(clock(deps)() + deps.config.sessionTtlMs)
   await deps.db.insert(sessions).values({ id: await sha256Hex(secret), userId, expiresAt })
   return { secret, expiresAt }
 }
@@ -35,7 +33,7 @@ export async function userForSession(deps: Deps, secret: string): Promise<AuthUs
     .where(
       and(
         eq(sessions.id, await sha256Hex(secret)),
-        gt(sessions.expiresAt, new Date(now(deps))),
+        gt(sessions.expiresAt, currentDate(deps)),
         eq(users.active, true),
       ),
     )
@@ -51,7 +49,7 @@ export async function createApiToken(
   const id = newId()
   const token = `${TOKEN_PREFIX}${id.slice(0, 8)}_${randomToken(32)}`
   const prefix = token.slice(0, TOKEN_PREFIX.length + 8)
-  const createdAt = new Date(now(deps))
+  const createdAt = currentDate(deps)
   await deps.db
     .insert(apiTokens)
     .values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
@@ -70,7 +68,7 @@ export async function userForToken(deps: Deps, token: string): Promise<AuthUser 
   if (!row) return null
   await deps.db
     .update(apiTokens)
-    .set({ lastUsedAt: new Date(now(deps)) })
+    .set({ lastUsedAt: currentDate(deps) })
     .where(eq(apiTokens.id, row.tokenId))
   return { id: row.id, username: row.username, role: row.role, via: 'token' }
 }

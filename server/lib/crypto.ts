@@ -1,4 +1,7 @@
-/** Small Web Crypto helpers shared by auth and storage; no node:* imports. @module */
+/**
+ * Small Web Crypto helpers shared by auth, storage and the client's uploader; no node:* imports.
+ * @module
+ */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 
@@ -26,5 +29,9 @@ export function randomToken(length: number): string {
   return out
 }
 
-/** Opaque ids for rows and URLs: 16 characters, about 95 bits. */
-export const newId = () => randomToken(16)
+export const ID_LENGTH = 16
+/** What every id this server hands out looks like; anything else in a URL is not one of ours. */
+export const ID_PATTERN = new RegExp(`^[A-Za-z0-9]{${ID_LENGTH}}$`)
+
+/** Opaque ids for rows and URLs: {@link ID_LENGTH} characters of [A-Za-z0-9], about 95 bits. */
+export const newId = () => randomToken(ID_LENGTH)

@@ -40,8 +40,9 @@ const TITLES: Record<number, string> = {
 }
 
 /**
- * A coded domain error; `app.onError` renders it as problem+json.
- * @example throw new ApiError(404, 'movie-not-found', `No movie with id ${id}`)
+ * A coded domain error; `app.onError` renders it as problem+json. Errors raised in more than one
+ * place have a factory in errors.ts.
+ * @example throw new ApiError(409, 'already-published', 'The movie is already published.')
  */
 export class ApiError extends HTTPException {
   readonly code: string
@@ -86,11 +87,13 @@ export function problemResponse(body: ProblemBody, headers: Record<string, strin
   })
 }
 
+/** The response a coded domain error stands for. */
+export const errorResponse = (err: ApiError): Response =>
+  problemResponse(problemBody(err.status, err.code, err.detail, err.extra), err.headers)
+
 /** Renders any thrown error. Unknown errors are logged and reported without internals. */
 export function renderError(err: unknown, c: Context): Response {
-  if (err instanceof ApiError) {
-    return problemResponse(problemBody(err.status, err.code, err.detail, err.extra), err.headers)
-  }
+  if (err instanceof ApiError) return errorResponse(err)
   if (err instanceof HTTPException) {
     const res = err.getResponse()
     const code = err.status === 400 ? 'bad-request' : slug(TITLES[err.status] ?? 'error')

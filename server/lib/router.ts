@@ -6,7 +6,8 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
 import type { AppEnv } from '../env.ts'
-import { type FieldError, problemBody, problemResponse } from './problem.ts'
+import { validationFailed } from './errors.ts'
+import { errorResponse, type FieldError } from './problem.ts'
 
 export function zodFieldErrors(error: ZodError, target?: string): FieldError[] {
   const out: FieldError[] = []
@@ -28,10 +29,8 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (result.success) return
-      const errors = zodFieldErrors(result.error as ZodError, result.target)
       const where = result.target === 'json' ? 'body' : result.target
-      const detail = `Invalid ${where}: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}`
-      return problemResponse(problemBody(422, 'validation', detail, { errors }))
+      return errorResponse(validationFailed(where, zodFieldErrors(result.error as ZodError, result.target)))
     },
   })
 }

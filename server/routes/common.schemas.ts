@@ -1,5 +1,6 @@
 /** Schemas shared by several routers. @module */
 import { z } from '@hono/zod-openapi'
+import { ID_LENGTH, ID_PATTERN } from '../lib/crypto.ts'
 
 export const ProblemSchema = z
   .object({
@@ -13,7 +14,8 @@ export const ProblemSchema = z
   })
   .openapi('Problem')
 
-const problem = (description: string) => ({
+/** An OpenAPI error response: problem+json, described. */
+export const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 })
@@ -27,13 +29,18 @@ export const problems = {
   422: problem('Validation failed; `errors` names each invalid field'),
 }
 
-/** Opaque ids: 16 characters of [A-Za-z0-9]. */
-export const IdParam = z.object({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9]{16}$/, 'Expected a 16-character id of letters and digits')
-    .openapi({ param: { name: 'id', in: 'path' }, example: 'x3KfQ9aLw0PzR7bT' }),
-})
+export const ID_MESSAGE = `Expected a ${ID_LENGTH}-character id of letters and digits`
+
+/** A path parameter holding one of our opaque ids ({@link ID_PATTERN}). */
+export const idParam = <const K extends string>(name: K) =>
+  z.object({
+    [name]: z
+      .string()
+      .regex(ID_PATTERN, ID_MESSAGE)
+      .openapi({ param: { name, in: 'path' }, example: 'x3KfQ9aLw0PzR7bT' }),
+  } as Record<K, z.ZodString>)
+
+export const IdParam = idParam('id')
 
 export const booleanQuery = z
   .enum(['true', 'false'])
@@ -42,7 +49,13 @@ export const booleanQuery = z
 
 export const security: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }]
 
-/** An OpenAPI response (or request body) whose content is JSON of `schema`. */
+/** A required JSON request body of `schema`. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/json': { schema } },
+  required: true,
+})
+
+/** An OpenAPI response whose content is JSON of `schema`. */
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },

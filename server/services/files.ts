@@ -9,21 +9,15 @@
  */
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
-import type { AuthUser, Deps } from '../env.ts'
-import { type KeyedMutex, type KeyedRwLock, keyedMutex, keyedRwLock } from '../lib/keyed-lock.ts'
+import { type AuthUser, currentDate, type Deps } from '../env.ts'
+import { fileNotFound, movieNotFound } from '../lib/errors.ts'
 import { contentTypeFor } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
+import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
+import type { Runtime } from '../runtime.ts'
 import { BlobHashMismatchError, BlobLengthMismatchError, BlobTooLargeError } from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
 import { canWrite } from './movies.ts'
-
-export interface FileJson {
-  path: string
-  size: number
-  sha256: string
-  contentType: string
-  createdAt: string
-}
 
 export const fileToJson = (f: MovieFile): FileJson => ({
   path: f.path,
@@ -33,34 +27,7 @@ export const fileToJson = (f: MovieFile): FileJson => ({
   createdAt: f.createdAt.toISOString(),
 })
 
-interface Coordination {
-  /** Uploads and deletes hold a movie shared; publish holds it exclusively, so it sees a settled set of files. */
-  movies: KeyedRwLock
-  /** One writer per file, so the blob and its row always come from the same upload. */
-  files: KeyedMutex
-  /** Bytes promised to uploads still streaming, per movie, counted against the movie's limit. */
-  reserved: Map<string, number>
-  /** Recent /media lookups of public files, by `<movie>/<path>`, with when they were made. */
-  servable: Map<string, { at: number; value: ServableFile }>
-}
-
-// Per app instance (keyed by its deps), not global: two apps in one process do not share locks.
-// The locks order work within one process; several Workers isolates would need a Durable Object.
-const coordination = new WeakMap<Deps, Coordination>()
-
-export function coordinationFor(deps: Deps): Coordination {
-  let c = coordination.get(deps)
-  if (!c) {
-    c = { movies: keyedRwLock(), files: keyedMutex(), reserved: new Map(), servable: new Map() }
-    coordination.set(deps, c)
-  }
-  return c
-}
-
-export async function listMovieFiles(
-  deps: Deps,
-  movieId: string,
-): Promise<{ items: FileJson[]; totalBytes: number }> {
+export async function listMovieFiles(deps: Deps, movieId: string): Promise<FileList> {
   const rows = await deps.db
     .select()
     .from(movieFiles)
@@ -87,12 +54,12 @@ export interface PutFileInput {
  */
 export async function putMovieFile(
   deps: Deps,
+  runtime: Runtime,
   movieId: string,
   input: PutFileInput,
 ): Promise<{ file: FileJson; created: boolean }> {
-  const co = coordinationFor(deps)
   const { path, sha256 } = input
-  return withFile(deps, movieId, path, async (movie) => {
+  return withFile(deps, runtime, movieId, path, async (movie) => {
     const [existing] = await deps.db
       .select()
       .from(movieFiles)
@@ -116,8 +83,8 @@ export async function putMovieFile(
       )
     }
 
-    const maxBytes = await allowance(deps, co, movieId, path, input.size)
-    co.reserved.set(movieId, (co.reserved.get(movieId) ?? 0) + maxBytes.reserve)
+    const maxBytes = await allowance(deps, runtime, movieId, path, input.size)
+    const release = runtime.reservations.hold(movieId, maxBytes.reserve)
     try {
       const info = await deps.blobs
         .put(key, input.body ?? new Uint8Array(0), {
@@ -135,7 +102,7 @@ export async function putMovieFile(
         size: info.size,
         sha256: info.sha256,
         contentType: info.contentType,
-        createdAt: new Date((deps.now ?? Date.now)()),
+        createdAt: currentDate(deps),
       }
       try {
         await deps.db
@@ -155,21 +122,24 @@ export async function putMovieFile(
         const [still] = await deps.db.select({ id: movies.id }).from(movies).where(eq(movies.id, movieId))
         if (still) throw err
         await deps.blobs.delete(key)
-        throw movieGone(movieId)
+        throw movieNotFound(movieId)
       }
-      co.servable.delete(`${movieId}/${path}`)
+      runtime.servable.delete(servableKey(movieId, path))
       return { file: fileToJson(row), created: !existing }
     } finally {
-      const left = (co.reserved.get(movieId) ?? 0) - maxBytes.reserve
-      if (left > 0) co.reserved.set(movieId, left)
-      else co.reserved.delete(movieId)
+      release()
     }
   })
 }
 
 /** Deletes one file of a draft movie. Deleting a file that is not there is a 404. */
-export async function deleteMovieFile(deps: Deps, movieId: string, path: string): Promise<void> {
-  await withFile(deps, movieId, path, async (movie) => {
+export async function deleteMovieFile(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  path: string,
+): Promise<void> {
+  await withFile(deps, runtime, movieId, path, async (movie) => {
     if (movie.status === 'ready') {
       throw new ApiError(
         409,
@@ -181,9 +151,8 @@ export async function deleteMovieFile(deps: Deps, movieId: string, path: string)
       .delete(movieFiles)
       .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
       .returning({ path: movieFiles.path })
-    if (deleted.length === 0)
-      throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
-    coordinationFor(deps).servable.delete(`${movieId}/${path}`)
+    if (deleted.length === 0) throw fileNotFound(movieId, path)
+    runtime.servable.delete(servableKey(movieId, path))
     await deps.blobs.delete(movieKey(movieId, path))
   })
 }
@@ -194,18 +163,18 @@ export async function deleteMovieFile(deps: Deps, movieId: string, path: string)
  */
 async function withFile<T>(
   deps: Deps,
+  runtime: Runtime,
   movieId: string,
   path: string,
   fn: (movie: Pick<Movie, 'status'>) => Promise<T>,
 ): Promise<T> {
-  const co = coordinationFor(deps)
-  return co.movies.shared(movieId, () =>
-    co.files.run(`${movieId}/${path}`, async () => {
+  return runtime.movieLocks.shared(movieId, () =>
+    runtime.fileLocks.run(`${movieId}/${path}`, async () => {
       const [movie] = await deps.db
         .select({ status: movies.status })
         .from(movies)
         .where(eq(movies.id, movieId))
-      if (!movie) throw movieGone(movieId)
+      if (!movie) throw movieNotFound(movieId)
       return fn(movie)
     }),
   )
@@ -225,14 +194,14 @@ export interface ServableFile {
  */
 export async function findServableFile(
   deps: Deps,
+  runtime: Runtime,
   user: AuthUser | null,
   movieId: string,
   path: string,
 ): Promise<ServableFile> {
-  const { servable } = coordinationFor(deps)
-  const cacheKey = `${movieId}/${path}`
-  const cached = servable.get(cacheKey)
-  if (cached && performance.now() - cached.at < PUBLIC_LOOKUP_TTL_MS) return cached.value
+  const cacheKey = servableKey(movieId, path)
+  const cached = runtime.servable.get(cacheKey)
+  if (cached) return cached
 
   const [row] = await deps.db
     .select({
@@ -247,33 +216,21 @@ export async function findServableFile(
     .where(eq(movies.id, movieId))
     .limit(1)
   const isPublic = row?.status === 'ready' && row.active
-  if (!row || !(isPublic || (user && canWrite(user, row)))) {
-    throw new ApiError(404, 'movie-not-found', `No movie with id "${movieId}".`)
-  }
-  if (!row.file) throw new ApiError(404, 'file-not-found', `Movie ${movieId} has no file "${path}".`)
+  if (!row || !(isPublic || (user && canWrite(user, row)))) throw movieNotFound(movieId)
+  if (!row.file) throw fileNotFound(movieId, path)
   const { file, ...movie } = row
   const value = { movie, isPublic, file }
-  if (isPublic) {
-    servable.delete(cacheKey)
-    servable.set(cacheKey, { at: performance.now(), value })
-    if (servable.size > PUBLIC_LOOKUP_ENTRIES) servable.delete(servable.keys().next().value!)
-  }
+  // Only public lookups are kept (runtime.ts says for how long): they do not depend on the caller.
+  if (isPublic) runtime.servable.set(cacheKey, value)
   return value
 }
 
 /** Drops a cached lookup, e.g. when its blob turned out to be gone (the movie was deleted meanwhile). */
-export function forgetServableFile(deps: Deps, movieId: string, path: string): void {
-  coordinationFor(deps).servable.delete(`${movieId}/${path}`)
+export function forgetServableFile(runtime: Runtime, movieId: string, path: string): void {
+  runtime.servable.delete(servableKey(movieId, path))
 }
 
-/**
- * How long a public file's lookup is reused. A player fetches segments back to back and a popular
- * movie has many players, so without this every segment costs a database query. Files of a
- * published movie never change; hiding or deleting the movie reaches /media within this time
- * (browsers and CDNs keep the manifest far longer anyway).
- */
-export const PUBLIC_LOOKUP_TTL_MS = 1000
-const PUBLIC_LOOKUP_ENTRIES = 10_000
+const servableKey = (movieId: string, path: string) => `${movieId}/${path}`
 
 // ───────────────────────────── limits ─────────────────────────────
 
@@ -283,7 +240,7 @@ const PUBLIC_LOOKUP_ENTRIES = 10_000
  */
 async function allowance(
   deps: Deps,
-  co: Coordination,
+  runtime: Runtime,
   movieId: string,
   path: string,
   declared: number | undefined,
@@ -293,7 +250,7 @@ async function allowance(
     .select({ total: sql<number>`coalesce(sum(${movieFiles.size}), 0)` })
     .from(movieFiles)
     .where(and(eq(movieFiles.movieId, movieId), ne(movieFiles.path, path)))
-  const room = maxMovieBytes - Number(sum?.total ?? 0) - (co.reserved.get(movieId) ?? 0)
+  const room = maxMovieBytes - Number(sum?.total ?? 0) - runtime.reservations.held(movieId)
   const limit = Math.max(0, Math.min(maxFileBytes, room))
   if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)
   if (declared !== undefined && declared > limit) throw movieTooLarge(maxMovieBytes, room)
@@ -311,8 +268,6 @@ const movieTooLarge = (limit: number, room: number) =>
     `This file would take the movie past its limit of ${limit} bytes; ${Math.max(0, room)} bytes are left.`,
     { limit, remaining: Math.max(0, room) },
   )
-
-const movieGone = (id: string) => new ApiError(404, 'movie-not-found', `No movie with id "${id}".`)
 
 function uploadError(err: unknown, deps: Deps, limit: number): unknown {
   if (err instanceof BlobHashMismatchError) {

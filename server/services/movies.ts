@@ -1,47 +1,23 @@
 /**
  * The movie catalog: who may see and change what, listing with keyset pagination and full-text
- * search, and the JSON a movie is shown as. Plain functions of (deps, input); no Hono types
- * except the two `load…` helpers that read the caller from the context.
+ * search, and the JSON a movie is shown as. Plain functions of (deps, input); no Hono types.
  * @module
  */
 import { and, asc, desc, eq, or, type SQL, sql } from 'drizzle-orm'
-import type { Context } from 'hono'
 import { moviesFts } from '../../db/fts.ts'
-import { type Movie, type MovieStatus, movies, users } from '../../db/schema.ts'
-import { requireUser } from '../auth/middleware.ts'
-import type { AppEnv, AuthUser, Deps } from '../env.ts'
+import { type Movie, movies, users } from '../../db/schema.ts'
+import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { newId } from '../lib/crypto.ts'
-import { ApiError } from '../lib/problem.ts'
+import { forbidden, movieNotFound, validationFailed } from '../lib/errors.ts'
+import type {
+  CreateMovieInput,
+  ListQuery,
+  MovieJson,
+  MoviePage,
+  MovieSort,
+  UpdateMovieInput,
+} from '../routes/movies/movies.schemas.ts'
 import { moviePrefix } from '../storage/keys.ts'
-
-export type MovieSort = 'newest' | 'oldest' | 'name'
-
-export interface ListQuery {
-  limit: number
-  cursor?: string
-  active?: boolean
-  status?: MovieStatus
-  q?: string
-  sort: MovieSort
-  /** Only the caller's own movies. */
-  mine?: boolean
-}
-
-export interface MovieJson {
-  id: string
-  name: string
-  description: string
-  active: boolean
-  status: MovieStatus
-  duration: number | null
-  posterUrl: string | null
-  manifestUrl: string | null
-  renditions: NonNullable<Movie['renditions']>
-  owner: { id: string; username: string } | null
-  createdAt: string
-  updatedAt: string
-  publishedAt: string | null
-}
 
 type MovieRow = Movie & { ownerName: string | null }
 
@@ -94,24 +70,22 @@ export async function findMovie(deps: Deps, id: string): Promise<MovieRow | null
   return row ? flatten(row) : null
 }
 
-const notFound = (id: string) => new ApiError(404, 'movie-not-found', `No movie with id "${id}".`)
-
 /** The movie if the caller may see it; otherwise a 404 that does not reveal whether it exists. */
-export async function loadMovieForRead(c: Context<AppEnv>, id: string): Promise<MovieRow> {
-  const user = c.var.user
-  const [row] = await selectRow(c.var.deps)
+export async function loadMovieForRead(deps: Deps, user: AuthUser | null, id: string): Promise<MovieRow> {
+  const [row] = await selectRow(deps)
     .where(and(eq(movies.id, id), visibleTo(user)))
     .limit(1)
-  if (!row) throw notFound(id)
+  if (!row) throw movieNotFound(id)
   return flatten(row)
 }
 
-/** The movie if the caller may change it: 401 anonymous, 404 invisible, 403 visible but not theirs. */
-export async function loadMovieForWrite(c: Context<AppEnv>, id: string): Promise<MovieRow> {
-  const user = requireUser(c)
-  const movie = await loadMovieForRead(c, id)
-  if (!canWrite(user, movie))
-    throw new ApiError(403, 'forbidden', 'Only the owner or an admin may change this movie.')
+/**
+ * The movie if this signed-in caller may change it: 404 invisible, 403 visible but not theirs
+ * (an anonymous caller is refused before this, with a 401: see requireUser).
+ */
+export async function loadMovieForWrite(deps: Deps, user: AuthUser, id: string): Promise<MovieRow> {
+  const movie = await loadMovieForRead(deps, user, id)
+  if (!canWrite(user, movie)) throw forbidden('Only the owner or an admin may change this movie.')
   return movie
 }
 
@@ -126,9 +100,11 @@ export function encodeCursor(sort: MovieSort, m: Pick<Movie, 'seq' | 'name'>): s
 
 function decodeCursor(sort: MovieSort, cursor: string): { seq: number; name?: string } {
   const bad = () =>
-    new ApiError(422, 'validation', 'The cursor is not one this API gave out for this sort order.', {
-      errors: [{ field: 'cursor', message: 'Invalid cursor' }],
-    })
+    validationFailed(
+      'query',
+      [{ field: 'cursor', message: 'Invalid cursor' }],
+      'The cursor is not one this API gave out for this sort order.',
+    )
   let parsed: unknown
   try {
     const bytes = Uint8Array.from(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')), (ch) =>
@@ -159,11 +135,7 @@ export function ftsQuery(q: string): string | null {
     .join(' ')
 }
 
-export async function listMovies(
-  deps: Deps,
-  user: AuthUser | null,
-  query: ListQuery,
-): Promise<{ items: MovieJson[]; nextCursor: string | null }> {
+export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQuery): Promise<MoviePage> {
   const conditions: (SQL | undefined)[] = [visibleTo(user)]
   if (query.active !== undefined) conditions.push(eq(movies.active, query.active))
   if (query.status) conditions.push(eq(movies.status, query.status))
@@ -211,12 +183,8 @@ export async function listMovies(
   }
 }
 
-export async function createMovie(
-  deps: Deps,
-  owner: AuthUser,
-  input: { name: string; description?: string; active?: boolean },
-): Promise<MovieJson> {
-  const now = new Date((deps.now ?? Date.now)())
+export async function createMovie(deps: Deps, owner: AuthUser, input: CreateMovieInput): Promise<MovieJson> {
+  const now = currentDate(deps)
   const id = newId()
   await deps.db.insert(movies).values({
     id,
@@ -230,14 +198,10 @@ export async function createMovie(
   return movieToJson((await findMovie(deps, id))!)
 }
 
-export async function updateMovie(
-  deps: Deps,
-  id: string,
-  patch: { name?: string; description?: string; active?: boolean },
-): Promise<MovieJson> {
+export async function updateMovie(deps: Deps, id: string, patch: UpdateMovieInput): Promise<MovieJson> {
   await deps.db
     .update(movies)
-    .set({ ...patch, updatedAt: new Date((deps.now ?? Date.now)()) })
+    .set({ ...patch, updatedAt: currentDate(deps) })
     .where(eq(movies.id, id))
   return movieToJson((await findMovie(deps, id))!)
 }
@@ -245,6 +209,5 @@ export async function updateMovie(
 /** Deletes the movie, then its files: a crash between the two leaves orphan blobs, never a row without files. */
 export async function deleteMovie(deps: Deps, id: string): Promise<void> {
   await deps.db.delete(movies).where(eq(movies.id, id))
-  const blobs = await deps.blobs.list(moviePrefix(id))
-  for (const blob of blobs) await deps.blobs.delete(blob.key)
+  await deps.blobs.deletePrefix(moviePrefix(id))
 }

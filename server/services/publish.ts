@@ -4,15 +4,17 @@
  * @module
  */
 import { eq } from 'drizzle-orm'
-import { movieFiles, movies, type Rendition } from '../../db/schema.ts'
-import type { Deps } from '../env.ts'
+import { movieFiles, movies } from '../../db/schema.ts'
+import { currentDate, type Deps } from '../env.ts'
+import { movieNotFound, validationFailed } from '../lib/errors.ts'
 import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/mpd.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
+import type { MovieJson, Rendition } from '../routes/movies/movies.schemas.ts'
+import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
-import { coordinationFor } from './files.ts'
-import { findMovie, type MovieJson, movieToJson } from './movies.ts'
+import { findMovie, movieToJson } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
 export const MISSING_LIST_LIMIT = 1000
@@ -22,18 +24,21 @@ export const MISSING_LIST_LIMIT = 1000
  * Publishing a published movie again with the same manifest changes nothing.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
-export async function publishMovie(deps: Deps, movieId: string, manifestPath: string): Promise<MovieJson> {
+export async function publishMovie(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  manifestPath: string,
+): Promise<MovieJson> {
   const checked = checkMoviePath(manifestPath)
   if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
-    throw new ApiError(422, 'validation', `Invalid body: manifest (${reason})`, {
-      errors: [{ field: 'manifest', message: reason }],
-    })
+    throw validationFailed('body', [{ field: 'manifest', message: reason }])
   }
   // Exclusive: no upload or delete of this movie's files runs while its completeness is judged.
-  return coordinationFor(deps).movies.exclusive(movieId, async () => {
+  return runtime.movieLocks.exclusive(movieId, async () => {
     const movie = await findMovie(deps, movieId)
-    if (!movie) throw new ApiError(404, 'movie-not-found', `No movie with id "${movieId}".`)
+    if (!movie) throw movieNotFound(movieId)
     if (movie.status === 'ready') {
       if (movie.manifest === manifestPath) return movieToJson(movie)
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
@@ -67,7 +72,7 @@ export async function publishMovie(deps: Deps, movieId: string, manifestPath: st
 
     const renditions = renditionsOf(mpd)
     if (renditions.length === 0) throw invalidManifest('The manifest has no audio or video Representation.')
-    const now = new Date((deps.now ?? Date.now)())
+    const now = currentDate(deps)
     await deps.db
       .update(movies)
       .set({

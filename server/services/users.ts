@@ -3,22 +3,18 @@
  * @module
  */
 import { eq } from 'drizzle-orm'
-import { type Role, type User, users } from '../../db/schema.ts'
-import type { Deps } from '../env.ts'
+import { type User, users } from '../../db/schema.ts'
+import { currentDate, type Deps } from '../env.ts'
 import { newId } from '../lib/crypto.ts'
+import { validationFailed } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
-
-export const USERNAME_RE = /^[A-Za-z0-9@.+_-]{3,150}$/
-export const PASSWORD_MIN = 8
-export const PASSWORD_MAX = 1024
-
-export interface UserJson {
-  id: string
-  username: string
-  role: Role
-  active: boolean
-  createdAt: string
-}
+import {
+  type CreateUserInput,
+  PASSWORD_MAX,
+  PASSWORD_MIN,
+  USERNAME_RE,
+  type UserJson,
+} from '../routes/users/users.schemas.ts'
 
 export const userToJson = (u: User): UserJson => ({
   id: u.id,
@@ -39,19 +35,20 @@ export async function findUser(deps: Deps, id: string): Promise<User | null> {
 }
 
 /** Creates an account; a taken username is a 409. */
-export async function createUser(
-  deps: Deps,
-  input: { username: string; password: string; role: Role },
-): Promise<User> {
+export async function createUser(deps: Deps, input: CreateUserInput): Promise<User> {
   if (!USERNAME_RE.test(input.username)) {
-    throw new ApiError(422, 'validation', 'Usernames are 3-150 letters, digits or @.+_-', {
-      errors: [{ field: 'username', message: 'Invalid username' }],
-    })
+    throw validationFailed(
+      'body',
+      [{ field: 'username', message: 'Invalid username' }],
+      'Usernames are 3-150 letters, digits or @.+_-',
+    )
   }
   if (input.password.length < PASSWORD_MIN || input.password.length > PASSWORD_MAX) {
-    throw new ApiError(422, 'validation', `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`, {
-      errors: [{ field: 'password', message: `Must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` }],
-    })
+    throw validationFailed(
+      'body',
+      [{ field: 'password', message: `Must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters` }],
+      `Passwords are ${PASSWORD_MIN} to ${PASSWORD_MAX} characters.`,
+    )
   }
   if (await findUserByName(deps, input.username)) {
     throw new ApiError(409, 'username-taken', `The username "${input.username}" is taken.`, {
@@ -64,7 +61,7 @@ export async function createUser(
     passwordHash: await deps.passwords.hash(input.password),
     role: input.role,
     active: true,
-    createdAt: new Date((deps.now ?? Date.now)()),
+    createdAt: currentDate(deps),
   }
   await deps.db.insert(users).values(row)
   return row

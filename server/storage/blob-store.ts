@@ -1,6 +1,7 @@
 /**
- * The blob storage port. Adapters: `fs` (local disk, the default), `r2` (Cloudflare R2 binding),
- * `memory` (tests). One contract suite (tests/storage/contract.ts) runs against all of them.
+ * The blob storage port. Adapters: `fs` (local disk, the default), `s3` (any S3 API, Node),
+ * `r2` (Cloudflare R2 binding), `memory` (tests). One contract suite (tests/storage/contract.ts)
+ * runs against all of them.
  *
  * Keys are `/`-separated paths already validated by the caller (see server/lib/paths.ts).
  * @module
@@ -53,6 +54,16 @@ export interface BlobStore {
   delete(key: string): Promise<void>
   /** Every blob whose key starts with `prefix`, sorted by key. */
   list(prefix: string): Promise<BlobInfo[]>
+  /**
+   * Deletes every blob whose key starts with `prefix` (a string prefix, as for `list`: pass
+   * `movies/<id>/`, with the slash). Object stores do it in batches, without describing each blob.
+   */
+  deletePrefix(prefix: string): Promise<void>
+  /**
+   * Only on stores set to serve reads themselves (S3 with `S3_SERVE=redirect`): a short-lived URL
+   * where a client may GET the blob, byte ranges included. The caller checks who may read first.
+   */
+  signedUrl?(key: string): Promise<string>
 }
 
 export class BlobTooLargeError extends Error {

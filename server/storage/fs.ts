@@ -274,7 +274,15 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     }
   }
 
-  return {
+  /** Every blob key that starts with `prefix`, sorted. */
+  async function keysUnder(prefix: string): Promise<string[]> {
+    const slash = prefix.lastIndexOf('/')
+    const keys: string[] = []
+    await walk(prefix.slice(0, slash + 1), prefix, keys)
+    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  }
+
+  const store: BlobStore = {
     put: writeAtomically,
 
     async get(key, getOpts = {}): Promise<BlobObject | null> {
@@ -309,10 +317,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     },
 
     async list(prefix) {
-      const slash = prefix.lastIndexOf('/')
-      const keys: string[] = []
-      await walk(prefix.slice(0, slash + 1), prefix, keys)
-      keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      const keys = await keysUnder(prefix)
       const out: BlobInfo[] = []
       // A few at a time: a movie has thousands of segments, and each needs a stat and a sidecar read.
       for (let i = 0; i < keys.length; i += 32) {
@@ -320,7 +325,13 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
       }
       return out
     },
+
+    async deletePrefix(prefix) {
+      // One key at a time through delete(), so each takes its lock and retires its open file.
+      for (const key of await keysUnder(prefix)) await store.delete(key)
+    },
   }
+  return store
 }
 
 // ───────────────────────────── keys and files ─────────────────────────────

@@ -58,5 +58,8 @@ export function memoryBlobStore(): BlobStore {
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
         .map(info)
     },
+    async deletePrefix(prefix) {
+      for (const key of [...blobs.keys()]) if (key.startsWith(prefix)) blobs.delete(key)
+    },
   }
 }

@@ -131,6 +131,16 @@ export function r2BlobStore(bucket: R2BucketLike): BlobStore {
       } while (cursor)
       return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     },
+
+    async deletePrefix(prefix) {
+      // A listing page holds at most 1000 keys, which is also what one delete call accepts.
+      let cursor: string | undefined
+      do {
+        const page = await bucket.list({ prefix, ...(cursor ? { cursor } : {}) })
+        if (page.objects.length > 0) await bucket.delete(page.objects.map((o) => o.key))
+        cursor = page.truncated ? page.cursor : undefined
+      } while (cursor)
+    },
   }
 }
 

@@ -7,9 +7,10 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import { movieKey } from '../../server/storage/keys.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
-import { type ApiMovie, uploadMovie } from '../support/http.ts'
+import { uploadMovie } from '../support/http.ts'
 import { ABR_LADDER, type DashMovie, makeDash, PLAYER_CONTENT } from '../support/media.ts'
 import { launchBrowser, newPage, screenshot, setOffline, throttle } from './browser.ts'
 
@@ -79,9 +80,9 @@ describe('catalog, player and admin pages', () => {
   let content: DashMovie
   let admin: TestUser
   let uploader: TestUser
-  let feature: ApiMovie
-  let second: ApiMovie
-  let draft: ApiMovie
+  let feature: MovieJson
+  let second: MovieJson
+  let draft: MovieJson
 
   beforeAll(async () => {
     ;[server, content, browser] = await Promise.all([

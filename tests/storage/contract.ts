@@ -238,5 +238,15 @@ export function blobStoreContract(name: string, make: () => Promise<StoreUnderTe
       await store.delete(`${base}/m1/v/a.m4s`)
       expect((await store.list(`${base}/m1/`)).map((b) => b.key)).not.toContain(`${base}/m1/v/a.m4s`)
     })
+
+    it('deletes every blob under a prefix, and nothing beside it', async () => {
+      const base = key('sweep')
+      for (const p of ['m1/a.mpd', 'm1/v/a.m4s', 'm1/v/b.m4s', 'm10/a.mpd'])
+        await store.put(`${base}/${p}`, enc.encode(p))
+      await store.deletePrefix(`${base}/m1/`)
+      expect((await store.list(`${base}/`)).map((b) => b.key)).toEqual([`${base}/m10/a.mpd`])
+      expect(await store.head(`${base}/m1/v/a.m4s`)).toBeNull()
+      await store.deletePrefix(`${base}/nothing/`)
+    })
   })
 }

@@ -23,13 +23,14 @@ import { createApiToken } from '../../server/auth/tokens.ts'
 import { type AppConfig, DEFAULT_CONFIG, type Deps } from '../../server/env.ts'
 import { createUser } from '../../server/services/users.ts'
 import { mountClient } from '../../server/static.node.ts'
+import type { BlobStore } from '../../server/storage/blob-store.ts'
 import { fsBlobStore } from '../../server/storage/fs.ts'
 import { memoryBlobStore } from '../../server/storage/memory.ts'
 import { CLIENT_DIR } from '../setup/build-client.ts'
 
 export interface TestAppOptions {
-  /** Where blobs live: in memory (the default) or as files under `mediaDir`. */
-  blobs?: 'memory' | 'fs'
+  /** Where blobs live: in memory (the default), as files under `mediaDir`, or a store the test makes. */
+  blobs?: 'memory' | 'fs' | ((mediaDir: string) => BlobStore)
   /** The database: a libSQL file in the temp dir (the default, as in production) or `:memory:`. */
   db?: 'file' | 'memory'
   config?: Partial<AppConfig>
@@ -67,8 +68,7 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
   })
   const deps: Deps = {
     db,
-    // Not durable: fsync per file only slows tests down, and the temp dir dies with them.
-    blobs: opts.blobs === 'fs' ? fsBlobStore(mediaDir, { durable: false }) : memoryBlobStore(),
+    blobs: blobStoreFor(opts.blobs, mediaDir),
     passwords: testHasher,
     config: { ...DEFAULT_CONFIG, ...opts.config },
     ...(opts.now ? { now: opts.now } : {}),
@@ -82,6 +82,12 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+function blobStoreFor(kind: TestAppOptions['blobs'], mediaDir: string): BlobStore {
+  if (typeof kind === 'function') return kind(mediaDir)
+  // Not durable: fsync per file only slows tests down, and the temp dir dies with them.
+  return kind === 'fs' ? fsBlobStore(mediaDir, { durable: false }) : memoryBlobStore()
 }
 
 /** The app on test deps, with helpers for accounts: answer requests with `app.request()`. */

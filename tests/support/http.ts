@@ -1,22 +1,34 @@
 /**
- * Talking to a running server over real HTTP: uploading a movie the way the upload page does, and
- * sending request targets exactly as written (no URL parser tidying them up on our side).
+ * Talking to a running server over real HTTP: signing in as a script would, uploading a movie the
+ * way the upload page does, and sending request targets exactly as written (no URL parser tidying
+ * them up on our side).
  * @module
  */
 import { once } from 'node:events'
 import { connect } from 'node:net'
+import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import type { DashMovie } from './media.ts'
 
-/** A movie as the API shows it: the fields tests read. */
-export interface ApiMovie {
-  id: string
-  name: string
-  description: string
-  active: boolean
-  status: 'draft' | 'ready' | 'failed'
-  duration: number | null
-  posterUrl: string | null
-  manifestUrl: string | null
+/** Signs in with a password and returns the header of a fresh API token. */
+export async function bearerToken(
+  url: string,
+  username: string,
+  password: string,
+): Promise<Record<string, string>> {
+  // Cookie-authenticated writes need a same-origin Origin header.
+  const login = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: url },
+    body: JSON.stringify({ username, password }),
+  })
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`)
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
+  const token = await fetch(`${url}/api/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, origin: url },
+    body: JSON.stringify({ name: 'test' }),
+  })
+  return { authorization: `Bearer ${((await token.json()) as { token: string }).token}` }
 }
 
 async function call<T>(baseUrl: string, token: string, method: string, path: string, init: RequestInit = {}) {
@@ -45,9 +57,9 @@ export async function uploadMovie(
     /** Upload only these files (a draft that is still arriving). */
     only?: string[]
   },
-): Promise<ApiMovie> {
+): Promise<MovieJson> {
   const json = { 'content-type': 'application/json' }
-  const movie = await call<ApiMovie>(baseUrl, token, 'POST', '/api/movies', {
+  const movie = await call<MovieJson>(baseUrl, token, 'POST', '/api/movies', {
     headers: json,
     body: JSON.stringify({ name: meta.name, description: meta.description ?? '' }),
   })
@@ -70,7 +82,7 @@ export async function uploadMovie(
     headers: json,
     body: JSON.stringify({ manifest: 'manifest.mpd' }),
   })
-  return call<ApiMovie>(baseUrl, token, 'GET', `/api/movies/${movie.id}`)
+  return call<MovieJson>(baseUrl, token, 'GET', `/api/movies/${movie.id}`)
 }
 
 /**

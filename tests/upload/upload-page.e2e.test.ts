@@ -6,9 +6,9 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import { launchBrowser, newPage, screenshot, throttle } from '../e2e/browser.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
-import type { ApiMovie } from '../support/http.ts'
 import { ffprobe, makeClip, makeTextFile } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 
@@ -136,7 +136,7 @@ describe('upload page', () => {
     const sizes = ['1280x720', '854x480', '640x360', '426x240']
     const id = await uploadThroughPage(page, clip, { name: 'Beach day', sizes, shots: 'upload-720p' })
 
-    const movie = await api<ApiMovie>(`/api/movies/${id}`)
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
     expect(movie).toMatchObject({ name: 'Beach day', status: 'ready', active: true })
     expect(movie.duration).toBeCloseTo(6, 0)
     expect(movie.posterUrl).toBe(`/media/${id}/poster.jpg`)
@@ -161,7 +161,7 @@ describe('upload page', () => {
       shots: 'upload-portrait-phone',
       kbps: 1000,
     })
-    const movie = await api<ApiMovie>(`/api/movies/${id}`)
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 1 })
     await context.close()
   }, 300_000)
@@ -188,7 +188,7 @@ describe('upload page', () => {
         if (await retry.isVisible()) await retry.click()
       },
     })
-    const movie = await api<ApiMovie>(`/api/movies/${id}`)
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
     expect(movie.status).toBe('ready')
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 0 })
     await context.close()

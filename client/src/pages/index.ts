@@ -3,14 +3,14 @@
  * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
  * @module
  */
-import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
+import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
 
-type Sort = 'newest' | 'oldest' | 'name'
+type Sort = NonNullable<MovieQuery['sort']>
 const PAGE_SIZE = 24
 const SORTS: [Sort, string][] = [
   ['newest', 'Newest first'],
@@ -157,7 +157,7 @@ async function loadPage(): Promise<void> {
   mount(status)
   more.hidden = true
   try {
-    const page = await api.movies.list(
+    const page = await listMovies(
       { limit: PAGE_SIZE, cursor: state.cursor, q: state.q, sort: state.sort },
       signal,
     )

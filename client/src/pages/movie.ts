@@ -3,7 +3,7 @@
  * movies (visible to their owner and admins) say why there is nothing to play.
  * @module
  */
-import { ApiError, api, errorMessage, type Movie, type User } from '../api.ts'
+import { ApiError, api, call, errorMessage, type Movie, type User } from '../api.ts'
 import { createPlayer, loadDash } from '../player/player.ts'
 import { retryButton, stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
@@ -172,7 +172,7 @@ async function show(): Promise<void> {
   const userPromise = currentUser()
   let movie: Movie
   try {
-    movie = await api.movies.get(id)
+    movie = await call(api.movies[':id'].$get({ param: { id } }))
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 422)) notFound(await userPromise)
     else failedToLoad(err)
@@ -190,7 +190,7 @@ async function show(): Promise<void> {
 /** Other published movies under this one; the page is complete without them, so failures stay quiet. */
 async function moreToWatch(current: Movie): Promise<void> {
   try {
-    const page = await api.movies.list({ limit: 9, status: 'ready', active: true })
+    const page = await call(api.movies.$get({ query: { limit: 9, status: 'ready', active: 'true' } }))
     const others = page.items.filter((m) => m.id !== current.id).slice(0, 8)
     if (!others.length) return
     main.append(

@@ -4,7 +4,7 @@
  * @module
  */
 import './styles.css'
-import { api, type User } from '../api.ts'
+import { api, call, type User } from '../api.ts'
 import { h, mount } from './dom.ts'
 import { brandMark } from './icons.ts'
 import { toast } from './toast.ts'
@@ -13,9 +13,12 @@ export type Section = 'catalog' | 'upload' | 'admin' | 'movie'
 
 let mePromise: Promise<User | null> | undefined
 
-/** The signed-in user (null when anonymous), fetched once per page load. */
+/** The signed-in user (null when anonymous, or when the server cannot say), fetched once per page load. */
 export function currentUser(): Promise<User | null> {
-  mePromise ??= api.auth.me().catch(() => null)
+  mePromise ??= call(api.auth.me.$get()).then(
+    ({ user }) => user,
+    () => null,
+  )
   return mePromise
 }
 
@@ -26,7 +29,7 @@ export function signInHref(next = location.pathname + location.search): string {
 
 export async function signOut(): Promise<void> {
   try {
-    await api.auth.logout()
+    await call(api.auth.logout.$post())
   } catch {
     // Signing out of a session that is already gone is still signed out.
   }

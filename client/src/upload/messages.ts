@@ -2,7 +2,6 @@
 import { ApiError } from '../api.ts'
 import { EncodeError, MediaProbeError } from '../encode/errors.ts'
 import type { ProbeResult } from '../encode/types.ts'
-import { UploadHttpError } from './transport.ts'
 
 /** Upload limits; set at build time with VITE_UPLOAD_MAX_BYTES and VITE_UPLOAD_MAX_SECONDS. */
 export const LIMITS = {
@@ -61,7 +60,7 @@ export function explain(error: unknown): Explanation {
     const retryable = error.code !== 'ffmpeg-failed'
     return { title: 'Encoding failed', message: error.message, retryable }
   }
-  if (error instanceof UploadHttpError || error instanceof ApiError) {
+  if (error instanceof ApiError) {
     const status = error.status
     if (status === 0) {
       return {
@@ -91,7 +90,7 @@ export function explain(error: unknown): Explanation {
     if (status >= 500 || status === 429 || status === 408) {
       return {
         title: 'The server is having trouble',
-        message: `${error.message} Press Retry in a moment.`,
+        message: `${error.detail ?? `The server had a problem (${status}).`} Press Retry in a moment.`,
         retryable: true,
       }
     }

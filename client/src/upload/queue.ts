@@ -3,7 +3,8 @@
  * exponential backoff, a pause (not a crash) when the server refuses or the network stays down,
  * and resume that skips every file the server already holds with the same SHA-256.
  */
-import { sha256Hex, type Transport, UploadHttpError } from './transport.ts'
+import { ApiError, sha256Hex } from '../api.ts'
+import type { Transport } from './transport.ts'
 
 export interface QueueItem {
   path: string
@@ -29,7 +30,7 @@ export interface QueueStatus {
   /** The next attempt, while waiting to retry. */
   retry: { path: string; attempt: number; at: number } | null
   /** Why the queue is paused. */
-  error: UploadHttpError | null
+  error: ApiError | null
 }
 
 export interface NetworkWatch {
@@ -257,7 +258,7 @@ export class UploadQueue {
           if (this.controller.signal.aborted) return
           // Back to the front: after Retry it goes first, and nothing is lost.
           this.pending.unshift(item)
-          this.status.error = error instanceof UploadHttpError ? error : new UploadHttpError(0, String(error))
+          this.status.error = error instanceof ApiError ? error : new ApiError(0, String(error))
           this.paused = true
           this.emit()
           this.wake()
@@ -310,7 +311,7 @@ export class UploadQueue {
       } catch (error) {
         this.inFlight.delete(item.path)
         if (signal.aborted) throw signal.reason
-        const failure = error instanceof UploadHttpError ? error : new UploadHttpError(0, String(error))
+        const failure = error instanceof ApiError ? error : new ApiError(0, String(error))
         // Offline is not a failed attempt: wait for the network and try again.
         if (failure.status === 0 && !this.opts.network.online()) continue
         if (!failure.transient || attempt >= this.opts.maxAttempts) throw failure

@@ -3,7 +3,7 @@
  * time, publish, and handle pause, Retry and Cancel. Knows nothing about the DOM; the page renders
  * its snapshots.
  */
-import { api, type Movie, request } from '../api.ts'
+import { api, call, type Movie } from '../api.ts'
 import { encode } from '../encode/lazy.ts'
 import type { EncodeProgress, LadderPlan } from '../encode/types.ts'
 import { type Explanation, explain } from './messages.ts'
@@ -44,13 +44,9 @@ export function estimateBytes(plan: LadderPlan): number {
   return Math.round((bits * plan.source.duration * 1.03) / 8)
 }
 
-const enc = encodeURIComponent
-
+/** What the server already stores for the movie: path → SHA-256. */
 async function storedFiles(movieId: string): Promise<Map<string, string>> {
-  const list = await request<{ items: { path: string; sha256: string }[] }>(
-    'GET',
-    `/api/movies/${enc(movieId)}/files`,
-  )
+  const list = await call(api.movies[':id'].files.$get({ param: { id: movieId } }))
   return new Map(list.items.map((f) => [f.path, f.sha256]))
 }
 
@@ -121,7 +117,9 @@ export class UploadSession {
     this.encoding?.abort(reason)
     this.queue?.abort(reason)
     this.update({ phase: 'cancelled', error: null })
-    if (movie && movie.status !== 'ready') await api.movies.remove(movie.id).catch(() => undefined)
+    if (movie && movie.status !== 'ready') {
+      await call(api.movies[':id'].$delete({ param: { id: movie.id } })).catch(() => undefined)
+    }
   }
 
   private async run(): Promise<void> {
@@ -129,7 +127,7 @@ export class UploadSession {
     try {
       let movie = this.snapshot.movie
       if (!movie) {
-        movie = await request<Movie>('POST', '/api/movies', { json: this.fields })
+        movie = await call(api.movies.$post({ json: this.fields }))
         this.update({ movie })
       }
       const id = movie.id
@@ -140,7 +138,7 @@ export class UploadSession {
         this.queue?.abort()
         this.queue = new UploadQueue({
           transport: this.options.transport ?? xhrTransport,
-          urlFor: (path) => `/api/movies/${enc(id)}/files/${path}`,
+          urlFor: (path) => api.movies[':id'].files[':path{.+}'].$path({ param: { id, path } }),
           stored,
           concurrency: this.options.concurrency ?? 3,
           onStatus: (upload) => {
@@ -171,9 +169,9 @@ export class UploadSession {
       await this.queue!.drain()
 
       this.update({ phase: 'publishing', error: null })
-      const published = await request<Movie>('POST', `/api/movies/${enc(id)}/publish`, {
-        json: { manifest: 'manifest.mpd' },
-      })
+      const published = await call(
+        api.movies[':id'].publish.$post({ param: { id }, json: { manifest: 'manifest.mpd' } }),
+      )
       this.update({ phase: 'done', movie: published })
     } catch (error) {
       if (this.snapshot.phase === 'cancelled') return

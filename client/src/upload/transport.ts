@@ -1,30 +1,8 @@
-/** @module Sending one file to `PUT /api/movies/:id/files/<path>`, with byte progress. */
-
-/** A failed PUT: HTTP status (0 when the server could not be reached) and the server's problem details. */
-export class UploadHttpError extends Error {
-  override readonly name = 'UploadHttpError'
-  constructor(
-    readonly status: number,
-    message: string,
-    /** problem+json `type`, e.g. a URL ending in "movie-too-large". */
-    readonly type = '',
-    /** Seconds the server asked us to wait (Retry-After), if it did. */
-    readonly retryAfter: number | null = null,
-  ) {
-    super(message)
-  }
-
-  /** Worth trying again by itself: the network, a busy or failing server, rate limiting. */
-  get transient(): boolean {
-    return (
-      this.status === 0 ||
-      this.status === 408 ||
-      this.status === 425 ||
-      this.status === 429 ||
-      this.status >= 500
-    )
-  }
-}
+/**
+ * @module Sending one file to `PUT /api/movies/:id/files/<path>`, with byte progress. Failures are
+ * the API's one error, `ApiError`, read by the API's one problem+json parser.
+ */
+import { problemError, unreachable } from '../api.ts'
 
 export interface PutRequest {
   url: string
@@ -36,35 +14,8 @@ export interface PutRequest {
   signal?: AbortSignal
 }
 
-/** Sends one file; resolves on 2xx, rejects with UploadHttpError (or the signal's reason). */
+/** Sends one file; resolves on 2xx, rejects with ApiError (or the signal's reason). */
 export type Transport = (request: PutRequest) => Promise<void>
-
-function retryAfterSeconds(value: string | null): number | null {
-  if (!value) return null
-  const seconds = Number(value)
-  if (Number.isFinite(seconds)) return Math.max(0, seconds)
-  const date = Date.parse(value)
-  return Number.isNaN(date) ? null : Math.max(0, (date - Date.now()) / 1000)
-}
-
-/** The server's own words when it sent problem+json, else a plain sentence for the status. */
-export function problemMessage(
-  status: number,
-  contentType: string,
-  body: string,
-): { message: string; type: string } {
-  if (contentType.includes('json')) {
-    try {
-      const p = JSON.parse(body) as { detail?: string; title?: string; type?: string }
-      if (p.detail || p.title) return { message: p.detail || p.title || '', type: p.type ?? '' }
-    } catch {
-      // not JSON after all: fall through
-    }
-  }
-  if (status === 0) return { message: 'Cannot reach the server.', type: '' }
-  if (status >= 500) return { message: `The server had a problem (${status}).`, type: '' }
-  return { message: `The server refused the file (${status}).`, type: '' }
-}
 
 /**
  * The browser transport: XMLHttpRequest, because fetch() reports no upload progress and a 1080p
@@ -93,23 +44,12 @@ export const xhrTransport: Transport = (req) =>
         resolve()
         return
       }
-      const { message, type } = problemMessage(
-        xhr.status,
-        xhr.getResponseHeader('content-type') ?? '',
-        xhr.responseText,
-      )
-      reject(
-        new UploadHttpError(
-          xhr.status,
-          message,
-          type,
-          retryAfterSeconds(xhr.getResponseHeader('retry-after')),
-        ),
-      )
+      const headers = { get: (name: string) => xhr.getResponseHeader(name) }
+      reject(problemError(xhr.status, headers, xhr.responseText, xhr.statusText))
     }
     xhr.onerror = () => {
       done()
-      reject(new UploadHttpError(0, 'Cannot reach the server.'))
+      reject(unreachable())
     }
     xhr.ontimeout = xhr.onerror
     xhr.onabort = () => {
@@ -119,12 +59,6 @@ export const xhrTransport: Transport = (req) =>
     // A view of exactly the file's bytes: the Uint8Array may be a window into a larger buffer.
     xhr.send(new Blob([req.bytes as Uint8Array<ArrayBuffer>]))
   })
-
-/** Lower-case hex SHA-256, what the server checks every file against. */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
-}
 
 /** A fetch() transport, for scripts and runtimes without XMLHttpRequest; progress only at the end. */
 export function fetchTransport(init: RequestInit = {}): Transport {
@@ -145,18 +79,13 @@ export function fetchTransport(init: RequestInit = {}): Transport {
       })
     } catch {
       if (req.signal?.aborted) throw req.signal.reason
-      throw new UploadHttpError(0, 'Cannot reach the server.', '', null)
+      throw unreachable()
     }
     if (res.ok) {
       await res.body?.cancel()
       req.onProgress?.(req.bytes.byteLength)
       return
     }
-    const { message, type } = problemMessage(
-      res.status,
-      res.headers.get('content-type') ?? '',
-      await res.text(),
-    )
-    throw new UploadHttpError(res.status, message, type, retryAfterSeconds(res.headers.get('retry-after')))
+    throw problemError(res.status, res.headers, await res.text(), res.statusText)
   }
 }

@@ -6,15 +6,10 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { apiTokens } from '../../../db/schema.ts'
 import { requireUser } from '../../auth/middleware.ts'
 import { createApiToken, createSession, deleteSession, SESSION_COOKIE } from '../../auth/tokens.ts'
-import type { AppEnv } from '../../env.ts'
+import { type AppEnv, currentDate } from '../../env.ts'
+import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
-import {
-  checkCredentials,
-  findUser,
-  type LoginLimiter,
-  setPassword,
-  userToJson,
-} from '../../services/users.ts'
+import { checkCredentials, findUser, setPassword, userToJson } from '../../services/users.ts'
 import type * as routes from './auth.routes.ts'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -27,38 +22,37 @@ function secureCookie(c: Context<AppEnv>): boolean {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-export const login =
-  (limiter: LoginLimiter): RouteHandler<typeof routes.login, AppEnv> =>
-  async (c) => {
-    const { username, password } = c.req.valid('json')
-    const deps = c.var.deps
-    const key = `${username.toLowerCase()}|${deps.clientIp?.(c) ?? ''}`
-    const wait = limiter.retryAfter(key)
-    if (wait > 0) {
-      throw new ApiError(
-        429,
-        'too-many-attempts',
-        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
-        {},
-        { 'retry-after': String(wait) },
-      )
-    }
-    const user = await checkCredentials(deps, username, password)
-    if (!user) {
-      limiter.fail(key)
-      throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
-    }
-    limiter.succeed(key)
-    const session = await createSession(deps, user.id)
-    setCookie(c, SESSION_COOKIE, session.secret, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: secureCookie(c),
-      path: '/',
-      expires: session.expiresAt,
-    })
-    return c.json({ user: userToJson(user) }, 200)
+export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
+  const { username, password } = c.req.valid('json')
+  const deps = c.var.deps
+  const limiter = c.var.runtime.loginLimiter
+  const key = `${username.toLowerCase()}|${deps.clientIp?.(c) ?? ''}`
+  const wait = limiter.retryAfter(key)
+  if (wait > 0) {
+    throw new ApiError(
+      429,
+      'too-many-attempts',
+      `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      {},
+      { 'retry-after': String(wait) },
+    )
   }
+  const user = await checkCredentials(deps, username, password)
+  if (!user) {
+    limiter.fail(key)
+    throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
+  }
+  limiter.succeed(key)
+  const session = await createSession(deps, user.id)
+  setCookie(c, SESSION_COOKIE, session.secret, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: secureCookie(c),
+    path: '/',
+    expires: session.expiresAt,
+  })
+  return c.json({ user: userToJson(user) }, 200)
+}
 
 export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   const secret = getCookie(c, SESSION_COOKIE)
@@ -78,9 +72,11 @@ export const changePassword: RouteHandler<typeof routes.changePassword, AppEnv> 
   const { currentPassword, newPassword } = c.req.valid('json')
   const user = await findUser(c.var.deps, caller.id)
   if (!user || !(await c.var.deps.passwords.verify(currentPassword, user.passwordHash))) {
-    throw new ApiError(422, 'validation', 'The current password is wrong.', {
-      errors: [{ field: 'currentPassword', message: 'Wrong password' }],
-    })
+    throw validationFailed(
+      'body',
+      [{ field: 'currentPassword', message: 'Wrong password' }],
+      'The current password is wrong.',
+    )
   }
   await setPassword(c.var.deps, user.id, newPassword)
   return c.body(null, 204)
@@ -126,7 +122,7 @@ export const revokeToken: RouteHandler<typeof routes.revokeToken, AppEnv> = asyn
   const deps = c.var.deps
   const revoked = await deps.db
     .update(apiTokens)
-    .set({ revokedAt: new Date((deps.now ?? Date.now)()) })
+    .set({ revokedAt: currentDate(deps) })
     .where(and(eq(apiTokens.id, tokenId), eq(apiTokens.userId, user.id), isNull(apiTokens.revokedAt)))
     .returning({ id: apiTokens.id })
   if (revoked.length === 0)

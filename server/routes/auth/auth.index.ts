@@ -1,12 +1,11 @@
 /** The /api/auth router. @module */
 import { createRouter } from '../../lib/router.ts'
-import type { LoginLimiter } from '../../services/users.ts'
 import * as handlers from './auth.handlers.ts'
 import * as routes from './auth.routes.ts'
 
-export const authRouter = (limiter: LoginLimiter) =>
+export const authRouter = () =>
   createRouter()
-    .openapi(routes.login, handlers.login(limiter))
+    .openapi(routes.login, handlers.login)
     .openapi(routes.logout, handlers.logout)
     .openapi(routes.me, handlers.me)
     .openapi(routes.changePassword, handlers.changePassword)

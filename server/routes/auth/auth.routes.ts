@@ -1,39 +1,14 @@
 /** Route definitions for /api/auth: sign-in, sign-out, the caller, API tokens. @module */
 import { createRoute, z } from '@hono/zod-openapi'
-import { ROLES } from '../../../db/schema.ts'
-import { json, problems, security } from '../common.schemas.ts'
-
-export const UserSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    role: z.enum(ROLES),
-    active: z.boolean(),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('User')
-
-export const LoginSchema = z
-  .strictObject({
-    username: z.string().min(1).max(150),
-    password: z.string().min(1).max(1024),
-  })
-  .openapi('Login')
-
-export const TokenSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string().openapi({ description: 'First characters of the token, to recognise it' }),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-    lastUsedAt: z.string().nullable().openapi({ format: 'date-time' }),
-  })
-  .openapi('ApiToken')
-
-const body = <T extends z.ZodType>(schema: T) => ({
-  content: { 'application/json': { schema } },
-  required: true,
-})
+import { idParam, json, jsonBody, problem, problems, security } from '../common.schemas.ts'
+import {
+  ChangePasswordSchema,
+  CreateTokenSchema,
+  LoginSchema,
+  NewTokenSchema,
+  SignedInSchema,
+  TokenSchema,
+} from './auth.schemas.ts'
 
 export const login = createRoute({
   method: 'post',
@@ -41,16 +16,13 @@ export const login = createRoute({
   tags: ['Auth'],
   summary: 'Sign in',
   description: 'Sets the HttpOnly session cookie. Failed attempts are rate-limited per username and address.',
-  request: { body: body(LoginSchema) },
+  request: { body: jsonBody(LoginSchema) },
   responses: {
-    200: json(z.object({ user: UserSchema }), 'Signed in; the cookie is set'),
+    200: json(SignedInSchema, 'Signed in; the cookie is set'),
     400: problems[400],
     401: problems[401],
     422: problems[422],
-    429: {
-      description: 'Too many failed attempts; see Retry-After',
-      content: { 'application/problem+json': { schema: z.any() } },
-    },
+    429: problem('Too many failed attempts; see Retry-After'),
   },
 })
 
@@ -68,7 +40,7 @@ export const me = createRoute({
   tags: ['Auth'],
   summary: 'Who am I',
   security,
-  responses: { 200: json(z.object({ user: UserSchema }), 'The caller'), 401: problems[401] },
+  responses: { 200: json(SignedInSchema, 'The caller'), 401: problems[401] },
 })
 
 export const changePassword = createRoute({
@@ -78,14 +50,7 @@ export const changePassword = createRoute({
   summary: 'Change my password',
   security,
   request: {
-    body: body(
-      z
-        .strictObject({
-          currentPassword: z.string().min(1).max(1024),
-          newPassword: z.string().min(8).max(1024),
-        })
-        .openapi('ChangePassword'),
-    ),
+    body: jsonBody(ChangePasswordSchema),
   },
   responses: { 204: { description: 'Changed' }, 401: problems[401], 422: problems[422] },
 })
@@ -109,9 +74,9 @@ export const createToken = createRoute({
   summary: 'Create an API token',
   description: 'The token is in the response once and never again; only its hash is stored.',
   security,
-  request: { body: body(z.strictObject({ name: z.string().trim().min(1).max(100) }).openapi('CreateToken')) },
+  request: { body: jsonBody(CreateTokenSchema) },
   responses: {
-    201: json(TokenSchema.extend({ token: z.string() }).openapi('NewApiToken'), 'The token, shown once'),
+    201: json(NewTokenSchema, 'The token, shown once'),
     401: problems[401],
     422: problems[422],
   },
@@ -124,12 +89,7 @@ export const revokeToken = createRoute({
   summary: 'Revoke an API token',
   security,
   request: {
-    params: z.object({
-      tokenId: z
-        .string()
-        .regex(/^[A-Za-z0-9]{16}$/, 'Expected a 16-character id')
-        .openapi({ param: { name: 'tokenId', in: 'path' } }),
-    }),
+    params: idParam('tokenId'),
   },
   responses: { 204: { description: 'Revoked' }, 401: problems[401], 404: problems[404], 422: problems[422] },
 })

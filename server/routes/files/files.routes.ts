@@ -3,35 +3,11 @@
  * @module
  */
 import { createRoute, z } from '@hono/zod-openapi'
+import { ID_PATTERN } from '../../lib/crypto.ts'
 import { ALLOWED_EXTENSIONS, MAX_PATH_DEPTH } from '../../lib/paths.ts'
-import { IdParam, json, ProblemSchema, problems, security } from '../common.schemas.ts'
-import { MovieSchema } from '../movies/movies.routes.ts'
-
-export const FileSchema = z
-  .object({
-    path: z.string().openapi({ example: 'chunk-stream0-00001.m4s' }),
-    size: z.number().int().openapi({ example: 123030 }),
-    sha256: z
-      .string()
-      .openapi({ example: 'b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9' }),
-    contentType: z.string().openapi({ example: 'video/iso.segment' }),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('MovieFile')
-
-export const PublishSchema = z
-  .strictObject({
-    manifest: z.string().min(1).max(300).default('manifest.mpd').openapi({
-      description: 'Path of the DASH manifest among the uploaded files',
-      example: 'manifest.mpd',
-    }),
-  })
-  .openapi('PublishMovie')
-
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-})
+import { IdParam, json, problem, problems, security } from '../common.schemas.ts'
+import { MovieSchema } from '../movies/movies.schemas.ts'
+import { FileListSchema, FileSchema, PublishSchema } from './files.schemas.ts'
 
 export const PATH_DESCRIPTION =
   `Path of the file inside the movie: 1 to ${MAX_PATH_DEPTH} "/"-separated segments of [A-Za-z0-9._-], ` +
@@ -48,10 +24,7 @@ export const list = createRoute({
   security,
   request: { params: IdParam },
   responses: {
-    200: json(
-      z.object({ items: z.array(FileSchema), totalBytes: z.number().int() }).openapi('MovieFileList'),
-      'Every stored file, sorted by path',
-    ),
+    200: json(FileListSchema, 'Every stored file, sorted by path'),
     401: problems[401],
     403: problems[403],
     404: problems[404],
@@ -88,12 +61,15 @@ export const publish = createRoute({
   },
 })
 
+/** The Hono path of one file (the OpenAPI document spells it `/{id}/files/{path}`). */
+export const FILE_ROUTE = '/:id/files/:path{.+}'
+
 const pathParams = [
   {
     name: 'id',
     in: 'path' as const,
     required: true,
-    schema: { type: 'string' as const, pattern: '^[A-Za-z0-9]{16}$' },
+    schema: { type: 'string' as const, pattern: ID_PATTERN.source },
   },
   {
     name: 'path',

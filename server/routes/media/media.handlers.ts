@@ -4,11 +4,13 @@
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env.ts'
+import { fileNotFound, movieNotFound } from '../../lib/errors.ts'
 import { etagOf, ifRangeAllows, noneMatchHits, notModifiedSince, parseRange } from '../../lib/http-range.ts'
-import { checkUrlPath, hasDotSegment, isManifest, rawRequestPath } from '../../lib/paths.ts'
+import { isManifest } from '../../lib/paths.ts'
 import { ApiError } from '../../lib/problem.ts'
 import { findServableFile, forgetServableFile } from '../../services/files.ts'
 import { movieKey } from '../../storage/keys.ts'
+import { fileTarget } from '../file-target.ts'
 
 /** Segments never change meaning once named (a published file cannot be replaced), so caches may keep them. */
 export const IMMUTABLE = 'public, max-age=31536000, immutable'
@@ -31,10 +33,12 @@ export const CROSS_ORIGIN = {
 }
 
 export async function serve(c: Context<AppEnv>): Promise<Response> {
-  const { id, path } = mediaTarget(c)
+  // A malformed id cannot name any movie: the same 404 as a movie that is not there.
+  const { id, path } = fileTarget(c, /\/media\/([^/]*)\/(.*)$/, movieNotFound)
   // c.get, not c.var: c.var builds a fresh object on every read, which shows on this path.
   const deps = c.get('deps')
-  const { isPublic, file } = await findServableFile(deps, c.get('user'), id, path)
+  const runtime = c.get('runtime')
+  const { isPublic, file } = await findServableFile(deps, runtime, c.get('user'), id, path)
   const etag = etagOf(file.sha256)
   // A plain object, not Headers: on Node the response then goes out without converting them.
   const headers: Record<string, string> = {
@@ -80,30 +84,23 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
   // HEAD never opens the blob: the row already knows everything the headers say.
   if (c.req.method === 'HEAD') return new Response(null, { status, headers })
 
+  // S3_SERVE=redirect: every check above has passed; the bucket serves the bytes (and the range,
+  // which the client sends again to the new location).
+  if (deps.blobs.signedUrl) {
+    const location = await deps.blobs.signedUrl(movieKey(id, path))
+    return new Response(null, {
+      status: 302,
+      headers: { location, 'cache-control': 'private, no-store', ...CROSS_ORIGIN },
+    })
+  }
+
   const blob = await deps.blobs.get(movieKey(id, path), range ? { range } : {})
   if (!blob) {
     // Usually the movie was deleted after its lookup was cached: look again, which answers 404.
-    forgetServableFile(deps, id, path)
-    await findServableFile(deps, c.get('user'), id, path)
+    forgetServableFile(runtime, id, path)
+    await findServableFile(deps, runtime, c.get('user'), id, path)
     console.error(`[media] ${id}/${path} has a file row but no blob`)
-    throw new ApiError(404, 'file-not-found', `Movie ${id} has no file "${path}".`)
+    throw fileNotFound(id, path)
   }
   return new Response(blob.body, { status, headers })
-}
-
-/** The movie id and file path, read from the URL as the client sent it (see lib/paths.ts). */
-function mediaTarget(c: Context<AppEnv>): { id: string; path: string } {
-  const raw = rawRequestPath(c.req.raw, c.env)
-  const m = /\/media\/([^/]*)\/(.*)$/.exec(raw)
-  const id = m?.[1] ?? ''
-  if (!/^[A-Za-z0-9]{16}$/.test(id)) throw new ApiError(404, 'movie-not-found', `No movie with id "${id}".`)
-  const checked = hasDotSegment(raw)
-    ? { ok: false as const, reason: 'the path has a "." or ".." segment' }
-    : checkUrlPath(m?.[2] ?? '')
-  if (!checked.ok) {
-    throw new ApiError(400, 'invalid-path', `Invalid file path: ${checked.reason}.`, {
-      errors: [{ field: 'path', message: checked.reason }],
-    })
-  }
-  return { id, path: checked.path }
 }

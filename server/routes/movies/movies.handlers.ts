@@ -19,7 +19,7 @@ export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
 }
 
 export const get: RouteHandler<typeof routes.get, AppEnv> = async (c) => {
-  const movie = await loadMovieForRead(c, c.req.valid('param').id)
+  const movie = await loadMovieForRead(c.var.deps, c.var.user, c.req.valid('param').id)
   return c.json(movieToJson(movie), 200)
 }
 
@@ -31,12 +31,12 @@ export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {
 }
 
 export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
-  const movie = await loadMovieForWrite(c, c.req.valid('param').id)
+  const movie = await loadMovieForWrite(c.var.deps, requireUser(c), c.req.valid('param').id)
   return c.json(await updateMovie(c.var.deps, movie.id, c.req.valid('json')), 200)
 }
 
 export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {
-  const movie = await loadMovieForWrite(c, c.req.valid('param').id)
+  const movie = await loadMovieForWrite(c.var.deps, requireUser(c), c.req.valid('param').id)
   await deleteMovie(c.var.deps, movie.id)
   return c.body(null, 204)
 }

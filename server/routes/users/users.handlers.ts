@@ -4,6 +4,7 @@ import { asc, eq } from 'drizzle-orm'
 import { users } from '../../../db/schema.ts'
 import { requireAdmin } from '../../auth/middleware.ts'
 import type { AppEnv } from '../../env.ts'
+import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
 import { createUser, findUser, setPassword, userToJson } from '../../services/users.ts'
 import type * as routes from './users.routes.ts'
@@ -29,9 +30,11 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
   if (!(await findUser(deps, id))) throw new ApiError(404, 'user-not-found', `No account with id "${id}".`)
   // An admin locking themselves out leaves nobody to undo it.
   if (id === admin.id && (patch.active === false || (patch.role && patch.role !== 'admin'))) {
-    throw new ApiError(422, 'validation', 'You cannot deactivate or demote your own account.', {
-      errors: [{ field: patch.active === false ? 'active' : 'role', message: 'Not allowed on yourself' }],
-    })
+    throw validationFailed(
+      'body',
+      [{ field: patch.active === false ? 'active' : 'role', message: 'Not allowed on yourself' }],
+      'You cannot deactivate or demote your own account.',
+    )
   }
   if (patch.password) await setPassword(deps, id, patch.password)
   const set = {

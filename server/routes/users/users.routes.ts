@@ -1,8 +1,7 @@
 /** Route definitions for /api/users (admins only). @module */
 import { createRoute, z } from '@hono/zod-openapi'
-import { ROLES } from '../../../db/schema.ts'
-import { UserSchema } from '../auth/auth.routes.ts'
-import { IdParam, json, problems, security } from '../common.schemas.ts'
+import { IdParam, json, jsonBody, problem, problems, security } from '../common.schemas.ts'
+import { CreateUserSchema, UpdateUserSchema, UserSchema } from './users.schemas.ts'
 
 export const list = createRoute({
   method: 'get',
@@ -24,26 +23,13 @@ export const create = createRoute({
   summary: 'Create an account (admin)',
   security,
   request: {
-    body: {
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              username: z.string().regex(/^[A-Za-z0-9@.+_-]{3,150}$/, '3-150 letters, digits or @.+_-'),
-              password: z.string().min(8).max(1024),
-              role: z.enum(ROLES).default('uploader'),
-            })
-            .openapi('CreateUser'),
-        },
-      },
-      required: true,
-    },
+    body: jsonBody(CreateUserSchema),
   },
   responses: {
     201: json(UserSchema, 'The new account'),
     401: problems[401],
     403: problems[403],
-    409: { description: 'Username taken', content: { 'application/problem+json': { schema: z.any() } } },
+    409: problem('Username taken'),
     422: problems[422],
   },
 })
@@ -56,20 +42,7 @@ export const update = createRoute({
   security,
   request: {
     params: IdParam,
-    body: {
-      content: {
-        'application/json': {
-          schema: z
-            .strictObject({
-              password: z.string().min(8).max(1024).optional(),
-              role: z.enum(ROLES).optional(),
-              active: z.boolean().optional(),
-            })
-            .openapi('UpdateUser'),
-        },
-      },
-      required: true,
-    },
+    body: jsonBody(UpdateUserSchema),
   },
   responses: {
     200: json(UserSchema, 'The changed account'),

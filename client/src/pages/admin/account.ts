@@ -1,5 +1,5 @@
 /** Admin: change one's own password. @module */
-import { ApiError, api, errorMessage, type User } from '../../api.ts'
+import { ApiError, api, call, errorMessage, type User } from '../../api.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { toast } from '../../ui/toast.ts'
 
@@ -43,7 +43,9 @@ export async function renderAccount(body: HTMLElement, user: User): Promise<void
           }
           submit.disabled = true
           try {
-            await api.auth.changePassword(current.value, next.value)
+            await call(
+              api.auth.password.$post({ json: { currentPassword: current.value, newPassword: next.value } }),
+            )
             for (const i of [current, next, again]) i.value = ''
             toast('Password changed.', 'ok')
           } catch (err) {

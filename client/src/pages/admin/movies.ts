@@ -3,7 +3,17 @@
  * poster replacement, delete with confirmation. Admins see every movie; uploaders their own.
  * @module
  */
-import { ApiError, api, errorMessage, type Movie, type MovieStatus, type User } from '../../api.ts'
+import {
+  ApiError,
+  api,
+  call,
+  errorMessage,
+  listMovies,
+  type Movie,
+  type MovieStatus,
+  putFile,
+  type User,
+} from '../../api.ts'
 import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { debounce, h, mount } from '../../ui/dom.ts'
@@ -105,7 +115,9 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
       onchange: async () => {
         active.disabled = true
         try {
-          const updated = await api.movies.update(movie.id, { active: active.checked })
+          const updated = await call(
+            api.movies[':id'].$patch({ param: { id: movie.id }, json: { active: active.checked } }),
+          )
           replace(updated)
           toast(`“${updated.name}” is now ${updated.active ? 'active' : 'inactive'}.`, 'ok')
         } catch (err) {
@@ -214,11 +226,12 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
         nameError.textContent = ''
         name.removeAttribute('aria-invalid')
         try {
-          const updated = await api.movies.update(movie.id, {
-            name: name.value.trim(),
-            description: description.value,
-            active: active.checked,
-          })
+          const updated = await call(
+            api.movies[':id'].$patch({
+              param: { id: movie.id },
+              json: { name: name.value.trim(), description: description.value, active: active.checked },
+            }),
+          )
           replace(updated)
           toast(`Saved “${updated.name}”.`, 'ok')
         } catch (err) {
@@ -246,8 +259,8 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     if (!file || !movie) return
     toast('Uploading poster…')
     try {
-      await api.movies.putFile(movie.id, 'poster.jpg', await toPosterJpeg(file))
-      replace(await api.movies.get(movie.id))
+      await putFile(movie.id, 'poster.jpg', await toPosterJpeg(file))
+      replace(await call(api.movies[':id'].$get({ param: { id: movie.id } })))
       toast(`New poster for “${movie.name}”.`, 'ok')
     } catch (err) {
       toast(`Poster not replaced: ${errorMessage(err)}`, 'error')
@@ -267,7 +280,7 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     })
     if (!ok) return
     try {
-      await api.movies.remove(movie.id)
+      await call(api.movies[':id'].$delete({ param: { id: movie.id } }))
       rows.get(movie.id)?.remove()
       rows.delete(movie.id)
       if (rows.size === 0) empty()
@@ -297,13 +310,13 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     const { signal } = state.abort
     more.disabled = true
     try {
-      const page = await api.movies.list(
+      const page = await listMovies(
         {
           limit: PAGE,
           cursor: state.cursor,
           q: state.q,
-          ...(state.status ? { status: state.status } : {}),
-          ...(isAdmin ? {} : { mine: true }),
+          status: state.status || undefined,
+          mine: isAdmin ? undefined : 'true',
         },
         signal,
       )
@@ -350,7 +363,7 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
   if (editId) {
     history.replaceState(null, '', location.pathname)
     try {
-      const movie = await api.movies.get(editId)
+      const movie = await call(api.movies[':id'].$get({ param: { id: editId } }))
       if (!rows.has(movie.id)) tbody.prepend(row(movie))
       await edit(movie)
     } catch (err) {

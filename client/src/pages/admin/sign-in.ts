@@ -1,5 +1,5 @@
 /** The sign-in form, shown for every /admin route while nobody is signed in. @module */
-import { api, errorMessage } from '../../api.ts'
+import { api, call, errorMessage } from '../../api.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { brandMark } from '../../ui/icons.ts'
 
@@ -41,7 +41,9 @@ export function renderSignIn(main: HTMLElement): void {
         submit.textContent = 'Signing in…'
         error.hidden = true
         try {
-          await api.auth.login(username.value.trim(), password.value)
+          await call(
+            api.auth.login.$post({ json: { username: username.value.trim(), password: password.value } }),
+          )
           location.assign(target)
         } catch (err) {
           error.textContent = errorMessage(err)

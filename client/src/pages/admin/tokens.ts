@@ -1,5 +1,5 @@
 /** Admin: the caller's API tokens, for scripts and the Postman collection. Shown once at creation. @module */
-import { type ApiToken, api, errorMessage, type User } from '../../api.ts'
+import { type ApiToken, api, call, errorMessage, type User } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog } from '../../ui/dialog.ts'
 import { h, mount } from '../../ui/dom.ts'
@@ -39,7 +39,7 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
             e.preventDefault()
             submit.disabled = true
             try {
-              const token = await api.auth.createToken(name.value.trim())
+              const token = await call(api.auth.tokens.$post({ json: { name: name.value.trim() } }))
               name.value = ''
               showCreated(token.name, token.token)
               tbody.prepend(row(token))
@@ -139,7 +139,7 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
     })
     if (!ok) return
     try {
-      await api.auth.revokeToken(token.id)
+      await call(api.auth.tokens[':tokenId'].$delete({ param: { tokenId: token.id } }))
       tr.remove()
       if (!tbody.children.length) none()
       toast(`Revoked “${token.name}”.`, 'ok')
@@ -162,7 +162,7 @@ export async function renderTokens(body: HTMLElement, _user: User): Promise<void
 
   async function load() {
     try {
-      const tokens = await api.auth.tokens()
+      const { items: tokens } = await call(api.auth.tokens.$get())
       tbody.replaceChildren(...tokens.map(row))
       mount(status)
       if (!tokens.length) none()

@@ -1,5 +1,5 @@
 /** Admin: accounts. Create an uploader (or admin), reset a password, deactivate or reactivate. @module */
-import { ApiError, api, errorMessage, type Role, type User } from '../../api.ts'
+import { ApiError, api, call, errorMessage, type Role, type User } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { h, mount } from '../../ui/dom.ts'
@@ -128,7 +128,7 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
 
   async function load() {
     try {
-      const users = await api.users.list()
+      const { items: users } = await call(api.users.$get())
       tbody.replaceChildren(...users.map(row))
       mount(status)
     } catch (err) {
@@ -174,11 +174,11 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
       ],
       onSubmit: async () => {
         try {
-          const user = await api.users.create({
-            username: username.value.trim(),
-            password: pw.input.value,
-            role: role.value as Role,
-          })
+          const user = await call(
+            api.users.$post({
+              json: { username: username.value.trim(), password: pw.input.value, role: role.value as Role },
+            }),
+          )
           tbody.append(row(user))
           toast(`Created ${user.role} “${user.username}”.`, 'ok')
         } catch (err) {
@@ -202,7 +202,7 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
       fields: pw.field,
       onSubmit: async () => {
         try {
-          await api.users.update(user.id, { password: pw.input.value })
+          await call(api.users[':id'].$patch({ param: { id: user.id }, json: { password: pw.input.value } }))
           toast(`New password set for “${user.username}”.`, 'ok')
         } catch (err) {
           showFieldError(err, 'password', pw.input, pw.error)
@@ -227,7 +227,7 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
       if (!ok) return
     }
     try {
-      const updated = await api.users.update(user.id, { active })
+      const updated = await call(api.users[':id'].$patch({ param: { id: user.id }, json: { active } }))
       tbody.querySelector(`tr[data-user-id="${CSS.escape(user.id)}"]`)?.replaceWith(row(updated))
       toast(`“${updated.username}” is ${updated.active ? 'active again' : 'deactivated'}.`, 'ok')
     } catch (err) {

@@ -1,0 +1,81 @@
+/**
+ * What the catalog sends and takes, as zod schemas: the OpenAPI document, the request validation,
+ * the services' return types (`z.infer`) and, through the routes, the typed client all come from these.
+ * @module
+ */
+import { z } from '@hono/zod-openapi'
+import { MOVIE_STATUSES } from '../../../db/schema.ts'
+import { booleanQuery } from '../common.schemas.ts'
+
+export const RenditionSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['video', 'audio']),
+    codecs: z.string(),
+    bandwidth: z.number().int(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+  })
+  .openapi('Rendition')
+
+/** One rendition of a published movie, as read from its manifest (stored as JSON on the movie's row). */
+export type Rendition = z.infer<typeof RenditionSchema>
+
+export const MovieSchema = z
+  .object({
+    id: z.string().openapi({ example: 'x3KfQ9aLw0PzR7bT' }),
+    name: z.string().openapi({ example: 'The Rising of the Shield Hero, episode 1' }),
+    description: z.string(),
+    active: z.boolean(),
+    status: z.enum(MOVIE_STATUSES),
+    duration: z.number().nullable().openapi({ description: 'Seconds, known once published' }),
+    posterUrl: z.string().nullable(),
+    manifestUrl: z.string().nullable().openapi({ description: 'The DASH manifest, once published' }),
+    renditions: z.array(RenditionSchema),
+    owner: z.object({ id: z.string(), username: z.string() }).nullable(),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+    publishedAt: z.string().nullable().openapi({ format: 'date-time' }),
+  })
+  .openapi('Movie')
+
+export type MovieJson = z.infer<typeof MovieSchema>
+
+export const MoviePageSchema = z
+  .object({ items: z.array(MovieSchema), nextCursor: z.string().nullable() })
+  .openapi('MoviePage')
+
+export type MoviePage = z.infer<typeof MoviePageSchema>
+
+const name = z.string().trim().min(1).max(200)
+const description = z.string().max(5000)
+
+export const CreateMovieSchema = z
+  .strictObject({ name, description: description.optional(), active: z.boolean().optional() })
+  .openapi('CreateMovie')
+
+export type CreateMovieInput = z.infer<typeof CreateMovieSchema>
+
+export const UpdateMovieSchema = z
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    active: z.boolean().optional(),
+  })
+  .openapi('UpdateMovie')
+
+export type UpdateMovieInput = z.infer<typeof UpdateMovieSchema>
+
+export const ListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ type: 'integer', example: 20 }),
+  cursor: z.string().max(1000).optional().openapi({ description: 'nextCursor from the previous page' }),
+  active: booleanQuery.optional(),
+  status: z.enum(MOVIE_STATUSES).optional(),
+  q: z.string().max(200).optional().openapi({ description: 'Full-text search over name and description' }),
+  sort: z.enum(['newest', 'oldest', 'name']).default('newest'),
+  mine: booleanQuery.optional().openapi({ description: "Only the caller's own movies" }),
+})
+
+/** A list request after validation: defaults filled in, booleans parsed. */
+export type ListQuery = z.output<typeof ListQuerySchema>
+export type MovieSort = ListQuery['sort']
