@@ -6,7 +6,7 @@
 import { eq } from 'drizzle-orm'
 import { movieFiles, movies, type Rendition } from '../../db/schema.ts'
 import type { Deps } from '../env.ts'
-import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/mpd.ts'
+import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/dash/index.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import { collectBody } from '../storage/body.ts'
