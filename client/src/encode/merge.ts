@@ -3,7 +3,7 @@
  * is published: each instance's manifest is read by the DASH module's reader (the one publish uses),
  * its stream indexes renamed to the ladder's ids, and time slices joined end to end.
  */
-import { parseMpd } from '../../../server/lib/dash/index.ts'
+import { mediaAttributes, parseMpd } from '../../../server/lib/dash/index.ts'
 import { type EncodeJob, streamIds } from './jobs.ts'
 import { buildManifest, type Track } from './manifest.ts'
 import type { LadderPlan } from './types.ts'
@@ -37,14 +37,8 @@ export function jobTracks(
       const track: Track = {
         id,
         contentType: rep.kind,
-        codecs: rep.codecs,
         bandwidth: rep.bandwidth,
-        width: rep.width,
-        height: rep.height,
-        sar: rep.sar,
-        frameRate: rep.frameRate,
-        audioSamplingRate: rep.audioSamplingRate,
-        channels: rep.channels,
+        ...mediaAttributes(rep),
         timescale,
         segments: rep.timeline.segments.map((s) => ({
           number: s.number + first,

@@ -46,4 +46,5 @@ export {
   timelineSeconds,
 } from './timeline.ts'
 export type * from './types.ts'
+export { mediaAttributes } from './types.ts'
 export { writeMpd } from './write.ts'

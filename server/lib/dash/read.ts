@@ -19,7 +19,13 @@ import { parseIsoDuration } from './duration.ts'
 import { MpdError } from './error.ts'
 import { expandTemplate } from './template.ts'
 import { expandTimeline, type TimelineRun } from './timeline.ts'
-import type { ContentKind, MediaAttributes, Timeline, TimelineSegment } from './types.ts'
+import {
+  type ContentKind,
+  type MediaAttributes,
+  mediaAttributes,
+  type Timeline,
+  type TimelineSegment,
+} from './types.ts'
 import { mpdParser, rawAttributes, type XmlNode } from './xml.ts'
 
 export const MAX_MPD_BYTES = 4 * 1024 * 1024
@@ -249,7 +255,7 @@ function readRepresentation(
     ...(mimeType !== undefined ? { mimeType } : {}),
     ...(pick('lang') !== undefined ? { lang: pick('lang') } : {}),
     bandwidth,
-    ...definedOnly(media),
+    ...mediaAttributes(media),
     initialization,
     segments,
     timeline,
@@ -519,10 +525,6 @@ function positiveInt(v: string | undefined): number | undefined {
   if (v === undefined) return undefined
   const n = Number(v)
   return Number.isInteger(n) && n > 0 ? n : undefined
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 function unique(list: string[]): string[] {

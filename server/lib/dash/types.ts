@@ -39,6 +39,13 @@ export interface MediaAttributes {
   channels?: number
 }
 
+/** Only the media attributes of anything that has them (a Representation read, an encoded track). */
+export function mediaAttributes(from: MediaAttributes): MediaAttributes {
+  const { codecs, width, height, sar, frameRate, audioSamplingRate, channels } = from
+  const all: MediaAttributes = { codecs, width, height, sar, frameRate, audioSamplingRate, channels }
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as MediaAttributes
+}
+
 /** SegmentTemplate addressing with a SegmentTimeline; `@startNumber` is the first segment's number. */
 export interface SegmentAddressing extends Timeline {
   /** Template of the init segment's name, e.g. `init-$RepresentationID$.m4s`. */

@@ -6,7 +6,13 @@
  */
 import { formatDuration } from './duration.ts'
 import { compressTimeline } from './timeline.ts'
-import type { AdaptationSet, Manifest, Representation, SegmentAddressing } from './types.ts'
+import {
+  type AdaptationSet,
+  type Manifest,
+  mediaAttributes,
+  type Representation,
+  type SegmentAddressing,
+} from './types.ts'
 import { attributes, mpdBuilder, type XmlNode } from './xml.ts'
 
 const MPD_NAMESPACE = 'urn:mpeg:dash:schema:mpd:2011'
@@ -62,19 +68,12 @@ function adaptationSetNode(set: AdaptationSet): XmlNode {
 }
 
 function representationNode(rep: Representation): XmlNode {
+  // The channel count is an element of its own, not an attribute.
+  const { channels, ...media } = mediaAttributes(rep)
   return {
-    ...attributes({
-      id: rep.id,
-      codecs: rep.codecs,
-      bandwidth: rep.bandwidth,
-      width: rep.width,
-      height: rep.height,
-      sar: rep.sar,
-      frameRate: rep.frameRate,
-      audioSamplingRate: rep.audioSamplingRate,
-    }),
-    ...(rep.channels !== undefined
-      ? { AudioChannelConfiguration: attributes({ schemeIdUri: CHANNEL_SCHEME, value: rep.channels }) }
+    ...attributes({ id: rep.id, bandwidth: rep.bandwidth, ...media }),
+    ...(channels !== undefined
+      ? { AudioChannelConfiguration: attributes({ schemeIdUri: CHANNEL_SCHEME, value: channels }) }
       : {}),
     ...(rep.baseUrl !== undefined ? { BaseURL: rep.baseUrl } : {}),
     ...(rep.addressing ? { SegmentTemplate: templateNode(rep.addressing) } : {}),
