@@ -131,7 +131,6 @@ export class WorkUnit {
 /** What an engine gets: where files go, the budget, the abort signal, progress units. */
 export interface Pipeline {
   readonly plan: LadderPlan
-  readonly options: EncodeOptions
   /** Aborts when the encode stops for any reason; its reason is why. */
   readonly signal: AbortSignal
   /**
