@@ -3,7 +3,13 @@
  * and the same defences seen through POST /api/movies/:id/publish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expandTemplate, MpdError, mpdFiles, parseIsoDuration, parseMpd } from '../../server/lib/mpd.ts'
+import {
+  expandTemplate,
+  MpdError,
+  mpdFiles,
+  parseIsoDuration,
+  parseMpd,
+} from '../../server/lib/dash/index.ts'
 import { json, makeTestApp, type TestApp } from '../helpers.ts'
 import { sha256Of } from './fixtures.ts'
 
