@@ -133,7 +133,7 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   // Pre-bundled up front so the dev server never reloads a page mid-encode on discovering it.
-  optimizeDeps: { exclude: ['@ffmpeg/ffmpeg', '@ffmpeg/util'], include: ['fast-xml-parser'] },
+  optimizeDeps: { include: ['fast-xml-parser'] },
   server: {
     port: 5173,
     proxy: {

@@ -29,6 +29,7 @@ import type { EncodeJob } from '../client/src/encode/jobs.ts'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { parseProbe } from '../client/src/encode/probe-result.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
+import { initName, parseSegmentName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
 import { makeClip } from '../tests/support/media.ts'
 
@@ -85,8 +86,14 @@ async function ssimOf(source: string, dir: string, init: string, chunks: string[
   return all ? Number(all) : null
 }
 
+/** A representation's media segments in a folder, in play order. */
 async function segmentFiles(dir: string, id: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => f.startsWith(`chunk-${id}-`)).sort()
+  return (await readdir(dir))
+    .filter((f) => {
+      const segment = parseSegmentName(f)
+      return segment?.kind === 'media' && segment.id === id
+    })
+    .sort()
 }
 
 async function probeNative(path: string) {
@@ -147,7 +154,14 @@ async function main() {
 
       const nativeDir = join(dir, `native-${src.seconds}-${src.height}`)
       const nativeMs = await nativeEncode(path, plan, nativeDir)
-      const nativeSsim = await ssimOf(path, nativeDir, 'init-0.m4s', await segmentFiles(nativeDir, '0'), plan)
+      // Native ffmpeg names streams by index: the top rendition is stream 0.
+      const nativeSsim = await ssimOf(
+        path,
+        nativeDir,
+        initName('0'),
+        await segmentFiles(nativeDir, '0'),
+        plan,
+      )
       console.error(`  native ffmpeg: ${sec(nativeMs)}, top rung SSIM ${nativeSsim}`)
 
       await session.page.setInputFiles('#engine-test-file', path)
@@ -180,7 +194,7 @@ async function main() {
         }
         await sample()
         const v0 = plan.renditions[0]!.id
-        const ssim = await ssimOf(path, out, `init-${v0}.m4s`, await segmentFiles(out, v0), plan)
+        const ssim = await ssimOf(path, out, initName(v0), await segmentFiles(out, v0), plan)
         const name =
           result.backend === 'webcodecs'
             ? 'ours: WebCodecs video + ffmpeg.wasm audio'
@@ -246,18 +260,18 @@ async function encodeInBench(
           ? engine.ffmpegWasmBackend()
           : engine.webCodecsBackend({ fallback: engine.ffmpegWasmBackend() }),
       )
-      const workers = (encodeOptions.workers as number | undefined) ?? engine.defaultWorkers()
       let bytes = 0
       let files = 0
       let backend = ''
+      let workers = 0
       // The top rendition is kept to measure its quality once the clock has stopped.
       const top: { path: string; bytes: Uint8Array }[] = []
       const started = performance.now()
       for await (const out of engine.encode(file, plan, {
         ...encodeOptions,
-        workers,
         onProgress: (p) => {
           backend = p.backend
+          workers = p.workers
         },
       })) {
         bytes += out.bytes.byteLength
@@ -275,7 +289,7 @@ async function encodeInBench(
         }
         await save(saveTo, out.path, btoa(binary))
       }
-      return { wallMs, bytes, files, workers: engine.planJobs(plan, workers).length, backend }
+      return { wallMs, bytes, files, workers, backend }
     },
     { engineUrl: session.engineUrl, plan, options, saveTo },
   )

@@ -1,18 +1,17 @@
 import { XMLParser } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 import { planLadder } from '../../client/src/encode/ladder.ts'
+import { buildManifest, type Track } from '../../client/src/encode/manifest.ts'
 import {
-  buildManifest,
   formatDuration,
-  type MergeInput,
   measuredBandwidth,
-  parseDuration,
-} from '../../client/src/encode/mpd.ts'
+  parseIsoDuration as parseDuration,
+} from '../../server/lib/dash/index.ts'
 import { probed } from './support/fixtures.ts'
 
 const plan = planLadder(probed({ duration: 7, width: 640, height: 360, audioLanguage: 'jpn' }))
 
-function rep(id: string, durations: number[], extra: Partial<MergeInput> = {}): MergeInput {
+function rep(id: string, durations: number[], extra: Partial<Track> = {}): Track {
   let t = 0
   const segments = durations.map((d, i) => {
     const s = { number: i + 1, start: t, duration: d }
@@ -21,7 +20,6 @@ function rep(id: string, durations: number[], extra: Partial<MergeInput> = {}): 
   })
   return {
     id,
-    localId: '0',
     contentType: 'video',
     codecs: 'avc1.64001e',
     bandwidth: 1,

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mpdFiles, parseMpd } from '../../server/lib/mpd.ts'
+import { mpdFiles, parseMpd } from '../../server/lib/dash/index.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
 import { type DashMovie, makeDash } from '../support/media.ts'
 

@@ -3,7 +3,13 @@
  * and the same defences seen through POST /api/movies/:id/publish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expandTemplate, MpdError, mpdFiles, parseIsoDuration, parseMpd } from '../../server/lib/mpd.ts'
+import {
+  expandTemplate,
+  MpdError,
+  mpdFiles,
+  parseIsoDuration,
+  parseMpd,
+} from '../../server/lib/dash/index.ts'
 import { json, makeTestApp, type TestApp } from '../support/app.ts'
 import { sha256Of } from '../support/bytes.ts'
 

@@ -2,16 +2,10 @@
  * @module Command lines for ffmpeg and ffprobe. Pure functions shared by the wasm workers and the
  * native benchmark, so both encode exactly the same thing.
  */
+import { INIT_TEMPLATE, MANIFEST_NAME, MEDIA_TEMPLATE } from '../../../server/lib/dash/names.ts'
 import type { EncodeJob } from './jobs.ts'
 import { format } from './rational.ts'
 import type { LadderPlan } from './types.ts'
-
-/** Names the DASH muxer gives files; `$RepresentationID$` is the stream index inside one ffmpeg run. */
-export const DASH_NAMES = {
-  manifest: 'manifest.mpd',
-  init: 'init-$RepresentationID$.m4s',
-  media: 'chunk-$RepresentationID$-$Number%05d$.m4s',
-} as const
 
 export interface ArgsTarget {
   input: string
@@ -33,7 +27,7 @@ export function probeArgs(input: string): string[] {
 /**
  * ffmpeg arguments for the poster: one frame from `plan.poster.time`, square pixels, as raw RGBA.
  * ffmpeg.wasm 0.12.10's MJPEG encoder traps (memory access out of bounds) above roughly 960x540, so
- * the JPEG is made by the browser's own encoder from these pixels (see `rgbaToJpeg`).
+ * the JPEG is made by the browser's own encoder from these pixels (see `posterFile` in pipeline.ts).
  */
 export function posterArgs(plan: LadderPlan, target: ArgsTarget): string[] {
   const { time, width, height } = plan.poster
@@ -163,13 +157,15 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     '1',
     '-use_timeline',
     '1',
+    // The final names' templates: inside one instance $RepresentationID$ is the output stream index,
+    // and renameOutput turns it into the ladder's id.
     '-init_seg_name',
-    DASH_NAMES.init,
+    INIT_TEMPLATE,
     '-media_seg_name',
-    DASH_NAMES.media,
+    MEDIA_TEMPLATE,
     '-adaptation_sets',
     sets,
-    `${target.outDir}/${DASH_NAMES.manifest}`,
+    `${target.outDir}/${MANIFEST_NAME}`,
   )
   return args
 }

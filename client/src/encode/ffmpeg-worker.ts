@@ -5,7 +5,15 @@
  * and moves every output file out of the in-memory file system the moment the DASH muxer finishes it,
  * so memory stays bounded however long the video is. One worker serves one run, then is terminated:
  * wasm memory never shrinks, and terminating is the only way to give it back.
+ *
+ * It drives `@ffmpeg/core` directly rather than through the `@ffmpeg/ffmpeg` wrapper, which cannot do
+ * any of the three things this needs: mount the input with WORKERFS (the wrapper copies the whole
+ * file into the wasm heap), take files out while `exec` is still running (the wrapper's file calls
+ * wait for the command to end, so a long movie's segments would all pile up in memory), and block
+ * ffmpeg while the uploader catches up (`Atomics.wait` inside the core's log callback, which runs
+ * on this thread in the middle of the encode).
  */
+import { parseSegmentName } from '../../../server/lib/dash/names.ts'
 import { IN_DIR, OUT_DIR, type RunRequest, type WorkerEvent } from './worker-protocol.ts'
 
 interface CoreFS {
@@ -101,17 +109,14 @@ async function run(req: RunRequest): Promise<void> {
   const harvest = (final: boolean) => {
     const names = core.FS.readdir(OUT_DIR).filter((n) => n !== '.' && n !== '..')
     for (const name of names) {
-      const m = /^chunk-(\w+)-\d+\.m4s/.exec(name)
-      if (m?.[1]) started_.add(m[1])
+      const segment = parseSegmentName(name.replace(/\.tmp$/, ''))
+      if (segment?.kind === 'media') started_.add(segment.id)
     }
     for (const name of names) {
+      if (name.endsWith('.tmp')) continue
       if (!final) {
-        if (name.endsWith('.tmp') || name.endsWith('.mpd')) continue
-        const init = /^init-(\w+)\.m4s$/.exec(name)
-        if (init?.[1] && !started_.has(init[1])) continue
-        if (!name.endsWith('.m4s')) continue
-      } else if (name.endsWith('.tmp')) {
-        continue
+        const segment = parseSegmentName(name)
+        if (!segment || (segment.kind === 'init' && !started_.has(segment.id))) continue
       }
       const path = `${OUT_DIR}/${name}`
       const data = core.FS.readFile(path)

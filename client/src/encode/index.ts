@@ -1,7 +1,9 @@
 /**
  * @module The encoding engine: probe a file, plan its DASH ladder, encode it into files that can be
  * uploaded one by one as they come out. The video is encoded by the browser's own H.264 encoder
- * (WebCodecs) where it can decode the source, by ffmpeg.wasm otherwise; see webcodecs-backend.ts.
+ * (WebCodecs, webcodecs-backend.ts) where it can decode the source, by ffmpeg.wasm
+ * (ffmpeg-backend.ts) otherwise; both run inside one pipeline (pipeline.ts) that hands out the files,
+ * paces the encoders to the consumer, reports progress and writes the manifest.
  *
  * @example
  * const info = await probe(file)

@@ -3,6 +3,14 @@
  * encodes some rungs of the whole movie) or by time (each instance encodes every rung of a slice of
  * the movie, a whole number of segments long), whichever is estimated to finish first.
  */
+import {
+  initName,
+  MANIFEST_NAME,
+  mediaName,
+  POSTER_NAME,
+  parseSegmentName,
+} from '../../../server/lib/dash/names.ts'
+import { POSTER_RAW } from './ffmpeg-args.ts'
 import { toNumber } from './rational.ts'
 import type { AudioRendition, LadderPlan, VideoRendition, X264Preset } from './types.ts'
 
@@ -208,24 +216,19 @@ export function renameOutput(
   job: EncodeJob,
   name: string,
 ): { path: string; kind: OutputKind; representation?: string } | null {
-  const ids = streamIds(job)
-  if (name === 'poster.rgba') return { path: 'poster.jpg', kind: 'poster' }
-  if (name.endsWith('.mpd')) return { path: name, kind: 'instance-manifest' }
-  const init = /^init-(\d+)\.m4s$/.exec(name)
-  const initId = init ? ids[Number(init[1])] : undefined
-  if (initId) {
+  if (name === POSTER_RAW) return { path: POSTER_NAME, kind: 'poster' }
+  if (name === MANIFEST_NAME) return { path: name, kind: 'instance-manifest' }
+  const segment = parseSegmentName(name)
+  // Inside an instance, representation ids are its output stream indexes.
+  const id = segment && /^\d+$/.test(segment.id) ? streamIds(job)[Number(segment.id)] : undefined
+  if (!segment || !id) return null
+  if (segment.kind === 'init') {
     if (job.range && job.range.firstSegment > 0) return null
-    return { path: `init-${initId}.m4s`, kind: 'init', representation: initId }
+    return { path: initName(id), kind: 'init', representation: id }
   }
-  const chunk = /^chunk-(\d+)-(\d+)\.m4s$/.exec(name)
-  const chunkId = chunk ? ids[Number(chunk[1])] : undefined
-  if (chunk && chunkId) {
-    const number = Number(chunk[2]) + (job.range?.firstSegment ?? 0)
-    return {
-      path: `chunk-${chunkId}-${String(number).padStart(5, '0')}.m4s`,
-      kind: 'segment',
-      representation: chunkId,
-    }
+  return {
+    path: mediaName(id, segment.number + (job.range?.firstSegment ?? 0)),
+    kind: 'segment',
+    representation: id,
   }
-  return null
 }

@@ -1,39 +1,52 @@
-/** @module Merging the manifests of parallel encoder instances into the one MPD that is published. */
+/**
+ * @module Merging the manifests of parallel ffmpeg.wasm instances into the tracks of the one MPD that
+ * is published: each instance's manifest is read by the DASH module's reader (the one publish uses),
+ * its stream indexes renamed to the ladder's ids, and time slices joined end to end.
+ */
+import { mediaAttributes, parseMpd } from '../../../server/lib/dash/index.ts'
 import { type EncodeJob, streamIds } from './jobs.ts'
-import { buildManifest, type MergeInput, parseFfmpegManifest } from './mpd.ts'
+import { buildManifest, type Track } from './manifest.ts'
 import type { LadderPlan } from './types.ts'
 
 /**
- * Builds the published MPD from each job's own manifest (keyed by job id), renaming each instance's
- * stream indexes to the ladder's representation ids.
+ * The ladder's tracks from each job's own manifest (keyed by job id): video largest first, and the
+ * audio track if the plan has one.
  *
- * @param sizes byte size of every media segment by final file name, for measured bandwidth
- * @throws Error when a job's manifest is missing or lacks one of its representations
+ * @throws Error when a job's manifest is missing, unreadable, or lacks one of its representations,
+ * or when slices do not follow each other
  */
-export function mergeJobManifests(
+export function jobTracks(
   plan: LadderPlan,
   jobs: readonly EncodeJob[],
   manifests: ReadonlyMap<string, string>,
-  sizes: ReadonlyMap<string, number>,
-): string {
-  const parts = new Map<string, MergeInput[]>()
+): { video: Track[]; audio: Track | null } {
+  const parts = new Map<string, Track[]>()
   for (const job of jobs) {
     const xml = manifests.get(job.id)
     if (!xml) throw new Error(`instance ${job.id} wrote no manifest`)
     const ids = streamIds(job)
-    const reps = parseFfmpegManifest(xml).representations
+    const reps = parseMpd(xml).representations
     for (const id of ids) {
-      const rep = reps.find((r) => ids[Number(r.localId)] === id)
-      if (!rep) throw new Error(`instance ${job.id} lost representation ${id}`)
+      const rep = reps.find((r) => ids[Number(r.id)] === id)
+      if (!rep?.timeline || (rep.kind !== 'video' && rep.kind !== 'audio'))
+        throw new Error(`instance ${job.id} lost representation ${id}`)
+      const { timescale } = rep.timeline
       // A slice's times start at zero and its segments at 1: move both to the slice's place.
-      const ticks = Math.round((job.range?.start ?? 0) * rep.timescale)
+      const ticks = Math.round((job.range?.start ?? 0) * timescale)
       const first = job.range?.firstSegment ?? 0
-      const segments = rep.segments.map((s) => ({
-        number: s.number + first,
-        start: s.start + ticks,
-        duration: s.duration,
-      }))
-      parts.set(id, [...(parts.get(id) ?? []), { ...rep, id, segments }])
+      const track: Track = {
+        id,
+        contentType: rep.kind,
+        bandwidth: rep.bandwidth,
+        ...mediaAttributes(rep),
+        timescale,
+        segments: rep.timeline.segments.map((s) => ({
+          number: s.number + first,
+          start: s.start + ticks,
+          duration: s.duration,
+        })),
+      }
+      parts.set(id, [...(parts.get(id) ?? []), track])
     }
   }
   const joined = [...parts.entries()].map(([id, slices]) => joinSlices(id, slices))
@@ -42,11 +55,26 @@ export function mergeJobManifests(
     .filter((r) => r.contentType === 'video')
     .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
   const audio = joined.find((r) => r.contentType === 'audio') ?? null
-  return buildManifest({ plan, video, audio, sizes })
+  return { video, audio }
+}
+
+/**
+ * Builds the published MPD from each job's own manifest (keyed by job id).
+ *
+ * @param sizes byte size of every media segment by final file name, for measured bandwidth
+ * @throws Error as {@link jobTracks} and {@link buildManifest} do
+ */
+export function mergeJobManifests(
+  plan: LadderPlan,
+  jobs: readonly EncodeJob[],
+  manifests: ReadonlyMap<string, string>,
+  sizes: ReadonlyMap<string, number>,
+): string {
+  return buildManifest({ plan, ...jobTracks(plan, jobs, manifests), sizes })
 }
 
 /** One representation from its slices in time order, which must follow each other without a gap. */
-function joinSlices(id: string, slices: MergeInput[]): MergeInput {
+function joinSlices(id: string, slices: Track[]): Track {
   const ordered = [...slices].sort((a, b) => (a.segments[0]?.start ?? 0) - (b.segments[0]?.start ?? 0))
   const first = ordered[0]!
   const segments = [...first.segments]

@@ -1,4 +1,7 @@
-/** @module Running steps in one ffmpeg.wasm worker, with a watchdog and cancellation. */
+/**
+ * @module Running steps in one ffmpeg.wasm worker (ffmpeg-worker.ts, which drives `@ffmpeg/core`
+ * directly), with cancellation and, for runs outside the pipeline (the probe), a watchdog.
+ */
 import { EncodeError } from './errors.ts'
 import workerUrl from './ffmpeg-worker.ts?worker&url'
 import type { CoreLocation, RunRequest, WorkerEvent, WorkerStep } from './worker-protocol.ts'
@@ -17,8 +20,11 @@ export interface RunOptions {
   steps: WorkerStep[]
   backpressure: RunRequest['backpressure']
   signal?: AbortSignal
-  /** Silence longer than this (while not deliberately paused) counts as a hang. */
-  stallTimeoutMs: number
+  /**
+   * Silence longer than this counts as a hang. Only for runs that never pause for a consumer: the
+   * pipeline's own watchdog watches encodes.
+   */
+  stallTimeoutMs?: number
   onEvent?: (event: WorkerEvent) => void
   name?: string
 }
@@ -82,7 +88,6 @@ export function runInWorker(options: RunOptions): Promise<StepResult[]> {
       return
     }
     const results: StepResult[] = []
-    let paused = false
     let timer: ReturnType<typeof setTimeout> | undefined
     let lastLog: string[] = []
 
@@ -95,7 +100,7 @@ export function runInWorker(options: RunOptions): Promise<StepResult[]> {
     }
     const arm = () => {
       clearTimeout(timer)
-      if (paused) return
+      if (options.stallTimeoutMs === undefined) return
       timer = setTimeout(() => {
         finish(new EncodeError('stalled', 'The encoder stopped making progress.', lastLog))
       }, options.stallTimeoutMs)
@@ -112,10 +117,6 @@ export function runInWorker(options: RunOptions): Promise<StepResult[]> {
       const event = e.data
       arm()
       switch (event.type) {
-        case 'waiting':
-          paused = event.waiting
-          arm()
-          break
         case 'step-done':
           lastLog = event.log
           results.push({ code: event.code, stdout: event.stdout, log: event.log, heapBytes: event.heapBytes })

@@ -107,6 +107,17 @@ export interface RenditionProgress {
 export interface EncodeProgress {
   /** Which encoder is doing the work: "webcodecs" (the browser's own) or "ffmpeg.wasm". */
   backend: string
+  /** Who encodes, in words for people: "your browser’s video encoder", "2 parallel ffmpeg.wasm encoders". */
+  encoder: string
+  /** A sentence more about that encoder: what else runs beside it, or why it was chosen. */
+  encoderDetail: string
+  /** ffmpeg.wasm instances at work (the WebCodecs backend runs one for the audio track). */
+  workers: number
+  /**
+   * Whether the encoders pause while the consumer holds `maxBufferedBytes`; ffmpeg.wasm workers can
+   * only pause on a cross-origin isolated page.
+   */
+  pausesForConsumer: boolean
   renditions: RenditionProgress[]
   /** 0..1 across all the work, weighted by its cost. */
   fraction: number

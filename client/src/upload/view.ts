@@ -1,8 +1,5 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
-import { canShareMemory } from '../encode/core-loader.ts'
-import { defaultWorkers } from '../encode/ffmpeg-backend.ts'
-import { planJobs } from '../encode/jobs.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
@@ -238,7 +235,6 @@ export function renderPlan(
     checked: true,
     role: 'switch',
   })
-  const workers = planJobs(plan, defaultWorkers()).length
   const form = h(
     'form',
     {
@@ -275,9 +271,8 @@ export function renderPlan(
     h(
       'p',
       { class: 'plan-summary' },
-      `About ${formatBytes(estimateBytes(plan))} in ${plan.segmentDuration.toFixed(plan.segmentDuration % 1 ? 3 : 0)}-second parts. ` +
-        `Encoded with H.264 by ${workers} parallel ${workers === 1 ? 'encoder' : 'encoders'} on this computer` +
-        `${canShareMemory() ? '' : ' (without pausing for slow uploads: this page is not cross-origin isolated)'}.`,
+      `About ${formatBytes(estimateBytes(plan))} in ${plan.segmentDuration.toFixed(plan.segmentDuration % 1 ? 3 : 0)}-second parts, ` +
+        'encoded with H.264 on this computer.',
     ),
     h(
       'div',
@@ -385,15 +380,11 @@ export class RunView {
   }
 
   update(s: SessionSnapshot): void {
-    const backend = s.encode?.backend
-    if (backend && this.engine.dataset.engine !== backend) {
-      this.engine.dataset.engine = backend
-      this.engine.textContent =
-        backend === 'webcodecs' ? ' · by your browser’s video encoder' : ' · by ffmpeg.wasm, in your browser'
-      this.engine.title =
-        backend === 'webcodecs'
-          ? 'WebCodecs H.264, about as fast as a native encoder; the audio is encoded by ffmpeg.wasm.'
-          : 'This browser cannot decode this video with WebCodecs, so ffmpeg.wasm encodes it (slower).'
+    const encoder = s.encode
+    if (encoder && this.engine.dataset.engine !== encoder.backend) {
+      this.engine.dataset.engine = encoder.backend
+      this.engine.textContent = ` · by ${encoder.encoder}${encoder.pausesForConsumer ? '' : ' (without pausing for slow uploads: this page is not cross-origin isolated)'}`
+      this.engine.title = encoder.encoderDetail
     }
     if (s.posterUrl && this.poster.hidden) {
       this.poster.src = s.posterUrl

@@ -1,6 +1,7 @@
 /**
- * MPEG-DASH manifest (MPD) reading for publish: which files a manifest needs, and what the
- * catalog records about it (duration, renditions).
+ * Reading an MPD: which files it needs, and what it says about each Representation (media
+ * attributes, timeline). Publish validates uploads with it; the encoder reads the manifests ffmpeg's
+ * DASH muxer writes in each instance with it.
  *
  * The manifest comes from an uploader, so parsing is defensive: a size limit, no DOCTYPE at all
  * (that is where entity-expansion bombs and external entities live, and no MPD needs one), entity
@@ -13,34 +14,41 @@
  * each inherited Period → AdaptationSet → Representation, with BaseURL resolved level by level.
  * @module
  */
-import { XMLParser } from 'fast-xml-parser'
-import { checkUrlPath } from './paths.ts'
+import { checkUrlPath } from '../paths.ts'
+import { parseIsoDuration } from './duration.ts'
+import { MpdError } from './error.ts'
+import { expandTemplate } from './template.ts'
+import { expandTimeline, type TimelineRun } from './timeline.ts'
+import {
+  type ContentKind,
+  type MediaAttributes,
+  mediaAttributes,
+  type Timeline,
+  type TimelineSegment,
+} from './types.ts'
+import { mpdParser, rawAttributes, type XmlNode } from './xml.ts'
 
 export const MAX_MPD_BYTES = 4 * 1024 * 1024
 export const MAX_MPD_SEGMENTS = 500_000
 
-export class MpdError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'MpdError'
-  }
-}
-
-export type RepresentationKind = 'video' | 'audio' | 'text' | 'image' | 'other'
-
-export interface MpdRepresentation {
+/** A Representation as read, with everything it inherits from its AdaptationSet and Period. */
+export interface MpdRepresentation extends MediaAttributes {
   id: string
   periodId: string | null
-  kind: RepresentationKind
-  mimeType: string | null
-  codecs: string | null
+  adaptationSetId: string | null
+  kind: ContentKind
+  mimeType?: string
+  lang?: string
   bandwidth: number
-  width?: number
-  height?: number
   /** Path of the initialization segment inside the movie, or null when the media carries its own. */
   initialization: string | null
   /** Paths of the media segments inside the movie, in presentation order, without repeats. */
   segments: string[]
+  /**
+   * With SegmentTemplate addressing, every media segment's number, start and duration in ticks of
+   * `timescale` (from the SegmentTimeline, or from `@duration`); null for other addressing.
+   */
+  timeline: Timeline | null
 }
 
 export interface Mpd {
@@ -58,44 +66,14 @@ export interface ParseMpdOptions {
 }
 
 type Attrs = Record<string, string>
-// What fast-xml-parser gives back: attributes as `@name`, child elements by name, text as `#text`.
-type XmlNode = Record<string, unknown>
-
-const REPEATED = new Set([
-  'Period',
-  'AdaptationSet',
-  'Representation',
-  'S',
-  'SegmentURL',
-  'BaseURL',
-  'SegmentTemplate',
-  'SegmentList',
-  'SegmentBase',
-])
-
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  // Entities stay as text; the five predefined ones and character references are decoded by
-  // decodeXmlText, which cannot expand anything.
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  removeNSPrefix: true,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  maxNestedTags: 64,
-  isArray: (name) => REPEATED.has(name),
-})
 
 /**
  * Parses a manifest and lists every file it needs.
  * @throws MpdError with a message fit to show the uploader.
  * @example
  * const mpd = parseMpd(await blob.text(), { manifestPath: 'manifest.mpd' })
- * mpd.representations[0].segments // ['chunk-stream0-00001.m4s', …]
+ * mpd.representations[0].segments // ['chunk-v0-00001.m4s', …]
+ * mpd.representations[0].timeline // { timescale: 90000, segments: [{ number: 1, start: 0, duration: 180000 }, …] }
  */
 export function parseMpd(input: string | Uint8Array, opts: ParseMpdOptions = {}): Mpd {
   const maxBytes = opts.maxBytes ?? MAX_MPD_BYTES
@@ -115,7 +93,7 @@ export function parseMpd(input: string | Uint8Array, opts: ParseMpdOptions = {})
 
   let doc: XmlNode
   try {
-    doc = parser.parse(xml, true) as XmlNode
+    doc = mpdParser.parse(xml, true) as XmlNode
   } catch (err) {
     throw new MpdError(`The manifest is not well-formed XML: ${(err as Error).message.split('\n')[0]}`)
   }
@@ -127,7 +105,10 @@ export function parseMpd(input: string | Uint8Array, opts: ParseMpdOptions = {})
   })
 }
 
-/** Every file a manifest needs, init segments first within each Representation, without repeats. */
+/**
+ * Every file a manifest needs, init segments first within each Representation, without repeats.
+ * @example mpdFiles(parseMpd(xml)) // ['init-v0.m4s', 'chunk-v0-00001.m4s', …]
+ */
 export function mpdFiles(mpd: Mpd): string[] {
   const seen = new Set<string>()
   for (const rep of mpd.representations) {
@@ -135,75 +116,6 @@ export function mpdFiles(mpd: Mpd): string[] {
     for (const s of rep.segments) seen.add(s)
   }
   return [...seen]
-}
-
-/**
- * An xs:duration as used by MPDs (`PT1H2M3.5S`, `P1DT2H`) in seconds. Years and months have no
- * fixed length, so they are refused.
- */
-export function parseIsoDuration(value: string): number {
-  const m =
-    /^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(
-      value.trim(),
-    )
-  if (!m || value.trim() === 'P' || value.trim().endsWith('T')) {
-    throw new MpdError(`"${value}" is not a duration the server understands (e.g. PT1H2M3.5S).`)
-  }
-  const [, d, h, min, s] = m
-  return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0)
-}
-
-export interface TemplateValues {
-  RepresentationID: string
-  Bandwidth: number
-  Number?: number
-  Time?: number
-}
-
-/**
- * Expands a SegmentTemplate string (ISO/IEC 23009-1 5.3.9.4.4).
- * @example expandTemplate('chunk-$RepresentationID$-$Number%05d$.m4s', { RepresentationID: '0', Bandwidth: 1, Number: 7 })
- * // 'chunk-0-00007.m4s'
- */
-export function expandTemplate(template: string, values: TemplateValues): string {
-  let out = ''
-  let at = 0
-  while (at < template.length) {
-    const open = template.indexOf('$', at)
-    if (open === -1) {
-      out += template.slice(at)
-      break
-    }
-    out += template.slice(at, open)
-    const close = template.indexOf('$', open + 1)
-    if (close === -1) throw new MpdError(`Template "${template}" has an unmatched "$".`)
-    const token = template.slice(open + 1, close)
-    at = close + 1
-    if (token === '') {
-      out += '$'
-      continue
-    }
-    const m = /^(RepresentationID|Number|Bandwidth|Time|SubNumber)(?:%0(\d{1,2})d)?$/.exec(token)
-    if (!m) throw new MpdError(`Template "${template}" uses "$${token}$", which is not a DASH identifier.`)
-    const name = m[1] as keyof TemplateValues | 'SubNumber'
-    const width = m[2] === undefined ? 0 : Number(m[2])
-    if (name === 'RepresentationID') {
-      if (m[2] !== undefined) throw new MpdError(`Template "${template}": $RepresentationID$ takes no width.`)
-      out += values.RepresentationID
-      continue
-    }
-    if (name === 'SubNumber') throw new MpdError(`Template "${template}": $SubNumber$ is not supported.`)
-    const value = values[name]
-    if (value === undefined) {
-      throw new MpdError(
-        name === 'Time'
-          ? `Template "${template}" uses $Time$, which needs a SegmentTimeline.`
-          : `Template "${template}" uses $${name}$ where it has no value.`,
-      )
-    }
-    out += String(value).padStart(width, '0')
-  }
-  return out
 }
 
 // ───────────────────────────── reading the tree ─────────────────────────────
@@ -227,6 +139,8 @@ interface Scope {
   base: string
   segmentInfo: SegmentInfo[]
   attrs: Attrs
+  /** AudioChannelConfiguration@value found at this level or above. */
+  channels?: string
 }
 
 // Resolution happens against a stand-in for the movie's real URL, so that a reference which would
@@ -279,6 +193,7 @@ function readMpd(root: XmlNode, ctx: Context): Mpd {
         base: resolveBase(periodScope.base, set),
         segmentInfo: [...periodScope.segmentInfo, ...segmentInfoOf(set)],
         attrs: sAttrs,
+        ...channelsOf(set),
       }
       const reps = children(set, 'Representation')
       if (reps.length === 0) throw new MpdError('An AdaptationSet has no Representation.')
@@ -308,27 +223,42 @@ function readRepresentation(
     throw new MpdError(`Representation "${id}" has no valid @bandwidth.`)
   // Common attributes may sit on the AdaptationSet and apply to every Representation in it.
   const pick = (name: string) => own[name] ?? parent.attrs[name]
-  const mimeType = pick('mimeType') ?? null
-  const codecs = pick('codecs') ?? null
-  const width = positiveInt(pick('width'))
-  const height = positiveInt(pick('height'))
+  const mimeType = pick('mimeType')
+  const codecs = pick('codecs')
   const scope: Scope = {
     base: resolveBase(parent.base, rep),
     segmentInfo: [...parent.segmentInfo, ...segmentInfoOf(rep)],
     attrs: own,
   }
-  const { initialization, segments } = segmentsOf(scope, id, bandwidth, periodDuration, ctx, hasBaseUrl(rep))
+  const { initialization, segments, timeline } = segmentsOf(
+    scope,
+    id,
+    bandwidth,
+    periodDuration,
+    ctx,
+    hasBaseUrl(rep),
+  )
+  const media: MediaAttributes = {
+    codecs,
+    width: positiveInt(pick('width')),
+    height: positiveInt(pick('height')),
+    sar: pick('sar'),
+    frameRate: pick('frameRate'),
+    audioSamplingRate: positiveInt(pick('audioSamplingRate')),
+    channels: positiveInt(channelsOf(rep).channels ?? parent.channels),
+  }
   return {
     id,
     periodId,
+    adaptationSetId: parent.attrs.id ?? null,
     kind: kindOf(mimeType, parent.attrs.contentType ?? own.contentType, codecs),
-    mimeType,
-    codecs,
+    ...(mimeType !== undefined ? { mimeType } : {}),
+    ...(pick('lang') !== undefined ? { lang: pick('lang') } : {}),
     bandwidth,
-    ...(width !== undefined ? { width } : {}),
-    ...(height !== undefined ? { height } : {}),
+    ...mediaAttributes(media),
     initialization,
     segments,
+    timeline,
   }
 }
 
@@ -339,7 +269,7 @@ function segmentsOf(
   periodDuration: number | null,
   ctx: Context,
   repHasBase: boolean,
-): { initialization: string | null; segments: string[] } {
+): { initialization: string | null; segments: string[]; timeline: Timeline | null } {
   const info = mergeSegmentInfo(scope.segmentInfo)
   const where = `Representation "${id}"`
   const local = (ref: string) => toMoviePath(ref, scope.base, where)
@@ -356,13 +286,13 @@ function segmentsOf(
 
   if (!info) {
     spend(1)
-    return { initialization: null, segments: [baseFile()] }
+    return { initialization: null, segments: [baseFile()], timeline: null }
   }
 
   if (info.kind === 'base') {
     spend(1)
     const init = info.initialization?.sourceURL
-    return { initialization: init ? local(init) : null, segments: [baseFile()] }
+    return { initialization: init ? local(init) : null, segments: [baseFile()], timeline: null }
   }
 
   if (info.kind === 'list') {
@@ -373,6 +303,7 @@ function segmentsOf(
     return {
       initialization: init ? local(init) : null,
       segments: unique(urls.map((u) => (u.media ? local(u.media) : baseFile()))),
+      timeline: null,
     }
   }
 
@@ -387,14 +318,12 @@ function segmentsOf(
   if (!(timescale > 0) || !Number.isInteger(startNumber) || startNumber < 0) {
     throw new MpdError(`${where} has an invalid @timescale or @startNumber.`)
   }
+  const pto = a.presentationTimeOffset === undefined ? 0 : Number(a.presentationTimeOffset)
 
-  const segments: string[] = []
+  let entries: TimelineSegment[]
   if (info.timeline) {
-    const pto = a.presentationTimeOffset === undefined ? 0 : Number(a.presentationTimeOffset)
     const periodEnd = periodDuration === null ? null : pto + periodDuration * timescale
-    for (const [time, number] of timelineOf(info.timeline, startNumber, periodEnd, where, spend)) {
-      segments.push(local(expandTemplate(media, { ...values, Number: number, Time: time })))
-    }
+    entries = expandTimeline(info.timeline.map(runOf), { startNumber, end: periodEnd, where, spend })
   } else {
     const duration = Number(a.duration)
     if (!(duration > 0))
@@ -410,46 +339,32 @@ function segmentsOf(
     }
     if (!Number.isInteger(count) || count < 1) throw new MpdError(`${where} names no media segments.`)
     spend(count)
-    for (let i = 0; i < count; i++)
-      segments.push(local(expandTemplate(media, { ...values, Number: startNumber + i })))
+    entries = Array.from({ length: count }, (_, i) => ({
+      number: startNumber + i,
+      start: pto + i * duration,
+      duration,
+    }))
   }
-  return { initialization, segments: unique(segments) }
+  const segments = entries.map((s) =>
+    local(
+      expandTemplate(media, {
+        ...values,
+        Number: s.number,
+        ...(info.timeline ? { Time: s.start } : {}),
+      }),
+    ),
+  )
+  return { initialization, segments: unique(segments), timeline: { timescale, segments: entries } }
 }
 
-/** Yields [time, number] for every segment of a SegmentTimeline. */
-function* timelineOf(
-  entries: XmlNode[],
-  startNumber: number,
-  periodEnd: number | null,
-  where: string,
-  spend: (n: number) => void,
-): Generator<[number, number]> {
-  let time = 0
-  let number = startNumber
-  for (const [i, entry] of entries.entries()) {
-    const s = attrsOf(entry)
-    const d = Number(s.d)
-    if (!(d > 0) || !Number.isSafeInteger(d)) throw new MpdError(`${where}: an S element has no valid @d.`)
-    if (s.t !== undefined) time = Number(s.t)
-    if (s.n !== undefined) number = Number(s.n)
-    if (!Number.isSafeInteger(time) || !Number.isSafeInteger(number))
-      throw new MpdError(`${where}: an S element has an invalid @t or @n.`)
-    let repeat = s.r === undefined ? 0 : Number(s.r)
-    if (repeat === -1) {
-      // r="-1": repeat until the next S@t, or the end of the Period.
-      const nextT = entries[i + 1] ? attrsOf(entries[i + 1]!).t : undefined
-      const until = nextT !== undefined ? Number(nextT) : periodEnd
-      if (until === null) throw new MpdError(`${where}: S@r="-1" needs a known Period end.`)
-      repeat = Math.ceil((until - time) / d - 1e-9) - 1
-    }
-    if (!Number.isInteger(repeat) || repeat < 0)
-      throw new MpdError(`${where}: an S element has an invalid @r.`)
-    spend(repeat + 1)
-    for (let k = 0; k <= repeat; k++) {
-      yield [time, number]
-      time += d
-      number += 1
-    }
+/** An S element's attributes as numbers (NaN where they are not numbers, for the timeline to refuse). */
+function runOf(node: XmlNode): TimelineRun {
+  const s = attrsOf(node)
+  return {
+    d: Number(s.d),
+    ...(s.t !== undefined ? { t: Number(s.t) } : {}),
+    ...(s.r !== undefined ? { r: Number(s.r) } : {}),
+    ...(s.n !== undefined ? { n: Number(s.n) } : {}),
   }
 }
 
@@ -504,11 +419,17 @@ function segmentInfoOf(node: XmlNode): SegmentInfo[] {
   return out
 }
 
+function channelsOf(node: XmlNode): { channels?: string } {
+  const config = firstChild(node, 'AudioChannelConfiguration')
+  const value = config ? attrsOf(config).value : undefined
+  return value !== undefined ? { channels: value } : {}
+}
+
 function kindOf(
-  mimeType: string | null,
+  mimeType: string | undefined,
   contentType: string | undefined,
-  codecs: string | null,
-): RepresentationKind {
+  codecs: string | undefined,
+): ContentKind {
   const major = (mimeType?.split('/')[0] ?? contentType ?? '').toLowerCase()
   if (codecs && /^(wvtt|stpp)/.test(codecs)) return 'text'
   if (mimeType === 'application/ttml+xml') return 'text'
@@ -596,9 +517,7 @@ function firstChild(node: XmlNode, name: string): XmlNode | undefined {
 
 function attrsOf(node: XmlNode): Attrs {
   const out: Attrs = {}
-  for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith('@') && typeof v === 'string') out[k.slice(1)] = decodeXmlText(v)
-  }
+  for (const [k, v] of Object.entries(rawAttributes(node))) out[k] = decodeXmlText(v)
   return out
 }
 

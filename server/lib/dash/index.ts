@@ -1,0 +1,50 @@
+/**
+ * MPEG-DASH for both sides: the encoder in the browser writes manifests with it, the server reads
+ * them with it at publish. Runtime-agnostic (no `node:*`, no DOM beyond `URL` and `TextEncoder`).
+ *
+ * - `types.ts`: the manifest model (Periods, AdaptationSets, Representations, timelines in ticks)
+ * - `names.ts`: the file names of an encoded movie, spelled once
+ * - `duration.ts`, `template.ts`, `timeline.ts`: ISO 8601 durations, SegmentTemplate strings,
+ *   SegmentTimeline expansion and compression
+ * - `read.ts`: the defensive reader publish trusts; `write.ts`: the writer the encoder uses
+ *
+ * @example
+ * const mpd = parseMpd(xml)                   // throws MpdError on anything unsafe or unsupported
+ * const needed = mpdFiles(mpd)                // every init and media segment it names
+ * const text = writeMpd({ duration, minBufferTime, periods })
+ * @module
+ */
+export { measuredBandwidth } from './bandwidth.ts'
+export { formatDuration, parseIsoDuration } from './duration.ts'
+export { MpdError } from './error.ts'
+export {
+  INIT_TEMPLATE,
+  initName,
+  MANIFEST_NAME,
+  MEDIA_TEMPLATE,
+  mediaName,
+  POSTER_NAME,
+  parseSegmentName,
+  type SegmentName,
+} from './names.ts'
+export {
+  MAX_MPD_BYTES,
+  MAX_MPD_SEGMENTS,
+  type Mpd,
+  type MpdRepresentation,
+  mpdFiles,
+  type ParseMpdOptions,
+  parseMpd,
+} from './read.ts'
+export { expandTemplate, matchTemplate, type TemplateMatch, type TemplateValues } from './template.ts'
+export {
+  alignedTimeline,
+  compressTimeline,
+  type ExpandOptions,
+  expandTimeline,
+  type TimelineRun,
+  timelineSeconds,
+} from './timeline.ts'
+export type * from './types.ts'
+export { mediaAttributes } from './types.ts'
+export { writeMpd } from './write.ts'

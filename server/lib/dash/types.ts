@@ -1,0 +1,102 @@
+/**
+ * The manifest model: what the writer takes and the reader gives back.
+ *
+ * A presentation is Periods of AdaptationSets of Representations, as in ISO/IEC 23009-1. Segment
+ * times are integers in the track's own timescale (ticks), never floating-point seconds, so a
+ * timeline read back is the timeline written. Text (WebVTT) and image (thumbnail) sets are
+ * AdaptationSets with another `contentType`; a Representation that is one file (a sidecar `.vtt`)
+ * has a `baseUrl` instead of segment addressing. HLS playlists derive from the same model.
+ * @module
+ */
+
+/** What an AdaptationSet carries. */
+export type ContentKind = 'video' | 'audio' | 'text' | 'image' | 'other'
+
+/** One media segment: its number in file names and its place on the timeline, in ticks. */
+export interface TimelineSegment {
+  number: number
+  start: number
+  duration: number
+}
+
+/** A Representation's media segments with the timescale their ticks count in. */
+export interface Timeline {
+  timescale: number
+  segments: TimelineSegment[]
+}
+
+/** Attributes of a Representation that describe its media (codecs, picture, sound). */
+export interface MediaAttributes {
+  codecs?: string
+  width?: number
+  height?: number
+  /** Sample (pixel) aspect ratio, "1:1". */
+  sar?: string
+  /** "30", "30000/1001". */
+  frameRate?: string
+  audioSamplingRate?: number
+  /** AudioChannelConfiguration@value (MPEG-DASH 23003-3 scheme): the channel count. */
+  channels?: number
+}
+
+/** Only the media attributes of anything that has them (a Representation read, an encoded track). */
+export function mediaAttributes(from: MediaAttributes): MediaAttributes {
+  const { codecs, width, height, sar, frameRate, audioSamplingRate, channels } = from
+  const all: MediaAttributes = { codecs, width, height, sar, frameRate, audioSamplingRate, channels }
+  return Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) as MediaAttributes
+}
+
+/** SegmentTemplate addressing with a SegmentTimeline; `@startNumber` is the first segment's number. */
+export interface SegmentAddressing extends Timeline {
+  /** Template of the init segment's name, e.g. `init-$RepresentationID$.m4s`. */
+  initialization?: string
+  /** Template of the media segments' names, e.g. `chunk-$RepresentationID$-$Number%05d$.m4s`. */
+  media: string
+}
+
+export interface Representation extends MediaAttributes {
+  id: string
+  /** Bits per second a player must be able to fetch to play it without stalling. */
+  bandwidth: number
+  /** Its own addressing; without it, the AdaptationSet's applies. */
+  addressing?: SegmentAddressing
+  /** One whole file (a sidecar WebVTT, say) instead of segments. */
+  baseUrl?: string
+}
+
+export interface AdaptationSet {
+  id: string
+  contentType: ContentKind
+  mimeType: string
+  /** ISO 639 language (audio and text). */
+  lang?: string
+  /** True when segments with the same number start together in every Representation. */
+  segmentAlignment?: boolean
+  startWithSAP?: number
+  /** Picture aspect ratio, "16:9". */
+  par?: string
+  maxWidth?: number
+  maxHeight?: number
+  maxFrameRate?: string
+  /** Addressing every Representation shares, written once at the set's level. */
+  addressing?: SegmentAddressing
+  representations: Representation[]
+}
+
+export interface Period {
+  id: string
+  /** Seconds from the start of the presentation. */
+  start: number
+  adaptationSets: AdaptationSet[]
+}
+
+/** A static (on-demand) presentation, as the encoder writes it. */
+export interface Manifest {
+  /** Seconds. */
+  duration: number
+  /** Seconds; the longest segment of any Representation. */
+  maxSegmentDuration?: number
+  /** Seconds a player buffers before it starts. */
+  minBufferTime: number
+  periods: Period[]
+}
