@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
+import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 
 const bytes = z
   .string()
@@ -33,6 +34,8 @@ export const ConfigSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   SESSION_DAYS: z.coerce.number().positive().default(14),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
+  PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
 })
 
 export type NodeConfig = z.infer<typeof ConfigSchema>
@@ -54,5 +57,7 @@ export function appConfig(c: NodeConfig): AppConfig {
     maxMovieBytes: c.MAX_MOVIE_SIZE,
     secureCookies: c.COOKIE_SECURE === 'auto' ? 'auto' : c.COOKIE_SECURE === 'true',
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
+    signup: c.SIGNUP,
+    privateCatalog: c.PRIVATE_CATALOG === 'true',
   }
 }

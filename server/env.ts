@@ -4,8 +4,10 @@
  * @module
  */
 import type { Context } from 'hono'
+import type { Role } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { SignupMode } from './routes/auth/auth.schemas.ts'
 import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 
@@ -21,6 +23,10 @@ export interface AppConfig {
   /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
   loginMaxAttempts: number
   loginWindowMs: number
+  /** Who may create an account through POST /api/auth/signup (admins always can, directly). */
+  signup: SignupMode
+  /** Everything but signing in and up (catalog, series, /media) needs an account. */
+  privateCatalog: boolean
 }
 
 export const DEFAULT_CONFIG: AppConfig = {
@@ -30,6 +36,8 @@ export const DEFAULT_CONFIG: AppConfig = {
   sessionTtlMs: 14 * 24 * 3600 * 1000,
   loginMaxAttempts: 10,
   loginWindowMs: 15 * 60 * 1000,
+  signup: 'invite',
+  privateCatalog: false,
 }
 
 /** Everything the app needs from the outside world; entries and tests differ only here. */
@@ -53,7 +61,7 @@ export const currentDate = (deps: Deps): Date => new Date(clock(deps)())
 export interface AuthUser {
   id: string
   username: string
-  role: 'admin' | 'uploader'
+  role: Role
   /** How the caller proved who they are. */
   via: 'session' | 'token'
 }
