@@ -45,12 +45,9 @@ export const SeriesSchema = z
     }),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
-    inWatchlist: z
-      .boolean()
-      .nullable()
-      .openapi({
-        description: "Whether the series is on the caller's watch list; null for anonymous callers",
-      }),
+    inWatchlist: z.boolean().nullable().openapi({
+      description: "Whether the series is on the caller's watch list; null for anonymous callers",
+    }),
     next: NextEpisodeSchema.nullable().openapi({
       description:
         'The episode to watch next: the one in progress if the latest thing the caller did in this series was ' +
