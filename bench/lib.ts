@@ -1,6 +1,9 @@
-/** Shared benchmark plumbing: free ports, starting the real Node server, load with autocannon. @module */
+/** Shared benchmark plumbing: free ports, starting the real Node server, load with wrk or autocannon. @module */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import autocannon from 'autocannon'
 
@@ -100,6 +103,63 @@ export async function load(opts: {
     mbps: result.throughput.average / 1024 / 1024,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+  }
+}
+
+export async function hasWrk(): Promise<boolean> {
+  try {
+    await promisify(execFile)('wrk', ['--version'])
+    return true
+  } catch (err) {
+    // wrk prints its version and exits 1.
+    return (err as { stdout?: string }).stdout?.includes('wrk') ?? false
+  }
+}
+
+/** Runs wrk (one thread) against `url`, cycling over `paths`, and returns its summary. */
+export async function wrk(opts: {
+  url: string
+  paths: string[]
+  connections: number
+  seconds: number
+}): Promise<LoadResult> {
+  const script = join(tmpdir(), `adh-wrk-${process.pid}-${Math.random().toString(36).slice(2)}.lua`)
+  await writeFile(
+    script,
+    `local paths = { ${opts.paths.map((p) => JSON.stringify(p)).join(', ')} }
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+`,
+  )
+  try {
+    const { stdout } = await promisify(execFile)(
+      'wrk',
+      ['-t1', `-c${opts.connections}`, `-d${opts.seconds}s`, '--latency', '-s', script, opts.url],
+      { maxBuffer: 1 << 20 },
+    )
+    const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? Number.NaN)
+    const ms = (label: string) => {
+      const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout)
+      if (!m) return Number.NaN
+      const v = Number(m[1])
+      return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
+    }
+    const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(stdout)
+    const unit = { B: 1 / 1024 / 1024, KB: 1 / 1024, MB: 1, GB: 1024 }[(transfer?.[2] ?? 'MB') as 'MB']
+    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout)
+    return {
+      rps: num(/Requests\/sec:\s+([\d.]+)/),
+      mbps: Number(transfer?.[1] ?? Number.NaN) * unit,
+      p50: ms('50'),
+      p99: ms('99'),
+      errors: socketErrors ? socketErrors.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+      non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
+    }
+  } finally {
+    await rm(script, { force: true })
   }
 }
 
