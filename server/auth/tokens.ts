@@ -2,10 +2,12 @@
  * Sessions and API tokens: random secrets given to the client once, stored only as SHA-256.
  * @module
  */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
 import { type AuthUser, clock, type Deps } from '../env.ts'
-import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { newId, randomToken } from '../lib/crypto.ts'
 
 export const SESSION_COOKIE = 'adh_session'
 /** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
@@ -13,18 +15,24 @@ export const TOKEN_PREFIX = 'adh_'
 
 const now = (deps: Deps) => clock(deps)()
 
+/**
+ * The SHA-256 a session or token is stored under. Computed in place (audited @noble/hashes):
+ * Web Crypto's digest is a trip to a thread pool and back, which every signed-in request paid.
+ */
+export const secretHash = (secret: string): string => bytesToHex(sha256(utf8ToBytes(secret)))
+
 export async function createSession(
   deps: Deps,
   userId: string,
 ): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomToken(43)
   const expiresAt = new Date(now(deps) + deps.config.sessionTtlMs)
-  await deps.db.insert(sessions).values({ id: await sha256Hex(secret), userId, expiresAt })
+  await deps.db.insert(sessions).values({ id: secretHash(secret), userId, expiresAt })
   return { secret, expiresAt }
 }
 
 export async function deleteSession(deps: Deps, secret: string): Promise<void> {
-  await deps.db.delete(sessions).where(eq(sessions.id, await sha256Hex(secret)))
+  await deps.db.delete(sessions).where(eq(sessions.id, secretHash(secret)))
 }
 
 export async function userForSession(deps: Deps, secret: string): Promise<AuthUser | null> {
@@ -34,7 +42,7 @@ export async function userForSession(deps: Deps, secret: string): Promise<AuthUs
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
-        eq(sessions.id, await sha256Hex(secret)),
+        eq(sessions.id, secretHash(secret)),
         gt(sessions.expiresAt, new Date(now(deps))),
         eq(users.active, true),
       ),
@@ -54,13 +62,13 @@ export async function createApiToken(
   const createdAt = new Date(now(deps))
   await deps.db
     .insert(apiTokens)
-    .values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
+    .values({ id, userId, name, tokenHash: secretHash(token), prefix, createdAt })
   return { id, token, prefix, createdAt }
 }
 
 export async function userForToken(deps: Deps, token: string): Promise<AuthUser | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null
-  const hash = await sha256Hex(token)
+  const hash = secretHash(token)
   const [row] = await deps.db
     .select({ id: users.id, username: users.username, role: users.role, tokenId: apiTokens.id })
     .from(apiTokens)

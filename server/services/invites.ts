@@ -5,8 +5,9 @@
  */
 import { and, desc, eq, gt, isNull } from 'drizzle-orm'
 import { invites, users } from '../../db/schema.ts'
+import { secretHash } from '../auth/tokens.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
-import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { newId, randomToken } from '../lib/crypto.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { SignupInfo } from '../routes/auth/auth.schemas.ts'
 import type { CreateInviteInput, InviteJson, NewInviteJson } from '../routes/invites/invites.schemas.ts'
@@ -41,7 +42,7 @@ export async function createInvite(
   const now = currentDate(deps)
   const row = {
     id: newId(),
-    tokenHash: await sha256Hex(secret),
+    tokenHash: secretHash(secret),
     role: input.role,
     createdBy: admin.id,
     createdAt: now,
@@ -82,7 +83,7 @@ export async function checkInvite(deps: Deps, secret: string): Promise<NonNullab
   const [row] = await deps.db
     .select()
     .from(invites)
-    .where(eq(invites.tokenHash, await sha256Hex(secret)))
+    .where(eq(invites.tokenHash, secretHash(secret)))
     .limit(1)
   const reason = !row
     ? 'unknown'
@@ -117,7 +118,7 @@ export async function claimInvite(deps: Deps, secret: string, userId: string): P
   const claimed = await deps.db
     .update(invites)
     .set({ usedAt: currentDate(deps), usedBy: userId })
-    .where(and(eq(invites.tokenHash, await sha256Hex(secret)), pending(deps)))
+    .where(and(eq(invites.tokenHash, secretHash(secret)), pending(deps)))
     .returning({ id: invites.id })
   return claimed.length > 0
 }

@@ -20,7 +20,6 @@ export const RESUME_FROM_SECONDS = 5
  * @example isCompleted(1300, 1420) // true: 120 s left
  */
 export function isCompleted(position: number, duration: number): boolean {
-  if (!(duration > 0)) return position > 0
   return (
     position >= WATCHED_FRACTION * duration ||
     (duration - position <= CREDITS_SECONDS && position >= duration / 2)

@@ -133,7 +133,7 @@ export const saveProgress = createRoute({
     "{ 'content-type': 'application/json' }, body })` so the last position survives closing the tab (JSON from our " +
     `own origin passes the CSRF check; the body may be at most ${PROGRESS_BODY_LIMIT} bytes). Past 90% of the ` +
     'duration, or within its last 120 s once past the half-way point, the movie becomes `watched`. A position ' +
-    "past the end counts as the end; once published, the movie's own duration is used.",
+    'past the end counts as the end.',
   security,
   middleware: [
     bodyLimit({

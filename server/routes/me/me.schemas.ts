@@ -41,7 +41,7 @@ export const SaveProgressSchema = z
       .max(MAX_SECONDS)
       .openapi({ description: 'Seconds from the start', example: 754.2 }),
     duration: z.number().positive().max(MAX_SECONDS).openapi({
-      description: "Seconds, as the player knows it; the movie's own duration wins once it is published",
+      description: "Seconds: the movie's duration as the player read it from the manifest",
       example: 1420,
     }),
   })

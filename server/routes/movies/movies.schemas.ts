@@ -38,7 +38,7 @@ export const ProgressSchema = z
   .object({
     movieId: z.string(),
     position: z.number().openapi({ description: 'Seconds from the start, as last saved', example: 754.2 }),
-    duration: z.number().openapi({ description: "Seconds: the movie's own duration once published" }),
+    duration: z.number().openapi({ description: 'Seconds, as the player last reported it' }),
     watched: z.boolean().openapi({
       description:
         'Watched to the end at some point (past 90% of the duration, or within its last 120 s once past the ' +
