@@ -15,7 +15,7 @@
  *   npm run bench:progress       # BENCH_SECONDS=20 per scenario, BENCH_ROUNDS=4, BENCH_MOVIES=20000
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -172,6 +172,16 @@ async function seed(dbUrl: string): Promise<Viewer[]> {
   return viewers
 }
 
+/** CPU seconds a process has used so far (Linux /proc; NaN elsewhere). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return Number.NaN
+  }
+}
+
 async function main() {
   if (!(await hasWrk())) throw new Error('bench:progress needs wrk (apt-get install wrk)')
   const dir = mkdtempSync(join(tmpdir(), 'adh-bench-progress-'))
@@ -179,8 +189,15 @@ async function main() {
   const viewers = await seed(dbUrl)
   const { url, proc } = await startNodeServer({ DATABASE_URL: dbUrl, MEDIA_DIR: join(dir, 'media') })
 
-  const quiet: LoadResult[] = []
-  const loaded: LoadResult[] = []
+  const quiet: (LoadResult & { cpu: number })[] = []
+  const loaded: (LoadResult & { cpu: number })[] = []
+  /** The catalog under wrk, with the share of a core the server used meanwhile. */
+  const measure = async (seconds: number) => {
+    const cpu0 = cpuSeconds(proc.pid)
+    const t0 = performance.now()
+    const result = await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds })
+    return { ...result, cpu: (cpuSeconds(proc.pid) - cpu0) / ((performance.now() - t0) / 1000) }
+  }
   const writes: { latencies: number[]; errors: number; sent: number; seconds: number }[] = []
   try {
     const slice = SECONDS / ROUNDS
@@ -189,13 +206,13 @@ async function main() {
       // Alternating which goes first, so neither always follows the other.
       for (const withWrites of round % 2 ? [true, false] : [false, true]) {
         if (!withWrites) {
-          quiet.push(await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds: slice }))
+          quiet.push(await measure(slice))
           continue
         }
         const load = writeLoad(url, viewers)
         await new Promise((r) => setTimeout(r, 1000))
         const from = load.measure()
-        loaded.push(await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds: slice }))
+        loaded.push(await measure(slice))
         const seconds = (performance.now() - from) / 1000
         writes.push({ ...(await load.stop()), seconds })
       }
@@ -207,7 +224,8 @@ async function main() {
 
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-  const summary = (rs: LoadResult[]) => ({
+  const summary = (rs: (LoadResult & { cpu: number })[]) => ({
+    cpu: mean(rs.map((r) => r.cpu)),
     rps: mean(rs.map((r) => r.rps)),
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
@@ -234,10 +252,11 @@ async function main() {
         'progress writes/s',
         'write p50 ms',
         'write p99 ms',
+        'server CPU',
         'errors',
       ],
       [
-        ['catalog alone', fmt(q.rps, 0), fmt(q.p50), fmt(q.p99), '—', '—', '—', q.errors],
+        ['catalog alone', fmt(q.rps, 0), fmt(q.p50), fmt(q.p99), '—', '—', '—', `${fmt(q.cpu * 100, 0)}%`, q.errors],
         [
           'catalog + progress saving',
           fmt(l.rps, 0),
@@ -246,9 +265,10 @@ async function main() {
           fmt(writeRate, 0),
           fmt(percentile(all, 50)),
           fmt(percentile(all, 99)),
+          `${fmt(l.cpu * 100, 0)}%`,
           l.errors + writeErrors,
         ],
-        ['change', change(q.rps, l.rps), change(q.p50, l.p50), change(q.p99, l.p99), '', '', '', ''],
+        ['change', change(q.rps, l.rps), change(q.p50, l.p50), change(q.p99, l.p99), '', '', '', '', ''],
       ],
     ),
   )

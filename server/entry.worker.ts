@@ -62,7 +62,9 @@ export function workerDeps(env: WorkerEnv): Deps {
     db: workerDb(env),
     blobs: r2BlobStore(env.MEDIA),
     passwords: createPasswordHasher(nobleScrypt),
-    config: appConfig(config),
+    // Isolates share no memory: a session signed out (or an account changed) through one must not
+    // live on in another's cache, so every request looks its session up.
+    config: { ...appConfig(config), sessionCacheMs: 0 },
     // Cloudflare sets it on every request; only the edge can, so it needs no proxy setting.
     clientIp: (c) => c.req.header('cf-connecting-ip'),
   }

@@ -20,6 +20,11 @@ export interface AppConfig {
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
   sessionTtlMs: number
+  /**
+   * How long a session lookup is reused (0: never). Within one process signing out and account
+   * changes take effect at once; processes that cannot tell each other (Workers isolates) set 0.
+   */
+  sessionCacheMs: number
   /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
   loginMaxAttempts: number
   loginWindowMs: number
@@ -34,6 +39,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   maxMovieBytes: 20 * 1024 * 1024 * 1024,
   secureCookies: 'auto',
   sessionTtlMs: 14 * 24 * 3600 * 1000,
+  sessionCacheMs: 60_000,
   loginMaxAttempts: 10,
   loginWindowMs: 15 * 60 * 1000,
   signup: 'invite',

@@ -30,7 +30,7 @@ export const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
   } else {
     const secret = getCookie(c, SESSION_COOKIE)
-    if (secret) user = await userForSession(deps, secret)
+    if (secret) user = await userForSession(deps, c.var.runtime, secret)
   }
   c.set('user', user)
   await next()

@@ -441,3 +441,41 @@ describe('deleting an account', () => {
     expect(kept).toMatchObject({ name: 'Left series', ownerId: null })
   })
 })
+
+describe('sessions, remembered for a while', () => {
+  it('end at once when the account is demoted, deactivated or deleted, or signs out', async () => {
+    const u = await t.createUser('remembered', 'uploader')
+    const cookie = await t.login(u.username, u.password)
+    const asCookie = { cookie, origin: 'http://localhost' }
+    const create = () =>
+      t.app.request('/api/movies', { method: 'POST', ...json({ name: 'By cookie' }, asCookie) })
+    // Used once, so the session is in the cache from now on.
+    expect((await create()).status).toBe(201)
+
+    const patch = (body: Record<string, unknown>) =>
+      t.app.request(`/api/users/${u.id}`, { method: 'PATCH', ...json(body, asAdmin) })
+    expect((await patch({ role: 'viewer' })).status).toBe(200)
+    expect((await create()).status).toBe(403)
+    expect((await patch({ role: 'uploader' })).status).toBe(200)
+    expect((await create()).status).toBe(201)
+    expect((await patch({ active: false })).status).toBe(200)
+    expect((await t.app.request('/api/auth/me', { headers: { cookie } })).status).toBe(401)
+    expect((await patch({ active: true })).status).toBe(200)
+
+    const again = await t.login(u.username, u.password)
+    expect((await t.app.request('/api/auth/me', { headers: { cookie: again } })).status).toBe(200)
+    const out = await t.app.request('/api/auth/logout', {
+      method: 'POST',
+      headers: { cookie: again, origin: 'http://localhost' },
+    })
+    expect(out.status).toBe(204)
+    expect((await t.app.request('/api/auth/me', { headers: { cookie: again } })).status).toBe(401)
+
+    const last = await t.login(u.username, u.password)
+    expect((await t.app.request('/api/auth/me', { headers: { cookie: last } })).status).toBe(200)
+    expect((await t.app.request(`/api/users/${u.id}`, { method: 'DELETE', headers: asAdmin })).status).toBe(
+      204,
+    )
+    expect((await t.app.request('/api/auth/me', { headers: { cookie: last } })).status).toBe(401)
+  })
+})

@@ -97,7 +97,7 @@ export const signup: RouteHandler<typeof routes.signup, AppEnv> = async (c) => {
 
 export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   const secret = getCookie(c, SESSION_COOKIE)
-  if (secret) await deleteSession(c.var.deps, secret)
+  if (secret) await deleteSession(c.var.deps, c.var.runtime, secret)
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c) })
   return c.body(null, 204)
 }

@@ -42,6 +42,8 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
     ...(patch.active !== undefined ? { active: patch.active } : {}),
   }
   if (Object.keys(set).length) await deps.db.update(users).set(set).where(eq(users.id, id))
+  // Cached sessions carry the role and stand for "active": none may outlive the change.
+  c.var.runtime.sessions.clear()
   return c.json(userToJson((await findUser(deps, id))!), 200)
 }
 
@@ -53,6 +55,7 @@ export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {
   // Someone must be left to manage the server; another admin can delete this one.
   if (id === admin.id) throw new ApiError(409, 'cannot-delete-self', 'You cannot delete your own account.')
   await deleteUser(deps, id)
+  c.var.runtime.sessions.clear()
   return c.body(null, 204)
 }
 
