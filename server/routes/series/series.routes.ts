@@ -112,6 +112,16 @@ export const putPoster = createRoute({
     'header, checked like a movie file. It replaces any earlier poster and is served under /media/series/… ' +
     "(see `posterUrl`). Without one, a series shows its first episode's poster.",
   security,
+  // Checked by the handler (a 400 that says what is wrong, as for movie files), so documented here.
+  parameters: [
+    {
+      name: 'x-content-sha256',
+      in: 'header',
+      required: true,
+      description: 'SHA-256 of the body, 64 hex digits',
+      schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    },
+  ],
   request: {
     params: IdParam,
     body: {
