@@ -34,7 +34,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
 const VIEWERS = 1000
 const SAVE_EVERY_MS = 10_000
-const CONNECTIONS = 32
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const CATALOG = '/api/movies?limit=20'
 /** Movies the viewers are watching: the newest ones, as people watch what is new. */
 const WATCHED = 200
@@ -195,13 +195,17 @@ async function main() {
   const measure = async (seconds: number) => {
     const cpu0 = cpuSeconds(proc.pid)
     const t0 = performance.now()
-    const result = await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds })
+    const result = CONNECTIONS
+      ? await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds })
+      : await new Promise<LoadResult>((r) =>
+          setTimeout(() => r({ rps: 0, p50: 0, p99: 0, mbps: 0, errors: 0, non2xx: 0 }), seconds * 1000),
+        )
     return { ...result, cpu: (cpuSeconds(proc.pid) - cpu0) / ((performance.now() - t0) / 1000) }
   }
   const writes: { latencies: number[]; errors: number; sent: number; seconds: number }[] = []
   try {
     const slice = SECONDS / ROUNDS
-    await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds: 2 }) // warm-up
+    if (CONNECTIONS) await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds: 2 }) // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // Alternating which goes first, so neither always follows the other.
       for (const withWrites of round % 2 ? [true, false] : [false, true]) {

@@ -412,5 +412,27 @@ describe('the player saving progress from the page', () => {
     )
     expect(big.status).toBe(413)
     expect(await big.json()).toMatchObject({ type: '/problems/body-too-large' })
+    // Without a declared length (chunked), it is counted as it arrives.
+    const chunks = [JSON.stringify({ position: 1, duration: 2, pad: 'x'.repeat(600) }), ' '.repeat(600)]
+    const streamed = await t.app.request(`/api/me/progress/${id}`, {
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'application/json', origin: 'http://localhost' },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift()
+          if (next === undefined) controller.close()
+          else controller.enqueue(new TextEncoder().encode(next))
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(streamed.status).toBe(413)
+    const small = await t.app.request(`/api/me/progress/${id}`, {
+      method: 'PUT',
+      headers: { cookie, 'content-type': 'application/json', origin: 'http://localhost' },
+      body: new Blob([JSON.stringify({ position: 7, duration: 1200 })]).stream(),
+      duplex: 'half',
+    } as RequestInit)
+    expect(await small.json()).toMatchObject({ position: 7 })
   })
 })
