@@ -260,7 +260,17 @@ async function main() {
         'errors',
       ],
       [
-        ['catalog alone', fmt(q.rps, 0), fmt(q.p50), fmt(q.p99), '—', '—', '—', `${fmt(q.cpu * 100, 0)}%`, q.errors],
+        [
+          'catalog alone',
+          fmt(q.rps, 0),
+          fmt(q.p50),
+          fmt(q.p99),
+          '—',
+          '—',
+          '—',
+          `${fmt(q.cpu * 100, 0)}%`,
+          q.errors,
+        ],
         [
           'catalog + progress saving',
           fmt(l.rps, 0),

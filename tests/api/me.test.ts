@@ -1,13 +1,6 @@
-/**
- * The caller's own data under /api/me: watch list, progress, "Continue watching", preferences.
- * Idempotent, and private: nobody else, admins included, reads or changes any of it.
- */
-import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { movies } from '../../db/schema.ts'
-import { json, makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
-
-type Headers = Record<string, string>
+import { makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
+import { type Headers, markPublished, ok, requester } from './calls.ts'
 
 interface Progress {
   movieId: string
@@ -52,20 +45,12 @@ beforeAll(async () => {
 })
 afterAll(() => t.cleanup())
 
-const request = (method: string, path: string, headers: Headers = {}, body?: unknown) =>
-  t.app.request(path, body === undefined ? { method, headers } : { method, ...json(body, headers) })
-
-async function ok<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res
-  const body = await r.text()
-  expect(r.status, body).toBe(status)
-  return (body ? JSON.parse(body) : undefined) as T
-}
+const request = (...args: Parameters<ReturnType<typeof requester>>) => requester(t)(...args)
 
 /** A published movie of `duration` seconds (publishing itself is tested elsewhere). */
 async function movie(name: string, duration = 1200, extra: Record<string, unknown> = {}): Promise<string> {
   const { id } = await ok<{ id: string }>(request('POST', '/api/movies', asUploader, { name, ...extra }), 201)
-  await t.deps.db.update(movies).set({ status: 'ready', duration }).where(eq(movies.id, id))
+  await markPublished(t, id, { duration })
   return id
 }
 

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { movies } from '../../db/schema.ts'
 import { sha256Hex } from '../../server/lib/crypto.ts'
 import { json, makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
-
-type Headers = Record<string, string>
+import { type Headers, markPublished, ok, requester } from './calls.ts'
 
 interface EpisodeRef {
   id: string
@@ -62,15 +61,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.cleanup())
 
-const request = (method: string, path: string, headers: Headers = {}, body?: unknown) =>
-  t.app.request(path, body === undefined ? { method, headers } : { method, ...json(body, headers) })
-
-async function ok<T>(res: Response | Promise<Response>, status = 200): Promise<T> {
-  const r = await res
-  const body = await r.text()
-  expect(r.status, body).toBe(status)
-  return (body ? JSON.parse(body) : undefined) as T
-}
+const request = (...args: Parameters<ReturnType<typeof requester>>) => requester(t)(...args)
 
 const newSeries = (headers: Headers, name: string) =>
   ok<SeriesJson>(request('POST', '/api/series', headers, { name }), 201)
@@ -78,13 +69,8 @@ const newSeries = (headers: Headers, name: string) =>
 const newMovie = (headers: Headers, body: Record<string, unknown>) =>
   ok<MovieJson>(request('POST', '/api/movies', headers, body), 201)
 
-/** Publishing is tested elsewhere; here a row is marked ready directly (with a poster and a duration). */
-async function publish(id: string, poster: string | null = null) {
-  await t.deps.db
-    .update(movies)
-    .set({ status: 'ready', duration: 1200, poster, publishedAt: new Date() })
-    .where(eq(movies.id, id))
-}
+/** Published directly, with a poster or not. */
+const publish = (id: string, poster: string | null = null) => markPublished(t, id, { poster })
 
 const watch = (headers: Headers, id: string, position: number) =>
   ok(request('PUT', `/api/me/progress/${id}`, headers, { position, duration: 1200 }))

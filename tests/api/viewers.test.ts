@@ -4,11 +4,9 @@
  */
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { movies } from '../../db/schema.ts'
 import { sha256Hex } from '../../server/lib/crypto.ts'
 import { json, makeTestApp, type TestApp, type TestUser } from '../helpers.ts'
-
-type Headers = Record<string, string>
+import { type Headers, markPublished } from './calls.ts'
 
 let t: TestApp
 let admin: TestUser
@@ -35,10 +33,7 @@ async function createMovie(app: TestApp, headers: Headers, body: Record<string, 
   return (await res.json()) as { id: string }
 }
 
-/** Publishing is tested elsewhere; here a row is marked ready directly. */
-async function publish(app: TestApp, id: string) {
-  await app.deps.db.update(movies).set({ status: 'ready', duration: 1200 }).where(eq(movies.id, id))
-}
+const publish = (app: TestApp, id: string) => markPublished(app, id)
 
 const signup = (app: TestApp, body: Record<string, unknown>) =>
   app.app.request('/api/auth/signup', { method: 'POST', ...json(body) })

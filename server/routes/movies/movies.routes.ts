@@ -1,6 +1,6 @@
 /** Route definitions for /api/movies: the OpenAPI document is generated from these. @module */
 import { createRoute } from '@hono/zod-openapi'
-import { IdParam, json, jsonBody, problem, problems, security } from '../common.schemas.ts'
+import { IdParam, json, jsonBody, privateCatalog, problem, problems, security } from '../common.schemas.ts'
 import {
   CreateMovieSchema,
   ListQuerySchema,
@@ -22,7 +22,7 @@ export const list = createRoute({
   request: { query: ListQuerySchema },
   responses: {
     200: json(MoviePageSchema, 'One page of movies'),
-    401: problem('The catalog is private (PRIVATE_CATALOG=true) and the caller is not signed in'),
+    401: privateCatalog,
     422: problems[422],
   },
 })
@@ -39,7 +39,7 @@ export const get = createRoute({
   request: { params: IdParam },
   responses: {
     200: json(MovieSchema, 'The movie'),
-    401: problem('The catalog is private (PRIVATE_CATALOG=true) and the caller is not signed in'),
+    401: privateCatalog,
     404: problems[404],
     422: problems[422],
   },

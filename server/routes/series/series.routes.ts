@@ -1,6 +1,6 @@
 /** Route definitions for /api/series: the OpenAPI document is generated from these. @module */
 import { createRoute, z } from '@hono/zod-openapi'
-import { IdParam, json, jsonBody, problem, problems, security } from '../common.schemas.ts'
+import { IdParam, json, jsonBody, privateCatalog, problem, problems, security } from '../common.schemas.ts'
 import {
   CreateSeriesSchema,
   SERIES_POSTER_MAX_BYTES,
@@ -25,7 +25,7 @@ export const list = createRoute({
   request: { query: SeriesListQuerySchema },
   responses: {
     200: json(SeriesPageSchema, 'One page of series'),
-    401: problem('The catalog is private (PRIVATE_CATALOG=true) and the caller is not signed in'),
+    401: privateCatalog,
     422: problems[422],
   },
 })
@@ -39,7 +39,7 @@ export const get = createRoute({
   request: { params: IdParam },
   responses: {
     200: json(SeriesDetailSchema, 'The series and its episodes'),
-    401: problem('The catalog is private (PRIVATE_CATALOG=true) and the caller is not signed in'),
+    401: privateCatalog,
     404: problems[404],
     422: problems[422],
   },
