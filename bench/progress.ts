@@ -27,7 +27,7 @@ import { createSession, SESSION_COOKIE } from '../server/auth/tokens.ts'
 import { DEFAULT_CONFIG, type Deps } from '../server/env.ts'
 import { newId } from '../server/lib/crypto.ts'
 import { memoryBlobStore } from '../server/storage/memory.ts'
-import { fmt, hasWrk, type LoadResult, percentile, startNodeServer, table, wrk } from './lib.ts'
+import { fmt, hasWrk, type LoadResult, percentile, splitCpus, startNodeServer, table, wrk } from './lib.ts'
 
 const MOVIES = Number(process.env.BENCH_MOVIES ?? 20_000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20)
@@ -48,8 +48,10 @@ interface Viewer {
 /** Sends 100 writes/s on schedule (one viewer every SAVE_EVERY_MS / VIEWERS ms) until stopped. */
 function writeLoad(url: string, viewers: Viewer[]) {
   const { hostname, port } = new URL(url)
-  // Browsers keep a connection per origin open; 1,000 tabs behind a proxy look like a few dozen.
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 })
+  // A playing tab keeps its connection to us busy (segments), so its saves find it open: a few
+  // dozen kept-alive connections, used in turn so that none idles into the server's keep-alive
+  // timeout (a new connection costs a trip through the server's busy event loop before it is read).
+  const agent = new Agent({ keepAlive: true, maxSockets: 32, scheduling: 'fifo' })
   const latencies: number[] = []
   let errors = 0
   let sent = 0
@@ -187,7 +189,12 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'adh-bench-progress-'))
   const dbUrl = `file:${join(dir, 'app.db')}`
   const viewers = await seed(dbUrl)
-  const { url, proc } = await startNodeServer({ DATABASE_URL: dbUrl, MEDIA_DIR: join(dir, 'media') })
+  // The server gets a core to itself; wrk and the progress writers (this process) share the rest.
+  const cpus = await splitCpus()
+  const { url, proc } = await startNodeServer(
+    { DATABASE_URL: dbUrl, MEDIA_DIR: join(dir, 'media') },
+    cpus ? { cpus: cpus.server } : {},
+  )
 
   const quiet: (LoadResult & { cpu: number })[] = []
   const loaded: (LoadResult & { cpu: number })[] = []
@@ -196,7 +203,13 @@ async function main() {
     const cpu0 = cpuSeconds(proc.pid)
     const t0 = performance.now()
     const result = CONNECTIONS
-      ? await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds })
+      ? await wrk({
+          url,
+          paths: [CATALOG],
+          connections: CONNECTIONS,
+          seconds,
+          ...(cpus ? { cpus: cpus.load } : {}),
+        })
       : await new Promise<LoadResult>((r) =>
           setTimeout(() => r({ rps: 0, p50: 0, p99: 0, mbps: 0, errors: 0, non2xx: 0 }), seconds * 1000),
         )
@@ -205,7 +218,7 @@ async function main() {
   const writes: { latencies: number[]; errors: number; sent: number; seconds: number }[] = []
   try {
     const slice = SECONDS / ROUNDS
-    if (CONNECTIONS) await wrk({ url, paths: [CATALOG], connections: CONNECTIONS, seconds: 2 }) // warm-up
+    if (CONNECTIONS) await measure(2) // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       // Alternating which goes first, so neither always follows the other.
       for (const withWrites of round % 2 ? [true, false] : [false, true]) {
@@ -244,7 +257,8 @@ async function main() {
 
   console.log(
     `\n${MOVIES.toLocaleString('en')} published movies, ${VIEWERS} signed-in viewers; catalog: ${CATALOG}, ` +
-      `wrk ${CONNECTIONS} connections; ${ROUNDS} rounds of ${fmt(SECONDS / ROUNDS)} s per scenario; Node ${process.version}\n`,
+      `wrk ${CONNECTIONS} connections; ${ROUNDS} rounds of ${fmt(SECONDS / ROUNDS)} s per scenario; ` +
+      `${cpus ? `server on CPU ${cpus.server}, wrk and the writers on CPU ${cpus.load}` : 'no CPU pinning'}; Node ${process.version}\n`,
   )
   console.log(
     table(
