@@ -455,6 +455,12 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         expect(await (await req(`/api/me/progress/${first.id}`, { headers: viewer })).json()).toMatchObject({
           watched: true,
         })
+
+        const prefs = await send('PATCH', '/api/me/preferences', { autoplayNext: false }, viewer)
+        expect(await prefs.json()).toEqual({ autoplayNext: false })
+        expect(await (await req('/api/me/preferences', { headers: viewer })).json()).toEqual({
+          autoplayNext: false,
+        })
       })
 
       it('stores a series poster and serves it under /media', async () => {
