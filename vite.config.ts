@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { defineConfig, type Plugin } from 'vite'
+import { CROSS_ORIGIN_ISOLATION, SAME_ORIGIN_RESOURCE, workersHeaders } from './server/pages.ts'
 
 const root = resolve(import.meta.dirname, 'client')
 
@@ -22,13 +23,8 @@ const FFMPEG_CORES = {
   },
 } as const
 
-const CROSS_ORIGIN_ISOLATION = {
-  // ffmpeg.wasm's threaded core and the encoder's back-pressure need SharedArrayBuffer,
-  // which needs cross-origin isolation.
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-}
+/** The dev and preview servers isolate everything they serve: simpler than matching paths, and same-origin. */
+const ISOLATED = { ...CROSS_ORIGIN_ISOLATION, ...SAME_ORIGIN_RESOURCE }
 
 function coreSource(variant: keyof typeof FFMPEG_CORES, file: string): string {
   return resolve(import.meta.dirname, 'node_modules', FFMPEG_CORES[variant].pkg, 'dist/esm', file)
@@ -54,7 +50,7 @@ function ffmpegCores(): Plugin {
           'Content-Type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript',
           'Content-Length': String(s.size),
           'Cache-Control': 'public, max-age=3600',
-          ...CROSS_ORIGIN_ISOLATION,
+          ...ISOLATED,
         })
         createReadStream(path).pipe(res)
       },
@@ -112,10 +108,23 @@ function scalarBundle(): Plugin {
   }
 }
 
+/**
+ * The Workers static-assets `_headers` file, written into the build from server/pages.ts, so the
+ * Worker serves pages and cores with the same headers as the Node server and no copy drifts.
+ */
+function workersHeadersFile(): Plugin {
+  return {
+    name: 'workers-headers',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: '_headers', source: workersHeaders() })
+    },
+  }
+}
+
 export default defineConfig({
   root,
   publicDir: resolve(root, 'public'),
-  plugins: [ffmpegCores(), scalarBundle()],
+  plugins: [ffmpegCores(), scalarBundle(), workersHeadersFile()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,
@@ -131,7 +140,7 @@ export default defineConfig({
       '/api': 'http://127.0.0.1:3000',
       '/media': 'http://127.0.0.1:3000',
     },
-    headers: CROSS_ORIGIN_ISOLATION,
+    headers: ISOLATED,
   },
-  preview: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { headers: ISOLATED },
 })

@@ -6,6 +6,7 @@
  * @module
  */
 import { problemBody, problemResponse } from './lib/problem.ts'
+import { CROSS_ORIGIN_ISOLATION, SAME_ORIGIN_RESOURCE } from './pages.ts'
 
 /** The R2 calls this route makes (conditional and ranged get), a subset of workers-types' R2Bucket. */
 export interface R2CoreBucket {
@@ -26,13 +27,6 @@ export const CORE_FILES = ['ffmpeg-core.js', 'ffmpeg-core.wasm', 'ffmpeg-core.wo
 /** Where `npm run deploy` (and `npm run dev:worker`) put a core file in the bucket. */
 export const coreKey = (variant: string, file: string) => `static/ffmpeg/${variant}/${file}`
 
-const ISOLATION = {
-  // The upload page is cross-origin isolated; the worker scripts it starts must say so too.
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-  'cross-origin-resource-policy': 'same-origin',
-}
-
 export async function ffmpegCore(
   bucket: unknown,
   variant: string,
@@ -51,7 +45,9 @@ export async function ffmpegCore(
   })
   if (!obj) return notFound(`/ffmpeg/${variant}/${file}`)
   const headers = new Headers({
-    ...ISOLATION,
+    // The upload page is cross-origin isolated; the worker scripts it starts must say so too.
+    ...CROSS_ORIGIN_ISOLATION,
+    ...SAME_ORIGIN_RESOURCE,
     'content-type': file.endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8',
     etag: obj.httpEtag,
     // The names carry no version: an upgrade of @ffmpeg/core must reach browsers within a day.

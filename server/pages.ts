@@ -1,6 +1,8 @@
 /**
- * The client's page routes and the HTML file each is served from: one table for the Node server
- * (server/static.node.ts), the Worker (server/entry.worker.ts) and the dev server (scripts/dev.ts).
+ * The client's page routes and the HTML file each is served from, and the headers its static
+ * files are served with: one table for the Node server (server/static.node.ts), the Worker
+ * (server/entry.worker.ts, and the `_headers` file vite.config.ts writes into the build from
+ * {@link workersHeaders}) and the dev server (scripts/dev.ts, vite.config.ts).
  * @module
  */
 
@@ -25,4 +27,48 @@ const MATCHERS = PAGE_ROUTES.map(([route, file]) => ({
  */
 export function pageFile(pathname: string): string | null {
   return MATCHERS.find((m) => m.re.test(pathname))?.file ?? null
+}
+
+/**
+ * Cross-origin isolation. ffmpeg.wasm's threaded core and the encoder's back-pressure need
+ * SharedArrayBuffer, which a page only gets when it is isolated; the scripts it starts as workers
+ * must say so too.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+} as const
+
+/** Everything of ours an isolated page loads is same-origin, and says so. */
+export const SAME_ORIGIN_RESOURCE = { 'Cross-Origin-Resource-Policy': 'same-origin' } as const
+
+/** What is served isolated: the encoding page and the ffmpeg cores (Workers `_headers` patterns). */
+export const ISOLATED_PATHS = ['/upload', '/ffmpeg/*'] as const
+
+/** Vite fingerprints everything under assets/, so a name never changes meaning. */
+export const ASSET_CACHE = 'public, max-age=31536000, immutable'
+
+/** Headers of every static file (the Node server's secureHeaders sends these and a few more). */
+export const STATIC_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'SAMEORIGIN',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  ...SAME_ORIGIN_RESOURCE,
+} as const
+
+/**
+ * The Workers static-assets `_headers` file: the same headers the Node server sets, from the
+ * tables above. vite.config.ts writes it into the build; nobody edits a copy by hand.
+ */
+export function workersHeaders(): string {
+  const block = (pattern: string, headers: Record<string, string>) =>
+    `${pattern}\n${Object.entries(headers)
+      .map(([k, v]) => `  ${k}: ${v}\n`)
+      .join('')}`
+  return [
+    '# Written by vite.config.ts from server/pages.ts at build time; change it there.\n',
+    block('/*', STATIC_HEADERS),
+    ...ISOLATED_PATHS.map((path) => block(path, CROSS_ORIGIN_ISOLATION)),
+    block('/assets/*', { 'Cache-Control': ASSET_CACHE }),
+  ].join('\n')
 }

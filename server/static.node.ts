@@ -1,6 +1,8 @@
 /**
  * Serves the built client (dist/client) from the Node server: assets, and one HTML page per
- * route. The upload page is cross-origin isolated because ffmpeg.wasm may use SharedArrayBuffer.
+ * route. The upload page and the ffmpeg cores are cross-origin isolated because ffmpeg.wasm may
+ * use SharedArrayBuffer. Which path gets which headers is server/pages.ts's table, shared with
+ * the Worker.
  * @module
  */
 import { existsSync } from 'node:fs'
@@ -12,12 +14,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
-import { PAGE_ROUTES } from './pages.ts'
-
-const ISOLATED = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-}
+import { ASSET_CACHE, CROSS_ORIGIN_ISOLATION, ISOLATED_PATHS, PAGE_ROUTES, STATIC_HEADERS } from './pages.ts'
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -27,13 +24,15 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
   const headers = secureHeaders({
     crossOriginEmbedderPolicy: false,
     crossOriginOpenerPolicy: false,
-    crossOriginResourcePolicy: 'same-origin',
-    referrerPolicy: 'strict-origin-when-cross-origin',
+    crossOriginResourcePolicy: STATIC_HEADERS['Cross-Origin-Resource-Policy'],
+    referrerPolicy: STATIC_HEADERS['Referrer-Policy'],
   })
-  app.use('/upload', async (c, next) => {
-    await next()
-    for (const [k, v] of Object.entries(ISOLATED)) c.header(k, v)
-  })
+  for (const path of ISOLATED_PATHS) {
+    app.use(path, async (c, next) => {
+      await next()
+      for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION)) c.header(k, v)
+    })
+  }
   for (const [route, file] of PAGE_ROUTES) {
     app.get(route, headers, serveStatic({ root, path: file }))
   }
@@ -44,8 +43,7 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
     serveStatic({
       root,
       onFound: (path, c) => {
-        // Vite fingerprints everything under assets/, so a name never changes meaning.
-        if (path.includes('/assets/')) c.header('Cache-Control', 'public, max-age=31536000, immutable')
+        if (path.includes('/assets/')) c.header('Cache-Control', ASSET_CACHE)
       },
     }),
   )
@@ -91,8 +89,7 @@ function compressedAssets(clientDir: string): MiddlewareHandler<AppEnv> {
       'Content-Encoding': encoding,
       'Content-Length': String(body.byteLength),
       Vary: 'Accept-Encoding',
-      // Vite fingerprints everything under assets/, so a name never changes meaning.
-      'Cache-Control': 'public, max-age=31536000, immutable',
+      'Cache-Control': ASSET_CACHE,
     })
   }
 }

@@ -193,6 +193,19 @@ export async function call<R extends ClientResponse<unknown, number, 'json' | 't
   return (await res.json()) as Body<R>
 }
 
+/**
+ * One page of the catalog as the list pages ask for it: after `cursor` (null for the first page),
+ * searching for `q` unless it is blank. Cancelled with `signal` when a newer query replaces it.
+ */
+export function listMovies(
+  query: Omit<MovieQuery, 'cursor' | 'q'> & { cursor: string | null; q: string },
+  signal: AbortSignal,
+) {
+  const { cursor, q, ...rest } = query
+  const shaped = { ...rest, cursor: cursor ?? undefined, q: q.trim() || undefined }
+  return call(api.movies.$get({ query: shaped }, { init: { signal } }))
+}
+
 /** Stores one file of a movie (e.g. `poster.jpg`), hash-checked by the server. */
 export async function putFile(movieId: string, path: string, file: Blob) {
   const bytes = new Uint8Array(await file.arrayBuffer())

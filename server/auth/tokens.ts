@@ -6,15 +6,13 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
-import { type AuthUser, clock, type Deps } from '../env.ts'
+import { type AuthUser, clock, currentDate, type Deps } from '../env.ts'
 import { newId, randomToken } from '../lib/crypto.ts'
 import type { Runtime } from '../runtime.ts'
 
 export const SESSION_COOKIE = 'adh_session'
 /** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
 export const TOKEN_PREFIX = 'adh_'
-
-const now = (deps: Deps) => clock(deps)()
 
 /**
  * The SHA-256 a session or token is stored under. Computed in place (audited @noble/hashes):
@@ -27,7 +25,7 @@ export async function createSession(
   userId: string,
 ): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomToken(43)
-  const expiresAt = new Date(now(deps) + deps.config.sessionTtlMs)
+  const expiresAt = new Date(clock(deps)() + deps.config.sessionTtlMs)
   await deps.db.insert(sessions).values({ id: secretHash(secret), userId, expiresAt })
   return { secret, expiresAt }
 }
@@ -43,16 +41,14 @@ export async function deleteSession(deps: Deps, runtime: Runtime, secret: string
  * player saving progress every 10 s would otherwise look its session up every 10 s.
  */
 export async function userForSession(deps: Deps, runtime: Runtime, secret: string): Promise<AuthUser | null> {
-  const at = now(deps)
+  const now = currentDate(deps)
   const cached = runtime.sessions.get(secret)
-  if (cached && cached.expiresAt > at) return cached.user
+  if (cached && cached.expiresAt > now.getTime()) return cached.user
   const [row] = await deps.db
     .select({ id: users.id, username: users.username, role: users.role, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(eq(sessions.id, secretHash(secret)), gt(sessions.expiresAt, new Date(at)), eq(users.active, true)),
-    )
+    .where(and(eq(sessions.id, secretHash(secret)), gt(sessions.expiresAt, now), eq(users.active, true)))
     .limit(1)
   if (!row) return null
   const user: AuthUser = { id: row.id, username: row.username, role: row.role, via: 'session' }
@@ -69,7 +65,7 @@ export async function createApiToken(
   const id = newId()
   const token = `${TOKEN_PREFIX}${id.slice(0, 8)}_${randomToken(32)}`
   const prefix = token.slice(0, TOKEN_PREFIX.length + 8)
-  const createdAt = new Date(now(deps))
+  const createdAt = currentDate(deps)
   await deps.db
     .insert(apiTokens)
     .values({ id, userId, name, tokenHash: secretHash(token), prefix, createdAt })
@@ -88,7 +84,7 @@ export async function userForToken(deps: Deps, token: string): Promise<AuthUser 
   if (!row) return null
   await deps.db
     .update(apiTokens)
-    .set({ lastUsedAt: new Date(now(deps)) })
+    .set({ lastUsedAt: currentDate(deps) })
     .where(eq(apiTokens.id, row.tokenId))
   return { id: row.id, username: row.username, role: row.role, via: 'token' }
 }

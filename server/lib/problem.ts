@@ -40,8 +40,9 @@ const TITLES: Record<number, string> = {
 }
 
 /**
- * A coded domain error; `app.onError` renders it as problem+json.
- * @example throw new ApiError(404, 'movie-not-found', `No movie with id ${id}`)
+ * A coded domain error; `app.onError` renders it as problem+json. Errors raised in more than one
+ * place have a factory in errors.ts.
+ * @example throw new ApiError(409, 'already-published', 'The movie is already published.')
  */
 export class ApiError extends HTTPException {
   readonly code: string

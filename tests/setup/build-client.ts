@@ -2,8 +2,8 @@
  * Vitest global setup: makes sure dist/client holds a build of the current client sources, so
  * browser tests run against exactly what `npm start` would serve, on a clean clone too.
  *
- * Idempotent and quick: a stamp of every input (client/, vite.config.ts, package-lock.json) is
- * kept beside the build, and a matching stamp skips the build. A fresh build goes to a temporary
+ * Idempotent and quick: a stamp of every input (client/, vite.config.ts, package-lock.json, and
+ * the server modules the client build takes code from) is kept beside the build, and a matching stamp skips the build. A fresh build goes to a temporary
  * folder first and is swapped in whole, so a server reading dist/client never sees half a build.
  * @module
  */
@@ -27,8 +27,9 @@ async function* walk(dir: string): AsyncGenerator<string> {
 /** A hash of everything the build depends on. */
 export async function inputsHash(): Promise<string> {
   const hash = createHash('sha256')
-  const files = [join(ROOT, 'vite.config.ts'), join(ROOT, 'package-lock.json')]
-  for await (const f of walk(join(ROOT, 'client'))) files.push(f)
+  // server/pages.ts: the `_headers` file; server/lib: code the pages import (e.g. sha256Hex).
+  const files = [join(ROOT, 'vite.config.ts'), join(ROOT, 'package-lock.json'), join(ROOT, 'server/pages.ts')]
+  for (const dir of ['client', 'server/lib']) for await (const f of walk(join(ROOT, dir))) files.push(f)
   for (const f of files.sort()) {
     if (!existsSync(f)) continue
     hash

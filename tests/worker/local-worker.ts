@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort } from '../../bench/lib.ts'
 import { spawnWrangler, stopGroup, wrangler } from '../../scripts/wrangler.ts'
+import { workersHeaders } from '../../server/pages.ts'
 
 const run = promisify(execFile)
 
@@ -47,10 +48,8 @@ export async function startLocalWorker(opts: StartOptions = {}): Promise<LocalWo
   await mkdir(assets, { recursive: true })
   for (const page of FAKE_PAGES)
     await writeFile(join(assets, `${page}.html`), `<!doctype html><title>${page}</title>`)
-  await writeFile(
-    join(assets, '_headers'),
-    '/upload\n  Cross-Origin-Opener-Policy: same-origin\n  Cross-Origin-Embedder-Policy: require-corp\n',
-  )
+  // The same file the client build gets (vite.config.ts).
+  await writeFile(join(assets, '_headers'), workersHeaders())
 
   const bundleDir = join(dir, 'bundle')
   await wrangler(['deploy', '--dry-run', '--outdir', bundleDir, '--assets', assets])

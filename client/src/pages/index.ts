@@ -3,7 +3,7 @@
  * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
  * @module
  */
-import { ApiError, api, call, errorMessage, type Movie, type MovieQuery, type User } from '../api.ts'
+import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
@@ -157,18 +157,9 @@ async function loadPage(): Promise<void> {
   mount(status)
   more.hidden = true
   try {
-    const page = await call(
-      api.movies.$get(
-        {
-          query: {
-            limit: PAGE_SIZE,
-            cursor: state.cursor ?? undefined,
-            q: state.q.trim() || undefined,
-            sort: state.sort,
-          },
-        },
-        { init: { signal } },
-      ),
+    const page = await listMovies(
+      { limit: PAGE_SIZE, cursor: state.cursor, q: state.q, sort: state.sort },
+      signal,
     )
     if (signal.aborted) return
     for (const p of placeholders) p.remove()

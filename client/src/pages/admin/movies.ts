@@ -8,6 +8,7 @@ import {
   api,
   call,
   errorMessage,
+  listMovies,
   type Movie,
   type MovieStatus,
   putFile,
@@ -309,19 +310,15 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     const { signal } = state.abort
     more.disabled = true
     try {
-      const page = await call(
-        api.movies.$get(
-          {
-            query: {
-              limit: PAGE,
-              cursor: state.cursor ?? undefined,
-              q: state.q.trim() || undefined,
-              status: state.status || undefined,
-              mine: isAdmin ? undefined : 'true',
-            },
-          },
-          { init: { signal } },
-        ),
+      const page = await listMovies(
+        {
+          limit: PAGE,
+          cursor: state.cursor,
+          q: state.q,
+          status: state.status || undefined,
+          mine: isAdmin ? undefined : 'true',
+        },
+        signal,
       )
       if (signal.aborted) return
       tbody.append(...page.items.map(row))
