@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createClient } from '@libsql/client'
+import { type Client, createClient, type InStatement, type ResultSet } from '@libsql/client'
 import { drizzle } from 'drizzle-orm/libsql'
 import { migrate } from 'drizzle-orm/libsql/migrator'
 import * as schema from './schema.ts'
@@ -17,6 +17,8 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.
 export interface LibsqlOptions {
   url: string
   authToken?: string
+  /** Told how long each statement took, by kind (`select`, `insert`, …): for metrics. */
+  onQuery?: (kind: string, seconds: number) => void
 }
 
 /**
@@ -30,6 +32,7 @@ export async function openLibsqlDb(opts: LibsqlOptions): Promise<{ db: Db; close
     if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   }
   const client = createClient({ url: opts.url, authToken: opts.authToken })
+  if (opts.onQuery) timeStatements(client, opts.onQuery)
   if (opts.url.startsWith('file:') || opts.url === ':memory:') {
     // WAL lets readers stream segments' metadata while an upload commits; busy_timeout rides out
     // the short write locks instead of failing with SQLITE_BUSY.
@@ -46,4 +49,21 @@ export async function openLibsqlDb(opts: LibsqlOptions): Promise<{ db: Db; close
   const db = drizzle(client, { schema })
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR })
   return { db: db as unknown as Db, close: () => client.close() }
+}
+
+const KINDS = new Set(['select', 'insert', 'update', 'delete'])
+
+/** Wraps `execute` (every statement drizzle runs outside batches) with a timer. */
+function timeStatements(client: Client, onQuery: (kind: string, seconds: number) => void): void {
+  const execute = client.execute.bind(client) as (stmt: InStatement) => Promise<ResultSet>
+  client.execute = (async (stmt: InStatement) => {
+    const started = performance.now()
+    try {
+      return await execute(stmt)
+    } finally {
+      const text = typeof stmt === 'string' ? stmt : stmt.sql
+      const word = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? ''
+      onQuery(KINDS.has(word) ? word : 'other', (performance.now() - started) / 1000)
+    }
+  }) as Client['execute']
 }

@@ -13,7 +13,9 @@ import { identify, membersOnly } from './auth/middleware.ts'
 import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
-import { ApiError, problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { metricsRoute } from './lib/metrics-route.ts'
+import { observe } from './lib/observe.ts'
+import { ApiError, instanceOf, problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { json, problem } from './routes/common.schemas.ts'
@@ -103,12 +105,14 @@ export function createApp(deps: Deps) {
   // forged cross-site: those must come from our own origin. Bearer tokens and anonymous calls pass.
   const sameOrigin = csrf()
   return new Hono<AppEnv>()
-    .use(refuseDotSegments)
+    .use(observe(deps))
     .use(async (c, next) => {
       c.set('deps', deps)
       c.set('runtime', runtime)
       await next()
     })
+    .use(refuseDotSegments)
+    .get('/metrics', metricsRoute(deps))
     .use('/api/*', (c, next) =>
       !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
     )
@@ -118,7 +122,12 @@ export function createApp(deps: Deps) {
     .route('/media', mediaRouter())
     .notFound((c) =>
       problemResponse(
-        problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
+        problemBody(
+          404,
+          'not-found',
+          `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`,
+          instanceOf(c),
+        ),
       ),
     )
     .onError(renderError)

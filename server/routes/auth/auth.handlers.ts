@@ -59,6 +59,7 @@ export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
   const user = await checkCredentials(c.var.deps, username, password)
   if (!user) {
     limiter.fail(key)
+    c.var.deps.metrics?.loginFailed()
     throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
   }
   limiter.succeed(key)
@@ -87,7 +88,10 @@ export const signup: RouteHandler<typeof routes.signup, AppEnv> = async (c) => {
   try {
     user = await signUp(c.var.deps, c.req.valid('json'))
   } catch (err) {
-    if (err instanceof ApiError && err.status < 500) c.var.runtime.loginLimiter.fail(key)
+    if (err instanceof ApiError && err.status < 500) {
+      c.var.runtime.loginLimiter.fail(key)
+      c.var.deps.metrics?.loginFailed()
+    }
     throw err
   }
   await startSession(c, user)
