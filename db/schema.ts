@@ -213,6 +213,29 @@ export const movieFiles = sqliteTable(
   (t) => [primaryKey({ columns: [t.movieId, t.path] })],
 )
 
+/**
+ * Uploads, deletes and publishes of a movie's files in flight, shared by every server process
+ * (server/services/leases.ts): one writer per file, a publish only when no file is being written,
+ * and the bytes promised to uploads still streaming, counted against the movie's limit.
+ */
+export const fileLeases = sqliteTable(
+  'file_leases',
+  {
+    movieId: text('movie_id')
+      .notNull()
+      .references(() => movies.id, { onDelete: 'cascade' }),
+    /** The file being written; '' for a publish, which holds the whole movie. */
+    path: text('path').notNull(),
+    /** Random id of the request holding it: only its holder ends or renews a lease. */
+    holder: text('holder').notNull(),
+    /** Bytes promised to the upload until it ends. */
+    bytes: integer('bytes').notNull().default(0),
+    /** A lease whose process died is free again after this (ms); live holders renew it. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
 export type User = typeof users.$inferSelect
 export type Movie = typeof movies.$inferSelect
 export type MovieFile = typeof movieFiles.$inferSelect

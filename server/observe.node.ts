@@ -42,7 +42,10 @@ export function nodeLogger(level: LogLevel): Logger & { flush(): void } {
 export function whenSent(c: { env: unknown }, done: SentCallback): void {
   const out = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing
   const socket = out?.socket
-  if (!out || !socket) return done(undefined, false)
+  if (!out || !socket) {
+    done(undefined, false)
+    return
+  }
   const before = socket.bytesWritten
   out.once('close', () => done(socket.bytesWritten - before, !out.writableFinished))
 }

@@ -3,7 +3,7 @@
  * media segment it names is stored. Records what the catalog shows (duration, renditions, poster).
  * @module
  */
-import { eq } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { movieFiles, movies } from '../../db/schema.ts'
 import { currentDate, type Deps } from '../env.ts'
 import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/dash/index.ts'
@@ -11,9 +11,9 @@ import { movieNotFound, validationFailed } from '../lib/errors.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { Rendition } from '../routes/movies/movies.schemas.ts'
-import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
+import { leaseMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
@@ -24,23 +24,38 @@ export const MISSING_LIST_LIMIT = 1000
  * Publishing a published movie again with the same manifest changes nothing. Returns the movie's row.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
-export async function publishMovie(
-  deps: Deps,
-  runtime: Runtime,
-  movieId: string,
-  manifestPath: string,
-): Promise<MovieRow> {
+export async function publishMovie(deps: Deps, movieId: string, manifestPath: string): Promise<MovieRow> {
   const checked = checkMoviePath(manifestPath)
   if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
     throw validationFailed('body', [{ field: 'manifest', message: reason }])
   }
-  // Exclusive: no upload or delete of this movie's files runs while its completeness is judged.
-  return runtime.movieLocks.exclusive(movieId, async () => {
+  try {
+    const { movie, changed } = await publishLeased(deps, movieId, manifestPath)
+    deps.metrics?.published(changed ? 'published' : 'unchanged')
+    return movie
+  } catch (err) {
+    deps.metrics?.published(err instanceof ApiError ? err.code : 'error')
+    throw err
+  }
+}
+
+/**
+ * Holding the movie's lease (server/services/leases.ts): no upload or delete of its files runs,
+ * in any process, while its completeness is judged.
+ */
+async function publishLeased(
+  deps: Deps,
+  movieId: string,
+  manifestPath: string,
+): Promise<{ movie: MovieRow; changed: boolean }> {
+  if (!(await findMovie(deps, movieId))) throw movieNotFound(movieId)
+  const lease = await leaseMovie(deps, movieId)
+  try {
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
     if (movie.status === 'ready') {
-      if (movie.manifest === manifestPath) return movie
+      if (movie.manifest === manifestPath) return { movie, changed: false }
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
     }
 
@@ -73,7 +88,8 @@ export async function publishMovie(
     const renditions = renditionsOf(mpd)
     if (renditions.length === 0) throw invalidManifest('The manifest has no audio or video Representation.')
     const now = currentDate(deps)
-    await deps.db
+    // A state transition: only from the status judged above (the lease makes this the only publish).
+    const moved = await deps.db
       .update(movies)
       .set({
         status: 'ready',
@@ -84,9 +100,13 @@ export async function publishMovie(
         publishedAt: now,
         updatedAt: now,
       })
-      .where(eq(movies.id, movieId))
-    return (await findMovie(deps, movieId))!
-  })
+      .where(and(eq(movies.id, movieId), eq(movies.status, movie.status)))
+      .returning({ id: movies.id })
+    if (moved.length === 0) throw movieNotFound(movieId)
+    return { movie: (await findMovie(deps, movieId))!, changed: true }
+  } finally {
+    await lease.release()
+  }
 }
 
 /** The catalog's view of a manifest: its audio and video Representations, first occurrence of each id. */
