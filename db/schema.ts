@@ -236,6 +236,33 @@ export const fileLeases = sqliteTable(
   (t) => [primaryKey({ columns: [t.movieId, t.path] })],
 )
 
+/**
+ * A number that moves whenever a session may have stopped signing its user in: a session deleted
+ * (sign-out, account deleted) or an account's role, name or active flag changed. Moved by triggers
+ * (migration 0005), one row. Each server process keeps session lookups for a while
+ * (server/auth/tokens.ts) and drops them all when it reads a new number here, so a sign-out in
+ * one process is seen by every other at their next request.
+ */
+export const authGeneration = sqliteTable('auth_generation', {
+  id: integer('id').primaryKey(),
+  n: integer('n').notNull().default(0),
+})
+
+/**
+ * Failed sign-ins and sign-ups per key (username and client address, or address alone), shared by
+ * every server process (server/services/users.ts, loginLimiter).
+ */
+export const loginFailures = sqliteTable(
+  'login_failures',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    /** When the window ends and the count starts again (ms). */
+    resetAt: integer('reset_at').notNull(),
+  },
+  (t) => [index('login_failures_reset_idx').on(t.resetAt)],
+)
+
 export type User = typeof users.$inferSelect
 export type Movie = typeof movies.$inferSelect
 export type MovieFile = typeof movieFiles.$inferSelect

@@ -1,12 +1,11 @@
 /**
- * The app's state in memory, in the open: the /media lookup cache, the login limiter and the
- * session cache. createApp builds one per app (two apps in one process share nothing), handlers
+ * The app's state in memory, in the open: the /media lookup cache and the session cache. createApp builds one per app (two apps in one process share nothing), handlers
  * reach it as `c.var.runtime`, and the services that need it take it as an argument.
  *
  * Nothing here may decide anything another process must agree with: with WEB_CONCURRENCY server
  * processes (or Workers isolates) each has its own. What must be shared lives in the database:
  * who is writing which file and the bytes promised to uploads in flight (services/leases.ts),
- * a publish's state transition (services/publish.ts). The caches here only keep answers that
+ * a publish's state transition (services/publish.ts), failed sign-ins (services/users.ts). The caches here only keep answers that
  * are true for everyone for a bounded time (the /media lookup, one second) or that each process
  * checks against the database (sessions: auth/tokens.ts).
  * @module
@@ -14,18 +13,24 @@
 import { type AuthUser, clock, type Deps } from './env.ts'
 import { type TtlCache, ttlCache } from './lib/ttl-cache.ts'
 import type { ServableFile } from './services/files.ts'
-import { createLoginLimiter, type LoginLimiter } from './services/users.ts'
+
+/** A session lookup kept by `Runtime.sessions`. */
+export interface CachedSession {
+  user: AuthUser
+  expiresAt: number
+  /** The auth generation (db/schema.ts, authGeneration) read before the lookup. */
+  generation: number
+}
 
 export interface Runtime {
   /** Recent /media lookups of public files, by `<movie>/<path>`. */
   servable: TtlCache<ServableFile>
-  /** Failed sign-ins per username and client address. */
-  loginLimiter: LoginLimiter
   /**
-   * Recent session lookups, by cookie secret, for `config.sessionCacheMs`. Signing out drops its
-   * entry; any change to an account (role, active, password, deletion) drops them all.
+   * Recent session lookups, by cookie secret, for `config.sessionCacheMs`, each valid only while
+   * the database's auth generation is the one it was read under (auth/tokens.ts), so a sign-out or
+   * an account change in any process ends it. Signing out here also drops its entry at once.
    */
-  sessions: TtlCache<{ user: AuthUser; expiresAt: number }>
+  sessions: TtlCache<CachedSession>
 }
 
 /**
@@ -42,7 +47,6 @@ export function createRuntime(deps: Deps): Runtime {
   const now = clock(deps)
   return {
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
-    loginLimiter: createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, now),
     sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
   }
 }

@@ -3,11 +3,12 @@
  * limiter, deleting an account with everything that is only theirs, and their preferences.
  * @module
  */
-import { eq, sql } from 'drizzle-orm'
+import { eq, lte, sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import {
   apiTokens,
   invites,
+  loginFailures,
   movies,
   progress,
   type Role,
@@ -17,7 +18,7 @@ import {
   users,
   watchlist,
 } from '../../db/schema.ts'
-import { currentDate, type Deps } from '../env.ts'
+import { clock, currentDate, type Deps } from '../env.ts'
 import { newId } from '../lib/crypto.ts'
 import { validationFailed } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
@@ -113,38 +114,46 @@ export async function checkCredentials(deps: Deps, username: string, password: s
 }
 
 /**
- * Fixed-window counter of failed sign-ins per key (username + client address). In memory: on
- * one Node process that is exact; on Workers it is per isolate, a speed bump rather than a wall.
+ * Fixed-window counter of failed sign-ins per key (username + client address), kept in the
+ * database (`login_failures`) so that every server process, and every Workers isolate, counts the
+ * same failures: with WEB_CONCURRENCY processes an attacker cannot get one allowance per process.
+ * @example if ((await loginLimiter(deps).retryAfter(key)) > 0) refuse(); else if (!ok) await loginLimiter(deps).fail(key)
  */
-export function createLoginLimiter(max: number, windowMs: number, now: () => number = Date.now) {
-  const failures = new Map<string, { count: number; resetAt: number }>()
+export function loginLimiter(deps: Deps) {
+  const { loginMaxAttempts: max, loginWindowMs: windowMs } = deps.config
+  const now = clock(deps)
   return {
     /** Seconds until the key may try again, or 0 when it may now. */
-    retryAfter(key: string): number {
-      const entry = failures.get(key)
-      if (!entry) return 0
-      if (entry.resetAt <= now()) {
-        failures.delete(key)
-        return 0
-      }
-      return entry.count >= max ? Math.ceil((entry.resetAt - now()) / 1000) : 0
+    async retryAfter(key: string): Promise<number> {
+      const [row] = await deps.db.select().from(loginFailures).where(eq(loginFailures.key, key)).limit(1)
+      const t = now()
+      if (!row || row.resetAt <= t || row.count < max) return 0
+      return Math.ceil((row.resetAt - t) / 1000)
     },
-    fail(key: string) {
-      const entry = failures.get(key)
-      if (!entry || entry.resetAt <= now()) failures.set(key, { count: 1, resetAt: now() + windowMs })
-      else entry.count++
-      // Bound memory under a spray of usernames: forget expired windows.
-      if (failures.size > 10_000) {
-        for (const [k, v] of failures) if (v.resetAt <= now()) failures.delete(k)
-      }
+    /** Counts one failure: the first of a window starts it. */
+    async fail(key: string): Promise<void> {
+      const t = now()
+      // One statement, so failures arriving at once in two processes both count.
+      await deps.db
+        .insert(loginFailures)
+        .values({ key, count: 1, resetAt: t + windowMs })
+        .onConflictDoUpdate({
+          target: loginFailures.key,
+          set: {
+            count: sql`CASE WHEN ${loginFailures.resetAt} <= ${t} THEN 1 ELSE ${loginFailures.count} + 1 END`,
+            resetAt: sql`CASE WHEN ${loginFailures.resetAt} <= ${t} THEN ${t + windowMs} ELSE ${loginFailures.resetAt} END`,
+          },
+        })
+      // Bounds the table under a spray of usernames: windows that are over are forgotten.
+      await deps.db.delete(loginFailures).where(lte(loginFailures.resetAt, t))
     },
-    succeed(key: string) {
-      failures.delete(key)
+    async succeed(key: string): Promise<void> {
+      await deps.db.delete(loginFailures).where(eq(loginFailures.key, key))
     },
   }
 }
 
-export type LoginLimiter = ReturnType<typeof createLoginLimiter>
+export type LoginLimiter = ReturnType<typeof loginLimiter>
 
 /**
  * Creates an account through sign-up, as SIGNUP allows: never when closed; with a valid invite

@@ -10,7 +10,14 @@ import { type AppEnv, currentDate } from '../../env.ts'
 import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
 import { checkInvite } from '../../services/invites.ts'
-import { checkCredentials, findUser, setPassword, signUp, userToJson } from '../../services/users.ts'
+import {
+  checkCredentials,
+  findUser,
+  loginLimiter,
+  setPassword,
+  signUp,
+  userToJson,
+} from '../../services/users.ts'
 import type * as routes from './auth.routes.ts'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -24,8 +31,8 @@ function secureCookie(c: Context<AppEnv>): boolean {
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
 /** Refuses a caller who failed too often under `key` (sign-in: username and address; sign-up: address). */
-function checkRateLimit(c: Context<AppEnv>, key: string, what: string): void {
-  const wait = c.var.runtime.loginLimiter.retryAfter(key)
+async function checkRateLimit(c: Context<AppEnv>, key: string, what: string): Promise<void> {
+  const wait = await loginLimiter(c.var.deps).retryAfter(key)
   if (wait > 0) {
     throw new ApiError(
       429,
@@ -53,16 +60,16 @@ const clientAddress = (c: Context<AppEnv>) => c.var.deps.clientIp?.(c) ?? ''
 
 export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
   const { username, password } = c.req.valid('json')
-  const limiter = c.var.runtime.loginLimiter
+  const limiter = loginLimiter(c.var.deps)
   const key = `${username.toLowerCase()}|${clientAddress(c)}`
-  checkRateLimit(c, key, 'sign-ins')
+  await checkRateLimit(c, key, 'sign-ins')
   const user = await checkCredentials(c.var.deps, username, password)
   if (!user) {
-    limiter.fail(key)
+    await limiter.fail(key)
     c.var.deps.metrics?.loginFailed()
     throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
   }
-  limiter.succeed(key)
+  await limiter.succeed(key)
   await startSession(c, user)
   return c.json({ user: userToJson(user) }, 200)
 }
@@ -83,13 +90,13 @@ export const signupInfo: RouteHandler<typeof routes.signupInfo, AppEnv> = async 
 export const signup: RouteHandler<typeof routes.signup, AppEnv> = async (c) => {
   // Keyed on the address alone: an invite guesser or a username prober tries many names.
   const key = `signup|${clientAddress(c)}`
-  checkRateLimit(c, key, 'sign-ups')
+  await checkRateLimit(c, key, 'sign-ups')
   let user: User
   try {
     user = await signUp(c.var.deps, c.req.valid('json'))
   } catch (err) {
     if (err instanceof ApiError && err.status < 500) {
-      c.var.runtime.loginLimiter.fail(key)
+      await loginLimiter(c.var.deps).fail(key)
       c.var.deps.metrics?.loginFailed()
     }
     throw err
