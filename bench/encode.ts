@@ -28,6 +28,7 @@ import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-a
 import type { EncodeJob } from '../client/src/encode/jobs.ts'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { parseProbe } from '../client/src/encode/probe-result.ts'
+import { audioRenditions } from '../client/src/encode/tracks.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
 import { initName, parseSegmentName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
@@ -106,8 +107,10 @@ async function nativeEncode(source: string, plan: LadderPlan, out: string): Prom
   const job: EncodeJob = {
     id: 'native',
     renditions: plan.renditions,
-    audio: plan.audio,
+    audio: audioRenditions(plan),
     poster: true,
+    subtitles: false,
+    thumbnails: false,
     cost: 0,
     range: null,
   }
@@ -150,7 +153,7 @@ async function main() {
       const path = await makeClip(dir, `${src.seconds}s-${src.height}p.mp4`, { ...src, audio: true })
       const plan = planLadder(await probeNative(path))
       const ladder = plan.renditions.map((r) => r.label).join('/')
-      console.error(`\n${label}: ladder ${ladder} + ${plan.audio ? 'AAC' : 'no audio'}`)
+      console.error(`\n${label}: ladder ${ladder} + ${plan.audio.length ? 'AAC' : 'no audio'}`)
 
       const nativeDir = join(dir, `native-${src.seconds}-${src.height}`)
       const nativeMs = await nativeEncode(path, plan, nativeDir)

@@ -122,7 +122,8 @@ export function parseWebVtt(input: string): { cues: Cue[] } {
     const m = /^(\S+)[ \t]+-->[ \t]+(\S+)(.*)$/.exec(timing.trim())
     const start = m ? parseTimestamp(m[1]!) : null
     const end = m ? parseTimestamp(m[2]!) : null
-    if (start === null || end === null) throw new WebVttError(`Malformed cue timing: "${timing.slice(0, 60)}".`)
+    if (start === null || end === null)
+      throw new WebVttError(`Malformed cue timing: "${timing.slice(0, 60)}".`)
     if (end < start) throw new WebVttError(`A cue ends before it starts: "${timing.slice(0, 60)}".`)
     const settings = parseSettings(m![3]!.trim())
     cues.push({

@@ -40,7 +40,8 @@ export interface SessionOptions {
 
 /** Bytes the ladder will take: bitrates times duration plus a little container overhead. */
 export function estimateBytes(plan: LadderPlan): number {
-  const bits = plan.renditions.reduce((sum, r) => sum + r.bitrate, 0) + (plan.audio?.bitrate ?? 0)
+  const audio = plan.audio.flatMap((t) => t.renditions).reduce((sum, r) => sum + r.bitrate, 0)
+  const bits = plan.renditions.reduce((sum, r) => sum + r.bitrate, 0) + audio
   return Math.round((bits * plan.source.duration * 1.03) / 8)
 }
 

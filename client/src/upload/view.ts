@@ -1,6 +1,6 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
-import type { LadderPlan, ProbeResult } from '../encode/types.ts'
+import { AUDIO_ROW, type LadderPlan, type ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDuration } from '../ui/format.ts'
@@ -177,14 +177,19 @@ function planTable(plan: LadderPlan): HTMLElement {
       h('td', { class: 'num' }, formatBitrate(r.bitrate)),
     ),
   )
-  if (plan.audio) {
+  for (const track of plan.audio) {
+    const surround = track.renditions.some((r) => r.channels > 2)
     rows.push(
       h(
         'tr',
         null,
         h('td', null, 'Audio'),
-        h('td', null, `AAC stereo · ${plan.audio.sampleRate / 1000} kHz`),
-        h('td', { class: 'num' }, formatBitrate(plan.audio.bitrate)),
+        h(
+          'td',
+          null,
+          `${track.label} · AAC stereo${surround ? ' + 5.1' : ''} · ${(track.renditions[0]?.sampleRate ?? 48_000) / 1000} kHz`,
+        ),
+        h('td', { class: 'num' }, formatBitrate(track.renditions.reduce((sum, r) => sum + r.bitrate, 0))),
       ),
     )
   }
@@ -345,9 +350,10 @@ export class RunView {
       this.rows.set(r.id, row)
       return el
     })
-    if (plan.audio) {
-      const { el, row } = progressRow(plan.audio.id, 'Audio', 'AAC stereo')
-      this.rows.set(plan.audio.id, row)
+    if (plan.audio.length > 0) {
+      const sub = plan.audio.length === 1 ? 'AAC' : `${plan.audio.length} tracks, AAC`
+      const { el, row } = progressRow(AUDIO_ROW, 'Audio', sub)
+      this.rows.set(AUDIO_ROW, row)
       encodeRows.push(el)
     }
     const upload = progressRow('upload', 'Upload', 'to the server', true)

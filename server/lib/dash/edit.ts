@@ -74,13 +74,16 @@ export function replaceTextSets(xml: string, sets: readonly AdaptationSet[]): st
   const inserted =
     renumbered.length === 0
       ? []
-      : (parser.parse(mpdBuilder.build({ AdaptationSet: renumbered.map(adaptationSetNode) }) as string) as
-          OrderedNode[])
+      : (parser.parse(
+          mpdBuilder.build({ AdaptationSet: renumbered.map(adaptationSetNode) }) as string,
+        ) as OrderedNode[])
 
   let at: number
   if (firstRemoved !== -1) at = children.slice(0, firstRemoved).filter((n) => !isWebVttSet(n)).length
   else {
-    const image = kept.findIndex((n) => nameOf(n) === 'AdaptationSet' && n[':@']?.['@contentType'] === 'image')
+    const image = kept.findIndex(
+      (n) => nameOf(n) === 'AdaptationSet' && n[':@']?.['@contentType'] === 'image',
+    )
     at = image === -1 ? kept.length : image
   }
   period[nameOf(period)!] = [...kept.slice(0, at), ...inserted, ...kept.slice(at)]

@@ -31,8 +31,8 @@ export {
   mediaName,
   POSTER_NAME,
   parseSegmentName,
-  SPRITE_TEMPLATE,
   type SegmentName,
+  SPRITE_TEMPLATE,
   spriteName,
   subtitleName,
   THUMBNAILS_VTT_NAME,
@@ -57,8 +57,8 @@ export {
 } from './timeline.ts'
 export {
   ROLE_SCHEME,
-  SUBTITLE_ROLES,
   type SpriteGrid,
+  SUBTITLE_ROLES,
   type SubtitleRole,
   type SubtitleTrack,
   THUMBNAIL_TILE_SCHEME,

@@ -48,7 +48,9 @@ export function textAdaptationSet(setId: string, track: SubtitleTrack): Adaptati
     ...(track.language ? { lang: track.language } : {}),
     labels: [track.label],
     roles: [track.role],
-    representations: [{ id: track.id, bandwidth: Math.max(1, Math.ceil(track.bandwidth)), baseUrl: track.path }],
+    representations: [
+      { id: track.id, bandwidth: Math.max(1, Math.ceil(track.bandwidth)), baseUrl: track.path },
+    ],
   }
 }
 

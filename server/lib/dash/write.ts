@@ -98,7 +98,12 @@ function descriptorNode(d: Descriptor): XmlNode {
 
 function templateNode(a: SegmentAddressing | FixedAddressing): XmlNode {
   if ('duration' in a) {
-    return attributes({ timescale: a.timescale, duration: a.duration, startNumber: a.startNumber, media: a.media })
+    return attributes({
+      timescale: a.timescale,
+      duration: a.duration,
+      startNumber: a.startNumber,
+      media: a.media,
+    })
   }
   return {
     ...attributes({

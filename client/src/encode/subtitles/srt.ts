@@ -43,7 +43,13 @@ function balance(text: string): string {
     open.splice(i, 1)
     return whole
   })
-  return out + open.reverse().map((n) => `</${n}>`).join('')
+  return (
+    out +
+    open
+      .reverse()
+      .map((n) => `</${n}>`)
+      .join('')
+  )
 }
 
 /**
