@@ -5,8 +5,8 @@
  */
 import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
-// Type only (erased): the shape the API shows is declared once, as a zod schema, and stored as is.
-import type { Rendition } from '../server/routes/movies/movies.schemas.ts'
+// Types only (erased): the shapes the API shows are declared once, as zod schemas, and stored as is.
+import type { Rendition, StoredSubtitle } from '../server/routes/movies/movies.schemas.ts'
 
 export const ROLES = ['admin', 'uploader'] as const
 export type Role = (typeof ROLES)[number]
@@ -86,6 +86,10 @@ export const movies = sqliteTable(
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    /** Languages (RFC 5646) of the audio tracks of the published manifest, in its order. */
+    audioLanguages: text('audio_languages', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** The subtitle tracks of the published manifest (they may change after publishing). */
+    subtitles: text('subtitles', { mode: 'json' }).$type<StoredSubtitle[]>().notNull().default([]),
   },
   (t) => [
     // Every index ends in the rowid (seq), so each also serves "newest first" within its prefix.

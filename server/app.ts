@@ -20,6 +20,7 @@ import { json, problem } from './routes/common.schemas.ts'
 import { filesRouter } from './routes/files/files.index.ts'
 import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
+import { subtitlesRouter } from './routes/subtitles/subtitles.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
 import { createRuntime } from './runtime.ts'
 
@@ -66,6 +67,7 @@ export function createApp(deps: Deps) {
     .route('/users', usersRouter())
     .route('/movies', moviesRouter())
     .route('/movies', filesRouter())
+    .route('/movies', subtitlesRouter())
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
