@@ -186,7 +186,7 @@ describe('publishing a movie with audio languages, subtitles and thumbnails', ()
     })
   })
 
-  it.each([
+  it.each<{ name: string; set: AdaptationSet; files: Record<string, string>; detail: RegExp }>([
     {
       name: 'a text set that names a file that is not WebVTT',
       set: textAdaptationSet('9', {

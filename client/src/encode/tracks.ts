@@ -7,7 +7,7 @@
 import type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
 import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
 import { type Rational, toNumber } from './rational.ts'
-import { subtitleFormatOf } from './subtitles/index.ts'
+import { subtitleFormatOf } from './subtitles/formats.ts'
 import type {
   AudioTrackPlan,
   LadderPlan,

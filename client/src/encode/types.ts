@@ -1,10 +1,10 @@
 /** @module Types shared by the encoding engine, its backends, the upload page and tests. */
 import type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
 import type { Rational } from './rational.ts'
-import type { SubtitleFormat } from './subtitles/index.ts'
+import type { SubtitleFormat } from './subtitles/formats.ts'
 
 export type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
-export type { SubtitleFormat } from './subtitles/index.ts'
+export type { SubtitleFormat } from './subtitles/formats.ts'
 
 /** Clockwise degrees a player must rotate the stored picture to show it upright. */
 export type Rotation = 0 | 90 | 180 | 270

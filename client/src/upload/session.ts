@@ -33,6 +33,8 @@ export interface SessionSnapshot {
 
 export interface SessionOptions {
   onChange: (snapshot: SessionSnapshot) => void
+  /** Subtitle files dropped with the video, which the plan's sidecar subtitles name. */
+  sidecars?: readonly File[]
   workers?: number
   transport?: Transport
   concurrency?: number
@@ -157,6 +159,7 @@ export class UploadSession {
           signal: this.encoding.signal,
           onProgress: (progress) => this.update({ encode: progress }),
           ...(this.options.workers ? { workers: this.options.workers } : {}),
+          ...(this.options.sidecars ? { sidecars: this.options.sidecars } : {}),
         })
         for await (const file of files) {
           if (file.kind === 'poster' && !this.snapshot.posterUrl) {
