@@ -279,6 +279,7 @@ export interface ProbedStream {
   sample_aspect_ratio?: string
   display_aspect_ratio?: string
   avg_frame_rate?: string
+  channels?: number
   side_data_list?: { rotation?: number }[]
   tags?: Record<string, string>
 }

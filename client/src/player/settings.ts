@@ -69,8 +69,9 @@ export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSet
         },
       },
       // Subtitles: the player picks the track (tracks.ts) and draws the cues (subtitles.ts); dash.js
-      // only loads them, and remembers no language of its own across movies.
-      text: { defaultEnabled: false, dispatchForManualRendering: true },
+      // only loads them (with their cue settings, which its manual-rendering mode would drop), and
+      // remembers no language of its own across movies.
+      text: { defaultEnabled: false },
       lastMediaSettingsCachingInfo: { enabled: false },
       retryAttempts: { MPD: 2, MediaSegment: 3, InitializationSegment: 3 },
       retryIntervals: { MPD: 800, MediaSegment: 800, InitializationSegment: 800 },

@@ -39,13 +39,22 @@ export function createSubtitleRenderer(ctx: {
     return [...video.textTracks].find((t) => t.label === k) ?? null
   }
 
+  /**
+   * dash.js loads cues into the tracks and keeps them current (in every mode but "disabled"), and
+   * marks the one it plays "showing", which would have the browser draw it too: every track stays
+   * "hidden", which still updates its active cues.
+   */
+  function hideNative() {
+    for (const t of video.textTracks) if (t.mode === 'showing') t.mode = 'hidden'
+  }
+
   function attach() {
+    hideNative()
     const next = key === null ? null : trackFor(key)
     if (next === track) return render()
     track?.removeEventListener('cuechange', render)
     track = next
     if (track) {
-      // Loaded and kept current by dash.js, drawn here: "hidden" keeps the browser from drawing it too.
       if (track.mode === 'disabled') track.mode = 'hidden'
       track.addEventListener('cuechange', render)
     }
@@ -125,7 +134,11 @@ export function createSubtitleRenderer(ctx: {
   ctx.life.onDispose(() => resize.disconnect())
   video.addEventListener('resize', fitToPicture)
   video.textTracks.addEventListener('addtrack', attach)
-  ctx.life.onDispose(() => video.textTracks.removeEventListener('addtrack', attach))
+  video.textTracks.addEventListener('change', hideNative)
+  ctx.life.onDispose(() => {
+    video.textTracks.removeEventListener('addtrack', attach)
+    video.textTracks.removeEventListener('change', hideNative)
+  })
   fitToPicture()
 
   return {

@@ -146,10 +146,15 @@ export function createTrackControl(ctx: {
     menus: [audioMenu.wrap, subtitleMenu.wrap],
     configure(player) {
       textReady = false
-      // Start on the remembered or browser language where the movie has it, saving a switch.
+      // Start on the remembered or browser language where the movie has it, saving a switch (dash.js
+      // takes initial settings once initialized: the manifest has arrived, its streams are not made yet).
       const prefs = loadTrackPreferences()
       const lang = prefs.audio ?? browserLanguages()[0]?.split('-')[0]
-      if (lang) player.setInitialMediaSettingsFor('audio', { lang })
+      const initial = () => {
+        player.off('manifestLoaded', initial)
+        if (lang) player.setInitialMediaSettingsFor('audio', { lang })
+      }
+      player.on('manifestLoaded', initial)
       player.on('allTextTracksAdded', () => {
         if (ctx.player() !== player) return
         textReady = true
