@@ -101,6 +101,12 @@ export function createChoiceMenu(options: {
 
   function open() {
     render()
+    // A small player (a phone's) has less room above the bar than the menu needs: it scrolls.
+    const player = wrap.closest('.player')
+    if (player) {
+      const room = button.getBoundingClientRect().top - player.getBoundingClientRect().top - 12
+      list.style.maxHeight = `${Math.max(96, Math.min(320, room))}px`
+    }
     list.hidden = false
     button.setAttribute('aria-expanded', 'true')
     const all = items()
