@@ -14,6 +14,7 @@ import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { placeholder, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+import { subtitleEditor } from './movie-subtitles.ts'
 
 const main = initShell('movie', { mainClass: 'movie-main' })
 const id = decodeURIComponent(location.pathname.split('/')[2] ?? '')
@@ -197,7 +198,12 @@ async function show(): Promise<void> {
   const stage = movie.manifestUrl
     ? createPlayer({ manifestUrl: movie.manifestUrl, title: movie.name, poster: posterFor(movie) }).root
     : unplayable(movie)
-  mount(main, back(), h('div', { class: 'movie-layout' }, stage, details(movie, user)))
+  const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
+  mount(
+    main,
+    back(),
+    h('div', { class: 'movie-layout' }, stage, details(movie, user), canEdit ? subtitleEditor(movie) : null),
+  )
   void moreToWatch(movie)
 }
 

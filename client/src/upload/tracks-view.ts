@@ -73,6 +73,8 @@ let rowCount = 0
 function trackRow(spec: {
   id: string
   kind: 'audio' | 'subtitles'
+  /** Its place in its list, from 1. */
+  number: number
   label: string
   language: string | null
   role?: SubtitleRole
@@ -80,7 +82,8 @@ function trackRow(spec: {
   convertible: boolean
 }): { element: HTMLElement; read: () => TrackChoice } {
   const n = ++rowCount
-  const name = `${spec.kind === 'audio' ? 'audio' : 'subtitle'} track ${spec.label}`
+  // Numbered, not named: a track's own title is the uploader's text, and may say anything.
+  const name = `${spec.kind === 'audio' ? 'audio' : 'subtitle'} track ${spec.number}`
   const keep = h('input', {
     type: 'checkbox',
     id: `track-keep-${n}`,
@@ -93,7 +96,7 @@ function trackRow(spec: {
     class: 'track-label',
     value: spec.label,
     maxlength: 100,
-    'aria-label': `Name of ${name}`,
+    'aria-label': `Label of ${name}`,
     disabled: !spec.convertible,
   })
   const language = h('input', {
@@ -171,6 +174,7 @@ export function createTrackPicker(
     const row = trackRow({
       id: track.id,
       kind: 'audio',
+      number: audioList.childElementCount + 1,
       label: track.label,
       language: track.language,
       facts: [
@@ -191,6 +195,7 @@ export function createTrackPicker(
     const row = trackRow({
       id: planned?.id ?? `unusable-${track.index}`,
       kind: 'subtitles',
+      number: subtitleList.childElementCount + 1,
       label: planned?.label ?? track.title ?? (track.language ? languageName(track.language) : 'Subtitles'),
       language: track.language,
       role: planned?.role ?? 'subtitle',
@@ -234,6 +239,7 @@ export function createTrackPicker(
       const row = trackRow({
         id: `sidecar-${file.name}`,
         kind: 'subtitles',
+        number: subtitleList.childElementCount + 1,
         label: info.label,
         language: info.language,
         role: info.role,
