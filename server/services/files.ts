@@ -16,7 +16,12 @@ import { contentTypeFor, extensionOf } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
-import { BlobHashMismatchError, BlobLengthMismatchError, BlobTooLargeError } from '../storage/blob-store.ts'
+import {
+  BlobHashMismatchError,
+  type BlobInfo,
+  BlobLengthMismatchError,
+  BlobTooLargeError,
+} from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
 import { canWrite } from './movies.ts'
 
@@ -107,14 +112,7 @@ export async function putMovieFile(
         .catch((err: unknown) => {
           throw uploadError(err, deps, maxBytes.limit)
         })
-      const row = {
-        movieId,
-        path,
-        size: info.size,
-        sha256: info.sha256,
-        contentType: info.contentType,
-        createdAt: currentDate(deps),
-      }
+      const row = fileRow(deps, movieId, path, info)
       try {
         await deps.db
           .insert(movieFiles)
@@ -169,15 +167,14 @@ export async function writeMovieFile(
     size: bytes.byteLength,
     contentType: contentTypeFor(path),
   })
-  await deps.db.insert(movieFiles).values({
-    movieId,
-    path,
-    size: info.size,
-    sha256: info.sha256,
-    contentType: info.contentType,
-    createdAt: currentDate(deps),
-  })
+  await deps.db.insert(movieFiles).values(fileRow(deps, movieId, path, info))
   runtime.servable.delete(servableKey(movieId, path))
+}
+
+/** The `movie_files` row of a blob just stored. */
+function fileRow(deps: Deps, movieId: string, path: string, info: BlobInfo): MovieFile {
+  const { size, sha256, contentType } = info
+  return { movieId, path, size, sha256, contentType, createdAt: currentDate(deps) }
 }
 
 /** Deletes files the server no longer lists (row first, then blob). The caller holds the movie's exclusive lock. */

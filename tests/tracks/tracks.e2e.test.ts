@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Mpd, parseMpd } from '../../server/lib/dash/index.ts'
 import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
-import { launchBrowser, newPage, screenshot, type VIEWPORTS } from '../e2e/browser.ts'
+import { launchBrowser, newPage, screenshot, signedInPage } from '../e2e/browser.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
 import { ffprobe, makeAnimeClip, makeSidecar, makeSurroundClip } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
@@ -45,16 +45,12 @@ afterAll(async () => {
 
 type Backend = 'default' | 'ffmpeg.wasm'
 
-async function signedInPage(backend: Backend, viewport: keyof typeof VIEWPORTS = 'desktop') {
-  const { page, context } = await newPage(browser, viewport)
-  if (backend === 'ffmpeg.wasm')
-    await page.addInitScript(() => Object.assign(window, { __adhEncoder: 'ffmpeg.wasm' }))
-  const res = await page.request.post(`${server.url}/api/auth/login`, {
-    data: { username: user.username, password: user.password },
+/** A signed-in page whose upload page encodes with `backend`. */
+const signedIn = (backend: Backend) =>
+  signedInPage(browser, server.url, user, 'desktop', async (page) => {
+    if (backend === 'ffmpeg.wasm')
+      await page.addInitScript(() => Object.assign(window, { __adhEncoder: 'ffmpeg.wasm' }))
   })
-  expect(res.status()).toBe(200)
-  return { page, context }
-}
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${user.token}` } })
@@ -95,7 +91,7 @@ describe.each([{ backend: 'default' as Backend }, { backend: 'ffmpeg.wasm' as Ba
   'publishing every track ($backend backend)',
   ({ backend }) => {
     it('publishes the MKV and its sidecar with two audio sets, three subtitle sets and previews', async () => {
-      const { page, context } = await signedInPage(backend)
+      const { page, context } = await signedIn(backend)
       await page.goto(`${server.url}/upload`)
       await page.setInputFiles('#upload-file', [anime, sidecar])
       await page.getByRole('button', { name: 'Start encoding and upload' }).waitFor({ timeout: 60_000 })
@@ -177,7 +173,7 @@ describe.each([{ backend: 'default' as Backend }, { backend: 'ffmpeg.wasm' as Ba
 
 describe('a 5.1 source', () => {
   it('gets a 5.1 AAC rendition beside the stereo one in one AdaptationSet, and the player starts on stereo', async () => {
-    const { page, context } = await signedInPage('default')
+    const { page, context } = await signedIn('default')
     const movie = await publishThroughPage(page, [surround], 'Surround')
     const audio = (await manifestOf(movie)).representations.filter((r) => r.kind === 'audio')
     expect(audio.map((r) => [r.id, r.channels, r.adaptationSetId])).toEqual([
@@ -310,8 +306,8 @@ describe('watching a movie with tracks', () => {
       .poll(async () => (await state()).cues, { timeout: 15_000 })
       .toEqual(['<i>Welcome</i> home,\nbrother', '<b>Station</b>'])
     expect((await state()).drawn).toBe('<i>Welcome</i> home,\nbrother\n<b>Station</b>')
-    expect(await page.locator('.player-cues-bottom .player-cue').innerText()).toBe('Welcome home,\nbrother')
-    expect(await page.locator('.player-cues-top .player-cue').innerText()).toBe('Station')
+    expect(await page.locator('.player-cues-bottom .player-cue').textContent()).toBe('Welcome home,\nbrother')
+    expect(await page.locator('.player-cues-top .player-cue').textContent()).toBe('Station')
     await screenshot(page, 'tracks-player-subtitles')
     await pauseAt(3.2)
     await expect

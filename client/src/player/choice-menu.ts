@@ -1,11 +1,11 @@
 /**
- * A menu button with a list of choices, one checked: the audio-language and subtitle menus. A
- * menuitemradio list as the quality menu has (arrow keys move, Enter/Space pick, Escape closes),
- * hidden when there is nothing to choose between.
+ * A menu button with a list of choices, one checked: the audio-language and subtitle menus. It
+ * behaves as the quality menu does (menu.ts), and hides when there is nothing to choose between.
  * @module
  */
 import { h } from '../ui/dom.ts'
 import { type IconName, icon } from '../ui/icons.ts'
+import { menuBehaviour } from './menu.ts'
 
 export interface Choice {
   key: string
@@ -62,8 +62,6 @@ export function createChoiceMenu(options: {
   let choices: Choice[] = []
   let checked: string | null = null
 
-  const items = () => [...list.querySelectorAll<HTMLButtonElement>('[role="menuitemradio"]')]
-
   function render() {
     list.replaceChildren(
       h('div', { class: 'player-menu-title', 'aria-hidden': 'true' }, options.title),
@@ -77,7 +75,7 @@ export function createChoiceMenu(options: {
             'data-choice': c.key,
             tabindex: '-1',
             onclick: () => {
-              close()
+              menu.close()
               button.focus()
               options.onPick(c.key)
             },
@@ -99,54 +97,19 @@ export function createChoiceMenu(options: {
     button.toggleAttribute('data-on', current !== undefined && current.key !== 'off')
   }
 
-  function open() {
-    render()
-    // A small player (a phone's) has less room above the bar than the menu needs: it scrolls.
-    const player = wrap.closest('.player')
-    if (player) {
-      const room = button.getBoundingClientRect().top - player.getBoundingClientRect().top - 12
-      list.style.maxHeight = `${Math.max(96, Math.min(320, room))}px`
-    }
-    list.hidden = false
-    button.setAttribute('aria-expanded', 'true')
-    const all = items()
-    ;(all.find((b) => b.getAttribute('aria-checked') === 'true') ?? all[0])?.focus()
-    document.addEventListener('pointerdown', outside, true)
-  }
-
-  function close() {
-    if (list.hidden) return
-    list.hidden = true
-    button.setAttribute('aria-expanded', 'false')
-    document.removeEventListener('pointerdown', outside, true)
-  }
-
-  function outside(e: PointerEvent) {
-    if (!wrap.contains(e.target as Node)) close()
-  }
-
-  button.addEventListener('click', () => (list.hidden ? open() : close()))
-  button.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
-      e.preventDefault()
-      open()
-    }
-  })
-  list.addEventListener('keydown', (e) => {
-    const all = items()
-    const i = all.indexOf(document.activeElement as HTMLButtonElement)
-    const move = (to: number) => all[(to + all.length) % all.length]?.focus()
-    if (e.key === 'ArrowDown') move(i + 1)
-    else if (e.key === 'ArrowUp') move(i - 1)
-    else if (e.key === 'Home') move(0)
-    else if (e.key === 'End') move(all.length - 1)
-    else if (e.key === 'Escape') {
-      close()
-      button.focus()
-    } else if (e.key === 'Tab') close()
-    else return
-    e.preventDefault()
-    e.stopPropagation()
+  const menu = menuBehaviour({
+    wrap,
+    button,
+    list,
+    render: () => {
+      render()
+      // A small player (a phone's) has less room above the bar than the menu needs: it scrolls.
+      const player = wrap.closest('.player')
+      if (player) {
+        const room = button.getBoundingClientRect().top - player.getBoundingClientRect().top - 12
+        list.style.maxHeight = `${Math.max(96, Math.min(320, room))}px`
+      }
+    },
   })
 
   return {
@@ -163,7 +126,7 @@ export function createChoiceMenu(options: {
       if (!list.hidden) render()
       updateButton()
     },
-    close,
-    isOpen: () => !list.hidden,
+    close: menu.close,
+    isOpen: menu.isOpen,
   }
 }
