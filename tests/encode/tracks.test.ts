@@ -161,7 +161,13 @@ describe('planning subtitles', () => {
       ...['-map', '0:s:0', '-c:s', 'copy', '/out/subtitle-0.ass'],
       ...['-map', '0:s:1', '-c:s', 'srt', '/out/subtitle-1.srt'],
     ])
-    expect(planJobs(plan, 2).filter((j) => j.subtitles)).toHaveLength(1)
+    // An instance that encodes copies them in its own pass: one demux for everything.
+    const [job, ...others] = planJobs(plan, 2).filter((j) => j.subtitles)
+    expect(others).toEqual([])
+    expect(encodeArgs(plan, job!, { input: '/in/episode.mkv', outDir: '/out' }).slice(-10)).toEqual([
+      ...['-map', '0:s:0', '-c:s', 'copy', '/out/subtitle-0.ass'],
+      ...['-map', '0:s:1', '-c:s', 'srt', '/out/subtitle-1.srt'],
+    ])
   })
 
   it('reads the language, forced and SDH flags of sidecar files from their names', () => {

@@ -87,13 +87,9 @@ export function parseTileName(name: string): number | null {
   return m ? Number(m[1]) : null
 }
 
-/**
- * ffmpeg arguments that copy the plan's embedded subtitle tracks out of the source, each to its own
- * file (see {@link SUBTITLE_OUTPUT}); no picture or sound is decoded, the file is only demuxed.
- * Null when the plan has none.
- */
-export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | null {
-  const outputs = plan.subtitles.flatMap((sub, k) => {
+/** Output arguments that copy each of the plan's embedded subtitle tracks to its own file. */
+function subtitleOutputs(plan: LadderPlan, target: ArgsTarget): string[] {
+  return plan.subtitles.flatMap((sub, k) => {
     if (sub.source.kind !== 'embedded') return []
     const { codec } = SUBTITLE_OUTPUT[sub.source.format]
     return [
@@ -104,6 +100,16 @@ export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | n
       `${target.outDir}/${subtitleSourceName(k, sub.source.format)}`,
     ]
   })
+}
+
+/**
+ * ffmpeg arguments that only copy the plan's embedded subtitle tracks out of the source, each to its
+ * own file (see {@link SUBTITLE_OUTPUT}): nothing is decoded, the file is only demuxed. For an
+ * instance that encodes nothing; one that encodes copies them in the same pass (`encodeArgs`).
+ * Null when the plan has none.
+ */
+export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | null {
+  const outputs = subtitleOutputs(plan, target)
   if (outputs.length === 0) return null
   return ['-hide_banner', '-loglevel', 'info', ...threadArgs(target, 'input'), '-i', target.input, ...outputs]
 }
@@ -117,7 +123,8 @@ function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
 /**
  * ffmpeg arguments for one job: the job's renditions scaled from one decode of the source, each an
  * H.264 stream with a fixed GOP of exactly one segment (forced keyframes, no scene-cut keyframes),
- * plus the audio track if the job has it, muxed by ffmpeg's DASH muxer into fMP4 segments.
+ * plus the audio renditions the job has, muxed by ffmpeg's DASH muxer into fMP4 segments; and, as
+ * more outputs of the same run, the preview tiles and the subtitle tracks when the job has them.
  */
 export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget): string[] {
   const args = ['-hide_banner', '-loglevel', 'info', '-stats_period', '0.5', ...threadArgs(target, 'input')]
@@ -261,5 +268,7 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
       `${target.outDir}/${TILE_PATTERN}`,
     )
   }
+  // The subtitles come out of the same demuxing pass: reading the file again would cost a pass.
+  if (job.subtitles && !job.range) args.push(...subtitleOutputs(plan, target))
   return args
 }

@@ -117,10 +117,11 @@ function ffmpegEngine(
 }
 
 /**
- * What the browser's own encoders cannot do, done by one ffmpeg.wasm worker beside them: every AAC
- * rendition (WebCodecs cannot encode AAC in Chromium on Linux) and copying the embedded subtitle
- * tracks out of the source. Its files go out through the pipeline like any other; resolves with the
- * audio tracks for the manifest (none when the plan has no audio).
+ * What the browser's own encoders cannot do, done by ffmpeg.wasm workers beside them: every AAC
+ * rendition (WebCodecs cannot encode AAC in Chromium on Linux), one worker per audio track so that
+ * a second language does not double the time the audio takes, and copying the embedded subtitle
+ * tracks out of the source (in the first worker's pass). Their files go out through the pipeline
+ * like any other; resolves with the audio tracks for the manifest (none when the plan has no audio).
  *
  * @param cost the audio's share of all the work, in the units of the other work's costs
  */
@@ -130,23 +131,25 @@ export async function encodeAudio(
   cost: number,
 ): Promise<Track[]> {
   const { plan } = pipeline
-  const job: EncodeJob = {
-    id: 'audio',
+  const subtitles = plan.subtitles.some((s) => s.source.kind === 'embedded')
+  const groups = plan.audio.length > 0 ? plan.audio.map((t) => t.renditions) : [[]]
+  const jobs: EncodeJob[] = groups.map((audio, i) => ({
+    id: `audio${i}`,
     renditions: [],
-    audio: audioRenditions(plan),
+    audio,
     poster: false,
-    subtitles: plan.subtitles.some((s) => s.source.kind === 'embedded'),
+    subtitles: subtitles && i === 0,
     thumbnails: false,
-    cost,
+    cost: cost / groups.length,
     range: null,
-  }
-  const unit = jobUnit(pipeline, job, cost, 'loading')
+  }))
+  const units = jobs.map((job) => jobUnit(pipeline, job, job.cost, 'loading'))
   const core = await loadCore('core')
-  const manifest = await runJob(pipeline, { core, file }, job, unit)
-  if (job.audio.length === 0) return []
+  const manifests = await Promise.all(jobs.map((job, i) => runJob(pipeline, { core, file }, job, units[i]!)))
+  if (plan.audio.length === 0) return []
   let audio: Track[]
   try {
-    audio = jobTracks(plan, [job], collect([job], [manifest])).audio
+    audio = jobTracks(plan, jobs, collect(jobs, manifests)).audio
   } catch (error) {
     throw misfit(error)
   }
@@ -198,14 +201,14 @@ async function runJob(
   const { core, file, threads } = where
   const name = inputName(file)
   const target = { input: `${IN_DIR}/${name}`, outDir: OUT_DIR, ...(threads ? { threads } : {}) }
-  const subtitles = job.subtitles ? subtitleArgs(plan, target) : null
-  // The poster and the subtitles first: they are small, quick, and the catalog wants them early.
+  // The poster first (the catalog wants it early); subtitles come out of the encode's own pass, or
+  // of a pass of their own in an instance that encodes nothing.
+  const encodes = job.renditions.length > 0 || job.audio.length > 0
+  const subtitles = job.subtitles && !encodes ? subtitleArgs(plan, target) : null
   const steps = [
     ...(job.poster ? [{ tool: 'ffmpeg' as const, args: posterArgs(plan, target) }] : []),
     ...(subtitles ? [{ tool: 'ffmpeg' as const, args: subtitles }] : []),
-    ...(job.renditions.length > 0 || job.audio.length > 0
-      ? [{ tool: 'ffmpeg' as const, args: encodeArgs(plan, job, target) }]
-      : []),
+    ...(encodes ? [{ tool: 'ffmpeg' as const, args: encodeArgs(plan, job, target) }] : []),
   ]
   const encodeStep = steps.length - 1
   let manifest: string | null = null

@@ -148,7 +148,7 @@ function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready
       encoderDetail: worker
         ? 'WebCodecs H.264, about as fast as a native encoder; the audio and subtitles are read and encoded by ffmpeg.wasm.'
         : 'WebCodecs H.264, about as fast as a native encoder.',
-      workers: worker ? 1 : 0,
+      workers: worker ? Math.max(1, plan.audio.length) : 0,
       // The video encoders wait on the main thread, where no shared memory is needed.
       pausesForConsumer: true,
     },
