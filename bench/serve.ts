@@ -35,7 +35,7 @@ import { DEFAULT_CONFIG } from '../server/env.ts'
 import { mpdFiles, parseMpd } from '../server/lib/dash/index.ts'
 import { createUser } from '../server/services/users.ts'
 import { memoryBlobStore } from '../server/storage/memory.ts'
-import { fmt, freePort, load, startNodeServer, table } from './lib.ts'
+import { fmt, freePort, hasWrk, type LoadResult, load, startNodeServer, table, wrk } from './lib.ts'
 
 const run = promisify(execFile)
 const argSeconds = process.argv.indexOf('--seconds')
@@ -47,14 +47,7 @@ const UPLOAD_FILE_BYTES = 2 * 1024 * 1024
 const UPLOAD_CONCURRENCY = 4
 const MOVIE_SECONDS = 30
 
-interface Row {
-  rps: number
-  mbps: number
-  p50: number
-  p99: number
-  errors: number
-  non2xx: number
-}
+type Row = LoadResult
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'adh-bench-serve-'))
@@ -457,16 +450,6 @@ async function startBareNode(root: string, id: string): Promise<{ url: string; c
   }
 }
 
-async function hasWrk(): Promise<boolean> {
-  try {
-    await run('wrk', ['--version'])
-    return true
-  } catch (err) {
-    // wrk prints its version and exits 1.
-    return (err as { stdout?: string }).stdout?.includes('wrk') ?? false
-  }
-}
-
 /**
  * Measures every server in turns: ROUNDS rounds, each giving every server SECONDS / ROUNDS, in a
  * rotating order. Other work on a shared machine then falls on all of them alike instead of
@@ -497,49 +480,8 @@ async function measureInRounds(tool: string, paths: string[], urls: string[]): P
 
 function once(tool: string, base: string, paths: string[], seconds: number): Promise<Row> {
   return tool === 'wrk'
-    ? wrk(base, paths, seconds)
+    ? wrk({ url: base, paths, connections: CONNECTIONS, seconds })
     : load({ url: base, paths, connections: CONNECTIONS, seconds })
-}
-
-async function wrk(base: string, paths: string[], seconds: number): Promise<Row> {
-  const script = join(tmpdir(), `adh-wrk-${process.pid}.lua`)
-  await writeFile(
-    script,
-    `local paths = { ${paths.map((p) => JSON.stringify(p)).join(', ')} }
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
-end
-`,
-  )
-  try {
-    const { stdout } = await run(
-      'wrk',
-      ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, base],
-      { maxBuffer: 1 << 20 },
-    )
-    const num = (re: RegExp) => Number(re.exec(stdout)?.[1] ?? Number.NaN)
-    const ms = (label: string) => {
-      const m = new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`).exec(stdout)
-      if (!m) return Number.NaN
-      const v = Number(m[1])
-      return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v
-    }
-    const transfer = /Transfer\/sec:\s+([\d.]+)(B|KB|MB|GB)/.exec(stdout)
-    const unit = { B: 1 / 1024 / 1024, KB: 1 / 1024, MB: 1, GB: 1024 }[(transfer?.[2] ?? 'MB') as 'MB']
-    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout)
-    return {
-      rps: num(/Requests\/sec:\s+([\d.]+)/),
-      mbps: Number(transfer?.[1] ?? Number.NaN) * unit,
-      p50: ms('50'),
-      p99: ms('99'),
-      errors: socketErrors ? socketErrors.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
-      non2xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
-    }
-  } finally {
-    await rm(script, { force: true })
-  }
 }
 
 async function readdirSorted(dir: string): Promise<string[]> {

@@ -4,12 +4,27 @@
  * @module
  */
 import { sql } from 'drizzle-orm'
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import {
+  check,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core'
+import type { StoredPreferences } from '../server/routes/me/me.schemas.ts'
 // Types only (erased): the shapes the API shows are declared once, as zod schemas, and stored as is.
 import type { Rendition, StoredSubtitle } from '../server/routes/movies/movies.schemas.ts'
 
-export const ROLES = ['admin', 'uploader'] as const
+/** admin: everything; uploader: their own movies and series; viewer: watches, keeps a list, uploads nothing. */
+export const ROLES = ['admin', 'uploader', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
+
+/** The roles an invite may give (admins are made by admins, never by a link). */
+export const INVITE_ROLES = ['viewer', 'uploader'] as const
+export type InviteRole = (typeof INVITE_ROLES)[number]
 
 export const MOVIE_STATUSES = ['draft', 'ready', 'failed'] as const
 export type MovieStatus = (typeof MOVIE_STATUSES)[number]
@@ -24,6 +39,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ROLES }).notNull().default('uploader'),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: createdAt(),
+  /** What the user chose (autoplay of the next episode, …); read through PreferencesSchema's defaults. */
+  preferences: text('preferences', { mode: 'json' }).$type<StoredPreferences>().notNull().default({}),
 })
 
 export const sessions = sqliteTable(
@@ -90,14 +107,99 @@ export const movies = sqliteTable(
     audioLanguages: text('audio_languages', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** The subtitle tracks of the published manifest (they may change after publishing). */
     subtitles: text('subtitles', { mode: 'json' }).$type<StoredSubtitle[]>().notNull().default([]),
+    /** The series this movie is an episode of; season and episode are set exactly when this is. */
+    seriesId: text('series_id').references(() => series.id, { onDelete: 'set null' }),
+    season: integer('season'),
+    episode: integer('episode'),
   },
   (t) => [
     // Every index ends in the rowid (seq), so each also serves "newest first" within its prefix.
     index('movies_name_idx').on(t.name),
     index('movies_owner_idx').on(t.ownerId),
     index('movies_visible_idx').on(t.status, t.active),
+    // One movie per episode number; standalone movies (all NULL) never collide. Also serves
+    // "the episodes of a series, in order".
+    uniqueIndex('movies_episode_unique').on(t.seriesId, t.season, t.episode),
   ],
 )
+
+export const series = sqliteTable(
+  'series',
+  {
+    /** Creation order: the tie-breaker of "newest activity first". */
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    /** File name of the uploaded poster in the blob store (`series/<id>/<poster>`), if any. */
+    poster: text('poster'),
+    posterSha256: text('poster_sha256'),
+    ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+  },
+  (t) => [index('series_name_idx').on(t.name), index('series_owner_idx').on(t.ownerId)],
+)
+
+/** A user's watch list: movies and whole series, newest added first (seq). */
+export const watchlist = sqliteTable(
+  'watchlist',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    movieId: text('movie_id').references(() => movies.id, { onDelete: 'cascade' }),
+    seriesId: text('series_id').references(() => series.id, { onDelete: 'cascade' }),
+    addedAt: integer('added_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    index('watchlist_user_idx').on(t.userId),
+    uniqueIndex('watchlist_movie_unique').on(t.userId, t.movieId),
+    uniqueIndex('watchlist_series_unique').on(t.userId, t.seriesId),
+    check('watchlist_one_item', sql`(${t.movieId} IS NULL) <> (${t.seriesId} IS NULL)`),
+  ],
+)
+
+/** Where a user is in a movie. Only /api/me/* reads it, and only the user's own rows. */
+export const progress = sqliteTable(
+  'progress',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    movieId: text('movie_id')
+      .notNull()
+      .references(() => movies.id, { onDelete: 'cascade' }),
+    /** Seconds. */
+    position: real('position').notNull(),
+    duration: real('duration').notNull(),
+    /** This position is past the end threshold (services/progress.ts): nothing left to resume. */
+    completed: integer('completed', { mode: 'boolean' }).notNull().default(false),
+    /** Watched to the end at some point (or marked so); stays when the movie is watched again. */
+    watched: integer('watched', { mode: 'boolean' }).notNull().default(false),
+    watchedAt: integer('watched_at', { mode: 'timestamp_ms' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.movieId] }),
+    index('progress_user_recent_idx').on(t.userId, t.updatedAt),
+  ],
+)
+
+/** Sign-up invites: single use, expiring, the secret stored only as its SHA-256. */
+export const invites = sqliteTable('invites', {
+  id: text('id').primaryKey(),
+  tokenHash: text('token_hash').notNull().unique(),
+  role: text('role', { enum: INVITE_ROLES }).notNull().default('viewer'),
+  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  usedBy: text('used_by').references(() => users.id, { onDelete: 'set null' }),
+})
 
 /** Files stored for a movie: manifest, init and media segments, poster. */
 export const movieFiles = sqliteTable(
@@ -119,3 +221,6 @@ export type User = typeof users.$inferSelect
 export type Movie = typeof movies.$inferSelect
 export type MovieFile = typeof movieFiles.$inferSelect
 export type ApiToken = typeof apiTokens.$inferSelect
+export type Series = typeof series.$inferSelect
+export type Progress = typeof progress.$inferSelect
+export type Invite = typeof invites.$inferSelect

@@ -9,7 +9,7 @@ import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import { getCookie } from 'hono/cookie'
 import { csrf } from 'hono/csrf'
-import { identify } from './auth/middleware.ts'
+import { identify, membersOnly } from './auth/middleware.ts'
 import { SESSION_COOKIE } from './auth/tokens.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
@@ -18,8 +18,11 @@ import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { json, problem } from './routes/common.schemas.ts'
 import { filesRouter } from './routes/files/files.index.ts'
+import { invitesRouter } from './routes/invites/invites.index.ts'
+import { meRouter } from './routes/me/me.index.ts'
 import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
+import { seriesRouter } from './routes/series/series.index.ts'
 import { subtitlesRouter } from './routes/subtitles/subtitles.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
 import { createRuntime } from './runtime.ts'
@@ -30,8 +33,12 @@ export const API_INFO = {
     title: 'anime-die-heart API',
     version: '0.1.0',
     description:
-      'Catalog, accounts, uploads and streaming for anime-die-heart. Errors are application/problem+json. ' +
-      'Authenticate with the session cookie from POST /api/auth/login, or `Authorization: Bearer <token>`.',
+      'Catalog, series, accounts, watch lists, uploads and streaming for anime-die-heart. Errors are ' +
+      'application/problem+json. Authenticate with the session cookie from POST /api/auth/login (or ' +
+      '/api/auth/signup), or `Authorization: Bearer <token>`. Roles: admin (everything), uploader (their own ' +
+      'movies and series), viewer (watches, keeps a list and progress, uploads nothing); anonymous callers see ' +
+      'published, active movies, unless the server runs with PRIVATE_CATALOG=true, where everything but ' +
+      'signing in and up answers 401 to them.',
   },
 }
 
@@ -68,6 +75,9 @@ export function createApp(deps: Deps) {
     .route('/movies', moviesRouter())
     .route('/movies', filesRouter())
     .route('/movies', subtitlesRouter())
+    .route('/series', seriesRouter())
+    .route('/me', meRouter())
+    .route('/invites', invitesRouter())
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',
@@ -104,9 +114,9 @@ export function createApp(deps: Deps) {
     .use('/api/*', (c, next) =>
       !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
     )
-    .use('/api/*', identify)
+    .use('/api/*', identify, membersOnly)
     .route('/', api)
-    .use('/media/*', identify)
+    .use('/media/*', identify, membersOnly)
     .route('/media', mediaRouter())
     .notFound((c) =>
       problemResponse(

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
+import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 import type { S3Settings } from './storage/s3.ts'
 
 const bytes = z
@@ -66,6 +67,8 @@ export const ConfigSchema = z
     S3_SERVE: z.enum(['proxy', 'redirect']).default('proxy'),
     // S3 presigns for at most 7 days.
     S3_PRESIGN_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
+    SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
+    PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
   })
   .superRefine((c, ctx) => {
     for (const [given, missing] of [
@@ -129,5 +132,7 @@ export function appConfig(c: NodeConfig): AppConfig {
     maxMovieBytes: c.MAX_MOVIE_SIZE,
     secureCookies: c.COOKIE_SECURE === 'auto' ? 'auto' : c.COOKIE_SECURE === 'true',
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
+    signup: c.SIGNUP,
+    privateCatalog: c.PRIVATE_CATALOG === 'true',
   }
 }

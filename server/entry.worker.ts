@@ -34,14 +34,24 @@ export interface WorkerEnv {
   /** A remote libSQL database (e.g. `libsql://name-org.turso.io`); a secret, with its token. */
   LIBSQL_URL?: string
   LIBSQL_AUTH_TOKEN?: string
-  /** The same size and session settings as the Node server's environment (`[vars]`). */
+  /** The same size, session and sign-up settings as the Node server's environment (`[vars]`). */
   MAX_FILE_SIZE?: string
   MAX_MOVIE_SIZE?: string
   COOKIE_SECURE?: string
   SESSION_DAYS?: string
+  /** Who may sign up (`closed`, `invite`, `open`) and whether the catalog needs an account. */
+  SIGNUP?: string
+  PRIVATE_CATALOG?: string
 }
 
-const CONFIG_VARS = ['MAX_FILE_SIZE', 'MAX_MOVIE_SIZE', 'COOKIE_SECURE', 'SESSION_DAYS'] as const
+const CONFIG_VARS = [
+  'MAX_FILE_SIZE',
+  'MAX_MOVIE_SIZE',
+  'COOKIE_SECURE',
+  'SESSION_DAYS',
+  'SIGNUP',
+  'PRIVATE_CATALOG',
+] as const
 
 /** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
 export function workerDeps(env: WorkerEnv): Deps {
@@ -52,7 +62,9 @@ export function workerDeps(env: WorkerEnv): Deps {
     db: workerDb(env),
     blobs: r2BlobStore(env.MEDIA),
     passwords: createPasswordHasher(nobleScrypt),
-    config: appConfig(config),
+    // Isolates share no memory: a session signed out (or an account changed) through one must not
+    // live on in another's cache, so every request looks its session up.
+    config: { ...appConfig(config), sessionCacheMs: 0 },
     // Cloudflare sets it on every request; only the edge can, so it needs no proxy setting.
     clientIp: (c) => c.req.header('cf-connecting-ip'),
   }

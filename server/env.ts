@@ -4,8 +4,10 @@
  * @module
  */
 import type { Context } from 'hono'
+import type { Role } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { SignupMode } from './routes/auth/auth.schemas.ts'
 import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 
@@ -18,9 +20,18 @@ export interface AppConfig {
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
   sessionTtlMs: number
+  /**
+   * How long a session lookup is reused (0: never). Within one process signing out and account
+   * changes take effect at once; processes that cannot tell each other (Workers isolates) set 0.
+   */
+  sessionCacheMs: number
   /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
   loginMaxAttempts: number
   loginWindowMs: number
+  /** Who may create an account through POST /api/auth/signup (admins always can, directly). */
+  signup: SignupMode
+  /** Everything but signing in and up (catalog, series, /media) needs an account. */
+  privateCatalog: boolean
 }
 
 export const DEFAULT_CONFIG: AppConfig = {
@@ -28,8 +39,11 @@ export const DEFAULT_CONFIG: AppConfig = {
   maxMovieBytes: 20 * 1024 * 1024 * 1024,
   secureCookies: 'auto',
   sessionTtlMs: 14 * 24 * 3600 * 1000,
+  sessionCacheMs: 60_000,
   loginMaxAttempts: 10,
   loginWindowMs: 15 * 60 * 1000,
+  signup: 'invite',
+  privateCatalog: false,
 }
 
 /** Everything the app needs from the outside world; entries and tests differ only here. */
@@ -53,7 +67,7 @@ export const currentDate = (deps: Deps): Date => new Date(clock(deps)())
 export interface AuthUser {
   id: string
   username: string
-  role: 'admin' | 'uploader'
+  role: Role
   /** How the caller proved who they are. */
   via: 'session' | 'token'
 }

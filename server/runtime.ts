@@ -1,6 +1,7 @@
 /**
  * The app's state in memory, in the open: the locks that order uploads against publishing, the
- * bytes promised to uploads still streaming, the /media lookup cache and the login limiter.
+ * bytes promised to uploads still streaming, the /media lookup cache, the login limiter and the
+ * session cache.
  * createApp builds one per app (two apps in one process share nothing), handlers reach it as
  * `c.var.runtime`, and the services that need it take it as an argument.
  *
@@ -9,7 +10,7 @@
  * for more.
  * @module
  */
-import { clock, type Deps } from './env.ts'
+import { type AuthUser, clock, type Deps } from './env.ts'
 import { type KeyedMutex, type KeyedRwLock, keyedMutex, keyedRwLock } from './lib/keyed-lock.ts'
 import { type TtlCache, ttlCache } from './lib/ttl-cache.ts'
 import type { ServableFile } from './services/files.ts'
@@ -26,6 +27,11 @@ export interface Runtime {
   servable: TtlCache<ServableFile>
   /** Failed sign-ins per username and client address. */
   loginLimiter: LoginLimiter
+  /**
+   * Recent session lookups, by cookie secret, for `config.sessionCacheMs`. Signing out drops its
+   * entry; any change to an account (role, active, password, deletion) drops them all.
+   */
+  sessions: TtlCache<{ user: AuthUser; expiresAt: number }>
 }
 
 /**
@@ -36,6 +42,7 @@ export interface Runtime {
  */
 export const PUBLIC_LOOKUP_TTL_MS = 1000
 const PUBLIC_LOOKUP_ENTRIES = 10_000
+const SESSION_ENTRIES = 10_000
 
 export function createRuntime(deps: Deps): Runtime {
   const now = clock(deps)
@@ -45,6 +52,7 @@ export function createRuntime(deps: Deps): Runtime {
     reservations: reservations(),
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
     loginLimiter: createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, now),
+    sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
   }
 }
 

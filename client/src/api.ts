@@ -27,6 +27,32 @@ export type User = InferResponseType<typeof api.auth.me.$get, 200>['user']
 export type Role = User['role']
 export type ApiToken = InferResponseType<typeof api.auth.tokens.$get, 200>['items'][number]
 
+/** An episode's place in its series: `movie.nextEpisode`, `movie.previousEpisode`. */
+export type EpisodeRef = NonNullable<Movie['nextEpisode']>
+/** The caller's own progress on a movie: `movie.progress`, GET/PUT /api/me/progress/:movieId. */
+export type Progress = InferResponseType<(typeof api.me.progress)[':movieId']['$get'], 200>
+/** What `GET /api/series` takes: limit, cursor, q, mine. */
+export type SeriesQuery = InferRequestType<typeof api.series.$get>['query']
+/** A series as lists show it: episode count, seasons, poster, the next episode to watch. */
+export type Series = InferResponseType<typeof api.series.$get, 200>['items'][number]
+/** A series with its episodes in order (`GET /api/series/:id`). */
+export type SeriesDetail = InferResponseType<(typeof api.series)[':id']['$get'], 200>
+export type Season = Series['seasons'][number]
+/** `series.next`: the episode to watch next, with the caller's progress on it. */
+export type NextEpisode = NonNullable<Series['next']>
+/** One entry of My list: `{ kind: 'movie', movie }` or `{ kind: 'series', series }`. */
+export type WatchlistItem = InferResponseType<typeof api.me.watchlist.$get, 200>['items'][number]
+/** One entry of the "Continue watching" row (`GET /api/me/continue`). */
+export type ContinueItem = InferResponseType<typeof api.me.continue.$get, 200>['items'][number]
+/** One entry of the history (`GET /api/me/progress`): the progress with its movie. */
+export type ProgressItem = InferResponseType<typeof api.me.progress.$get, 200>['items'][number]
+export type Preferences = InferResponseType<typeof api.me.preferences.$get, 200>
+/** What the sign-up page asks first (`GET /api/auth/signup?invite=…`). */
+export type SignupInfo = InferResponseType<typeof api.auth.signup.$get, 200>
+export type Invite = InferResponseType<typeof api.invites.$get, 200>['items'][number]
+/** A new invite: its secret and sign-up path are in this answer only. */
+export type NewInvite = InferResponseType<typeof api.invites.$post, 201>
+
 export interface FieldError {
   field: string
   message: string

@@ -30,9 +30,30 @@ export const identify: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
   } else {
     const secret = getCookie(c, SESSION_COOKIE)
-    if (secret) user = await userForSession(deps, secret)
+    if (secret) user = await userForSession(deps, c.var.runtime, secret)
   }
   c.set('user', user)
+  await next()
+}
+
+/** What anyone may reach in a private catalog: the way in, and the description of the API. */
+const OPEN_IN_PRIVATE = /^\/api\/(health|openapi\.json|docs|auth\/(login|logout|signup))$/
+
+/**
+ * With PRIVATE_CATALOG=true, everything else (the catalog, series, /media) needs a signed-in
+ * caller: a 401 otherwise. Closed by default, so a route added later is private too.
+ */
+export const membersOnly: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // c.get, not c.var: this runs on every /media request too (see media.handlers.ts).
+  if (c.get('deps').config.privateCatalog && !c.get('user') && !OPEN_IN_PRIVATE.test(c.req.path)) {
+    throw new ApiError(
+      401,
+      'sign-in-required',
+      'This catalog is private: sign in to see it.',
+      {},
+      { 'www-authenticate': 'Bearer' },
+    )
+  }
   await next()
 }
 

@@ -2,14 +2,23 @@
  * Sessions and API tokens: random secrets given to the client once, stored only as SHA-256.
  * @module
  */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { and, eq, gt, isNull } from 'drizzle-orm'
 import { apiTokens, sessions, users } from '../../db/schema.ts'
 import { type AuthUser, clock, currentDate, type Deps } from '../env.ts'
-import { newId, randomToken, sha256Hex } from '../lib/crypto.ts'
+import { newId, randomToken } from '../lib/crypto.ts'
+import type { Runtime } from '../runtime.ts'
 
 export const SESSION_COOKIE = 'adh_session'
 /** API tokens look like `adh_<8 id chars>_<32 secret chars>`; the prefix helps people find them in lists. */
 export const TOKEN_PREFIX = 'adh_'
+
+/**
+ * The SHA-256 a session or token is stored under. Computed in place (audited @noble/hashes):
+ * Web Crypto's digest is a trip to a thread pool and back, which every signed-in request paid.
+ */
+export const secretHash = (secret: string): string => bytesToHex(sha256(utf8ToBytes(secret)))
 
 export async function createSession(
   deps: Deps,
@@ -17,28 +26,35 @@ export async function createSession(
 ): Promise<{ secret: string; expiresAt: Date }> {
   const secret = randomToken(43)
   const expiresAt = new Date(clock(deps)() + deps.config.sessionTtlMs)
-  await deps.db.insert(sessions).values({ id: await sha256Hex(secret), userId, expiresAt })
+  await deps.db.insert(sessions).values({ id: secretHash(secret), userId, expiresAt })
   return { secret, expiresAt }
 }
 
-export async function deleteSession(deps: Deps, secret: string): Promise<void> {
-  await deps.db.delete(sessions).where(eq(sessions.id, await sha256Hex(secret)))
+export async function deleteSession(deps: Deps, runtime: Runtime, secret: string): Promise<void> {
+  runtime.sessions.delete(secret)
+  await deps.db.delete(sessions).where(eq(sessions.id, secretHash(secret)))
 }
 
-export async function userForSession(deps: Deps, secret: string): Promise<AuthUser | null> {
+/**
+ * The user a session cookie signs in, if the session is current and the user active. Recent
+ * answers are kept in `runtime.sessions` (runtime.ts says for how long and what drops them): a
+ * player saving progress every 10 s would otherwise look its session up every 10 s.
+ */
+export async function userForSession(deps: Deps, runtime: Runtime, secret: string): Promise<AuthUser | null> {
+  const now = currentDate(deps)
+  const cached = runtime.sessions.get(secret)
+  if (cached && cached.expiresAt > now.getTime()) return cached.user
   const [row] = await deps.db
-    .select({ id: users.id, username: users.username, role: users.role })
+    .select({ id: users.id, username: users.username, role: users.role, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, await sha256Hex(secret)),
-        gt(sessions.expiresAt, currentDate(deps)),
-        eq(users.active, true),
-      ),
-    )
+    .where(and(eq(sessions.id, secretHash(secret)), gt(sessions.expiresAt, now), eq(users.active, true)))
     .limit(1)
-  return row ? { ...row, via: 'session' } : null
+  if (!row) return null
+  const user: AuthUser = { id: row.id, username: row.username, role: row.role, via: 'session' }
+  if (deps.config.sessionCacheMs > 0)
+    runtime.sessions.set(secret, { user, expiresAt: row.expiresAt.getTime() })
+  return user
 }
 
 export async function createApiToken(
@@ -52,13 +68,13 @@ export async function createApiToken(
   const createdAt = currentDate(deps)
   await deps.db
     .insert(apiTokens)
-    .values({ id, userId, name, tokenHash: await sha256Hex(token), prefix, createdAt })
+    .values({ id, userId, name, tokenHash: secretHash(token), prefix, createdAt })
   return { id, token, prefix, createdAt }
 }
 
 export async function userForToken(deps: Deps, token: string): Promise<AuthUser | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null
-  const hash = await sha256Hex(token)
+  const hash = secretHash(token)
   const [row] = await deps.db
     .select({ id: users.id, username: users.username, role: users.role, tokenId: apiTokens.id })
     .from(apiTokens)

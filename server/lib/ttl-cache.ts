@@ -9,6 +9,8 @@ export interface TtlCache<V> {
   get(key: string): V | undefined
   set(key: string, value: V): void
   delete(key: string): void
+  /** Forgets everything. */
+  clear(): void
 }
 
 /**
@@ -32,6 +34,9 @@ export function ttlCache<V>(opts: { ttlMs: number; maxEntries: number; now: () =
     },
     delete(key) {
       entries.delete(key)
+    },
+    clear() {
+      entries.clear()
     },
   }
 }

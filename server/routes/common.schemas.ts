@@ -29,6 +29,11 @@ export const problems = {
   422: problem('Validation failed; `errors` names each invalid field'),
 }
 
+/** The 401 of a read anyone may make, unless the server runs with PRIVATE_CATALOG=true. */
+export const privateCatalog = problem(
+  'The catalog is private (PRIVATE_CATALOG=true) and the caller is not signed in',
+)
+
 export const ID_MESSAGE = `Expected a ${ID_LENGTH}-character id of letters and digits`
 
 /** A path parameter holding one of our opaque ids ({@link ID_PATTERN}). */

@@ -23,7 +23,7 @@ import {
   BlobTooLargeError,
 } from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
-import { canWrite } from './movies.ts'
+import { canWrite } from './access.ts'
 
 export const fileToJson = (f: MovieFile): FileJson => ({
   path: f.path,
@@ -329,6 +329,15 @@ const movieTooLarge = (limit: number, room: number) =>
   )
 
 function uploadError(err: unknown, deps: Deps, limit: number): unknown {
+  return blobPutError(err, () =>
+    limit >= deps.config.maxFileBytes
+      ? fileTooLarge(deps.config.maxFileBytes)
+      : movieTooLarge(deps.config.maxMovieBytes, limit),
+  )
+}
+
+/** What a failed BlobStore.put means to the uploader: 400 for a body that is not what it said, `tooLarge` for one over its limit. */
+export function blobPutError(err: unknown, tooLarge: () => ApiError): unknown {
   if (err instanceof BlobHashMismatchError) {
     return new ApiError(
       400,
@@ -342,10 +351,6 @@ function uploadError(err: unknown, deps: Deps, limit: number): unknown {
       expected: err.expected,
     })
   }
-  if (err instanceof BlobTooLargeError) {
-    return limit >= deps.config.maxFileBytes
-      ? fileTooLarge(deps.config.maxFileBytes)
-      : movieTooLarge(deps.config.maxMovieBytes, limit)
-  }
+  if (err instanceof BlobTooLargeError) return tooLarge()
   return err
 }

@@ -1,16 +1,19 @@
 /**
- * The movie catalog: who may see and change what, listing with keyset pagination and full-text
- * search, and the JSON a movie is shown as. Plain functions of (deps, input); no Hono types.
+ * The movie catalog: listing with keyset pagination and full-text search, creating and changing
+ * movies (and their place in a series), and the JSON a movie is shown as to one caller. Who may
+ * see and change what is decided in access.ts. Plain functions of (deps, input); no Hono types.
  * @module
  */
-import { and, asc, desc, eq, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import { moviesFts } from '../../db/fts.ts'
-import { type Movie, movies, users } from '../../db/schema.ts'
+import { type Movie, movies, progress, series, users, watchlist } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { newId } from '../lib/crypto.ts'
-import { forbidden, movieNotFound, validationFailed } from '../lib/errors.ts'
+import * as cursors from '../lib/cursor.ts'
+import { forbidden, movieNotFound } from '../lib/errors.ts'
 import type {
   CreateMovieInput,
+  EpisodeRef,
   ListQuery,
   MovieJson,
   MoviePage,
@@ -18,13 +21,33 @@ import type {
   UpdateMovieInput,
 } from '../routes/movies/movies.schemas.ts'
 import { moviePrefix } from '../storage/keys.ts'
+import { canWrite, inList, requireUploader, visibleTo } from './access.ts'
+import {
+  bySeries,
+  compareEpisodes,
+  episodeRef,
+  episodesOf,
+  placeEpisode,
+  withEpisodeNumber,
+} from './episodes.ts'
+import { progressToJson } from './watch-state.ts'
 
-type MovieRow = Movie & { ownerName: string | null }
+export type MovieRow = Movie & { ownerName: string | null; seriesName: string | null }
 
-const mediaUrl = (id: string, path: string) =>
+export const mediaUrl = (id: string, path: string) =>
   `/media/${id}/${path.split('/').map(encodeURIComponent).join('/')}`
 
-export function movieToJson(m: MovieRow): MovieJson {
+/** What a movie's JSON says about the caller and its neighbours; the defaults are an anonymous caller's. */
+export interface MovieExtras {
+  inWatchlist: boolean | null
+  progress: MovieJson['progress']
+  previousEpisode: EpisodeRef | null
+  nextEpisode: EpisodeRef | null
+}
+
+const ANONYMOUS: MovieExtras = { inWatchlist: null, progress: null, previousEpisode: null, nextEpisode: null }
+
+export function movieToJson(m: MovieRow, extras: MovieExtras = ANONYMOUS): MovieJson {
   return {
     id: m.id,
     name: m.name,
@@ -44,35 +67,103 @@ export function movieToJson(m: MovieRow): MovieJson {
       ...new Set((m.subtitles ?? []).map((s) => s.language).filter((l): l is string => l !== null)),
     ],
     subtitles: (m.subtitles ?? []).map(({ path, ...s }) => ({ ...s, url: mediaUrl(m.id, path) })),
+    series: m.seriesId ? { id: m.seriesId, name: m.seriesName ?? '' } : null,
+    season: m.season,
+    episode: m.episode,
+    ...extras,
   }
+}
+
+/**
+ * Movies as this caller sees them: whether each is on their list, their progress, and for
+ * episodes the previous and next episode they may see. A few queries for the whole batch, none
+ * per movie, and none at all for an anonymous caller's standalone movies.
+ */
+export async function describeMovies(
+  deps: Deps,
+  user: AuthUser | null,
+  rows: readonly MovieRow[],
+): Promise<MovieJson[]> {
+  if (rows.length === 0) return []
+  const ids = rows.map((r) => r.id)
+  const seriesIds = [...new Set(rows.flatMap((r) => (r.seriesId ? [r.seriesId] : [])))]
+  const [listed, progressRows, episodes] = await Promise.all([
+    user
+      ? deps.db
+          .select({ id: watchlist.movieId })
+          .from(watchlist)
+          .where(and(eq(watchlist.userId, user.id), inList(watchlist.movieId, ids)))
+      : [],
+    user
+      ? deps.db
+          .select()
+          .from(progress)
+          .where(and(eq(progress.userId, user.id), inList(progress.movieId, ids)))
+      : [],
+    episodesOf(deps, user, seriesIds),
+  ])
+  const onList = new Set(listed.map((r) => r.id))
+  const progressOf = new Map(progressRows.map((p) => [p.movieId, progressToJson(p)]))
+  const seriesEpisodes = bySeries(episodes)
+  return rows.map((m) => {
+    const neighbours = m.seriesId ? around(seriesEpisodes.get(m.seriesId) ?? [], m) : null
+    return movieToJson(m, {
+      inWatchlist: user ? onList.has(m.id) : null,
+      progress: progressOf.get(m.id) ?? null,
+      previousEpisode: neighbours?.previous ?? null,
+      nextEpisode: neighbours?.next ?? null,
+    })
+  })
+}
+
+/** One movie as this caller sees it (see describeMovies). */
+export const describeMovie = async (deps: Deps, user: AuthUser | null, row: MovieRow): Promise<MovieJson> =>
+  (await describeMovies(deps, user, [row]))[0]!
+
+/** The episodes just before and after `m` among `episodes` (one series, in order). */
+function around(episodes: readonly EpisodeRef[], m: Pick<Movie, 'season' | 'episode'>) {
+  if (m.season === null || m.episode === null) return null
+  const at = { season: m.season, episode: m.episode }
+  const previous = episodes.findLast((e) => compareEpisodes(e, at) < 0)
+  const next = episodes.find((e) => compareEpisodes(e, at) > 0)
+  return { previous: previous ? episodeRef(previous) : null, next: next ? episodeRef(next) : null }
 }
 
 const selectRow = (deps: Deps) =>
   deps.db
-    .select({ movie: movies, ownerName: users.username })
+    .select({ movie: movies, ownerName: users.username, seriesName: series.name })
     .from(movies)
     .leftJoin(users, eq(users.id, movies.ownerId))
+    .leftJoin(series, eq(series.id, movies.seriesId))
 
-const flatten = (r: { movie: Movie; ownerName: string | null }): MovieRow => ({
+const flatten = (r: { movie: Movie; ownerName: string | null; seriesName: string | null }): MovieRow => ({
   ...r.movie,
   ownerName: r.ownerName,
+  seriesName: r.seriesName,
 })
-
-/** Anonymous callers see published, active movies; uploaders also their own; admins everything. */
-export function visibleTo(user: AuthUser | null): SQL | undefined {
-  const published = and(eq(movies.status, 'ready'), eq(movies.active, true))
-  if (!user) return published
-  if (user.role === 'admin') return undefined
-  return or(published, eq(movies.ownerId, user.id))
-}
-
-export function canWrite(user: AuthUser, movie: Pick<Movie, 'ownerId'>): boolean {
-  return user.role === 'admin' || movie.ownerId === user.id
-}
 
 export async function findMovie(deps: Deps, id: string): Promise<MovieRow | null> {
   const [row] = await selectRow(deps).where(eq(movies.id, id)).limit(1)
   return row ? flatten(row) : null
+}
+
+/** The movies with these ids the caller may see, in no particular order. */
+export async function findMovies(
+  deps: Deps,
+  user: AuthUser | null,
+  ids: readonly string[],
+): Promise<MovieRow[]> {
+  if (ids.length === 0) return []
+  const rows = await selectRow(deps).where(and(inList(movies.id, ids), visibleTo(user)))
+  return rows.map(flatten)
+}
+
+/** The visible episodes of one series, in (season, episode) order. */
+export async function findEpisodes(deps: Deps, user: AuthUser | null, seriesId: string): Promise<MovieRow[]> {
+  const rows = await selectRow(deps)
+    .where(and(eq(movies.seriesId, seriesId), visibleTo(user)))
+    .orderBy(asc(movies.season), asc(movies.episode))
+  return rows.map(flatten)
 }
 
 /** The movie if the caller may see it; otherwise a 404 that does not reveal whether it exists. */
@@ -96,38 +187,16 @@ export async function loadMovieForWrite(deps: Deps, user: AuthUser, id: string):
 
 /** Cursors are opaque to clients: base64url of JSON [sort, seq] or [sort, name, seq], bound to their sort. */
 export function encodeCursor(sort: MovieSort, m: Pick<Movie, 'seq' | 'name'>): string {
-  const key = sort === 'name' ? [sort, m.name, m.seq] : [sort, m.seq]
-  return btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(key))))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '')
+  return cursors.encodeCursor(sort === 'name' ? [sort, m.name, m.seq] : [sort, m.seq])
 }
 
 function decodeCursor(sort: MovieSort, cursor: string): { seq: number; name?: string } {
-  const bad = () =>
-    validationFailed(
-      'query',
-      [{ field: 'cursor', message: 'Invalid cursor' }],
-      'The cursor is not one this API gave out for this sort order.',
-    )
-  let parsed: unknown
-  try {
-    const bytes = Uint8Array.from(atob(cursor.replace(/-/g, '+').replace(/_/g, '/')), (ch) =>
-      ch.charCodeAt(0),
-    )
-    parsed = JSON.parse(new TextDecoder().decode(bytes))
-  } catch {
-    throw bad()
-  }
-  if (!Array.isArray(parsed) || parsed[0] !== sort) throw bad()
-  const seq = parsed.at(-1)
-  if (!Number.isSafeInteger(seq)) throw bad()
-  if (sort !== 'name') {
-    if (parsed.length !== 2) throw bad()
-    return { seq }
-  }
-  if (parsed.length !== 3 || typeof parsed[1] !== 'string') throw bad()
-  return { seq, name: parsed[1] }
+  return cursors.decodeCursor(cursor, (key) => {
+    const seq = key.at(-1)
+    if (key[0] !== sort || !Number.isSafeInteger(seq)) return null
+    if (sort !== 'name') return key.length === 2 ? { seq: seq as number } : null
+    return key.length === 3 && typeof key[1] === 'string' ? { seq: seq as number, name: key[1] } : null
+  })
 }
 
 /** Turns what a person typed into an FTS5 query: every word must match, as a prefix. */
@@ -159,6 +228,10 @@ export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQ
       sql`exists (select 1 from json_each(${movies.subtitles}) where json_extract(value, '$.language') = ${tag} or json_extract(value, '$.language') like ${sub})`,
     )
   }
+  if (query.standalone !== undefined) {
+    conditions.push(query.standalone ? isNull(movies.seriesId) : sql`${movies.seriesId} is not null`)
+  }
+  if (query.series) conditions.push(eq(movies.seriesId, query.series))
 
   let match: string | null = null
   if (query.q !== undefined) {
@@ -182,13 +255,14 @@ export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQ
   const order =
     query.sort === 'name' ? [asc(movies.name), asc(movies.seq)] : [descending ? desc(seq) : asc(seq)]
 
-  const columns = { movie: movies, ownerName: users.username }
+  const columns = { movie: movies, ownerName: users.username, seriesName: series.name }
   const base = match
     ? deps.db
         .select(columns)
         .from(moviesFts)
         .innerJoin(movies, eq(movies.seq, moviesFts.rowid))
         .leftJoin(users, eq(users.id, movies.ownerId))
+        .leftJoin(series, eq(series.id, movies.seriesId))
     : selectRow(deps)
   const rows = await base
     .where(and(...conditions))
@@ -197,36 +271,57 @@ export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQ
   const page = rows.slice(0, query.limit).map(flatten)
   const last = page.at(-1)
   return {
-    items: page.map(movieToJson),
+    items: await describeMovies(deps, user, page),
     nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null,
   }
 }
 
 export async function createMovie(deps: Deps, owner: AuthUser, input: CreateMovieInput): Promise<MovieJson> {
+  requireUploader(owner, 'add movies')
+  const placement = await placeEpisode(deps, owner, input)
   const now = currentDate(deps)
   const id = newId()
-  await deps.db.insert(movies).values({
-    id,
-    name: input.name,
-    description: input.description ?? '',
-    active: input.active ?? true,
-    ownerId: owner.id,
-    createdAt: now,
-    updatedAt: now,
-  })
-  return movieToJson((await findMovie(deps, id))!)
+  await withEpisodeNumber(placement, () =>
+    deps.db.insert(movies).values({
+      id,
+      name: input.name,
+      description: input.description ?? '',
+      active: input.active ?? true,
+      ownerId: owner.id,
+      createdAt: now,
+      updatedAt: now,
+      ...placement,
+    }),
+  )
+  return describeMovie(deps, owner, (await findMovie(deps, id))!)
 }
 
-export async function updateMovie(deps: Deps, id: string, patch: UpdateMovieInput): Promise<MovieJson> {
-  await deps.db
-    .update(movies)
-    .set({ ...patch, updatedAt: currentDate(deps) })
-    .where(eq(movies.id, id))
-  return movieToJson((await findMovie(deps, id))!)
+/** Changes a movie the caller may change (see loadMovieForWrite), its place in a series included. */
+export async function updateMovie(
+  deps: Deps,
+  user: AuthUser,
+  movie: MovieRow,
+  patch: UpdateMovieInput,
+): Promise<MovieJson> {
+  const { seriesId, season, episode, ...fields } = patch
+  const placement = await placeEpisode(deps, user, { seriesId, season, episode }, movie)
+  await withEpisodeNumber(placement, () =>
+    deps.db
+      .update(movies)
+      .set({ ...fields, ...placement, updatedAt: currentDate(deps) })
+      .where(eq(movies.id, movie.id)),
+  )
+  return describeMovie(deps, user, (await findMovie(deps, movie.id))!)
 }
 
-/** Deletes the movie, then its files: a crash between the two leaves orphan blobs, never a row without files. */
+/**
+ * Deletes the movie (its files' rows, list entries and progress go with it), then its files: a
+ * crash between the two leaves orphan blobs, never a row without files.
+ */
 export async function deleteMovie(deps: Deps, id: string): Promise<void> {
+  // The foreign keys cascade too; said here as well so it never rests on a driver's PRAGMA.
+  await deps.db.delete(watchlist).where(eq(watchlist.movieId, id))
+  await deps.db.delete(progress).where(eq(progress.movieId, id))
   await deps.db.delete(movies).where(eq(movies.id, id))
   await deps.blobs.deletePrefix(moviePrefix(id))
 }

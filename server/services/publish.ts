@@ -26,18 +26,18 @@ import { movieNotFound, validationFailed } from '../lib/errors.ts'
 import { canonicalLanguage, languageName } from '../lib/languages.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
-import type { MovieJson, Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
+import type { Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
 import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
-import { findMovie, movieToJson } from './movies.ts'
+import { findMovie, type MovieRow } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
 export const MISSING_LIST_LIMIT = 1000
 
 /**
  * Checks the manifest against the stored files and, if nothing is missing, publishes the movie.
- * Publishing a published movie again with its current manifest changes nothing.
+ * Publishing a published movie again with its current manifest changes nothing. Returns the movie's row.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
 export async function publishMovie(
@@ -45,7 +45,7 @@ export async function publishMovie(
   runtime: Runtime,
   movieId: string,
   manifestPath: string,
-): Promise<MovieJson> {
+): Promise<MovieRow> {
   const checked = checkMoviePath(manifestPath)
   if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
@@ -56,7 +56,7 @@ export async function publishMovie(
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
     if (movie.status === 'ready') {
-      if (movie.manifest === manifestPath) return movieToJson(movie)
+      if (movie.manifest === manifestPath) return movie
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
     }
     const stored = await storedSizes(deps, movieId)
@@ -67,7 +67,7 @@ export async function publishMovie(
       poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
       publishedAt: now,
     })
-    return movieToJson((await findMovie(deps, movieId))!)
+    return (await findMovie(deps, movieId))!
   })
 }
 

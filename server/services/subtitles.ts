@@ -33,12 +33,12 @@ import { movieNotFound } from '../lib/errors.ts'
 import { languageName } from '../lib/languages.ts'
 import { ApiError } from '../lib/problem.ts'
 import { parseWebVtt, WebVttError } from '../lib/webvtt.ts'
-import type { MovieJson, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
+import type { StoredSubtitle } from '../routes/movies/movies.schemas.ts'
 import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
 import { dropMovieFiles, writeMovieFile } from './files.ts'
-import { findMovie, movieToJson } from './movies.ts'
+import { findMovie, type MovieRow } from './movies.ts'
 import { checkManifest, invalidManifest, recordManifest, storedSizes, subtitlesOf } from './publish.ts'
 
 /** A subtitle file may be this big: hours of dialogue are a few hundred kilobytes. */
@@ -62,7 +62,7 @@ export type SubtitleChange =
 type Track = StoredSubtitle & { bandwidth: number }
 
 /**
- * Applies one change to a published movie's subtitles.
+ * Applies one change to a published movie's subtitles. Returns the movie's row.
  * @throws ApiError 404 (no such track), 409 (not published), 422 (not WebVTT, too large, or a
  *   manifest the editor cannot change)
  */
@@ -71,7 +71,7 @@ export async function changeSubtitles(
   runtime: Runtime,
   movieId: string,
   change: SubtitleChange,
-): Promise<MovieJson> {
+): Promise<MovieRow> {
   return runtime.movieLocks.exclusive(movieId, async () => {
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
@@ -160,7 +160,7 @@ export async function changeSubtitles(
       { path: nextPath, mpd: nextMpd },
       { path: current, mpd },
     ])
-    return movieToJson((await findMovie(deps, movieId))!)
+    return (await findMovie(deps, movieId))!
   })
 }
 

@@ -81,6 +81,14 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
       })
     }
 
+    /** Uploads every file of the fixture into a draft and publishes it. */
+    async function publishDash(id: string, headers: Headers) {
+      for (const file of dash.files) expect((await putFile(id, file, headers)).status).toBe(201)
+      const res = await req(`/api/movies/${id}/publish`, { method: 'POST', headers })
+      expect(res.status).toBe(200)
+      return (await res.json()) as { id: string; duration: number }
+    }
+
     beforeAll(async () => {
       ;[t, dash] = await Promise.all([start(), makeDash({ seconds: 2 })])
       asAdmin = await bearerFor(t.admin.username, t.admin.password)
@@ -332,6 +340,154 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
       it('deletes a published movie with its files', async () => {
         expect((await req(`/api/movies/${id}`, { method: 'DELETE', headers: asAdmin })).status).toBe(204)
         await expectProblem(await req(`/media/${id}/manifest.mpd`), 404)
+      })
+    })
+
+    describe('viewers, series, watch list and progress', () => {
+      let seriesId: string
+      let episodes: { id: string; duration: number }[]
+      let viewer: Headers
+      let viewerId: string
+
+      beforeAll(async () => {
+        const created = await send('POST', '/api/series', { name: 'Suite Saga' }, asUploader)
+        expect(created.status).toBe(201)
+        seriesId = ((await created.json()) as { id: string }).id
+        episodes = []
+        for (const episode of [2, 1]) {
+          const movie = await createMovie(asUploader, { name: `Suite Saga ${episode}`, seriesId, episode })
+          episodes[episode - 1] = await publishDash(movie.id, asUploader)
+        }
+      }, 120_000)
+
+      it('signs a viewer up with a one-time invite and keeps them from uploading', async () => {
+        const made = await send('POST', '/api/invites', {}, asAdmin)
+        expect(made.status).toBe(201)
+        const { secret, role } = (await made.json()) as { secret: string; role: string }
+        expect(role).toBe('viewer')
+        const check = await req(`/api/auth/signup?invite=${secret}`)
+        expect(await check.json()).toMatchObject({
+          signup: 'invite',
+          invite: { valid: true, role: 'viewer' },
+        })
+
+        const res = await send('POST', '/api/auth/signup', {
+          username: 'suite-viewer',
+          password: 'suite-viewer-pw',
+          invite: secret,
+        })
+        expect(res.status).toBe(201)
+        const body = (await res.json()) as { user: { id: string; role: string } }
+        expect(body.user.role).toBe('viewer')
+        viewerId = body.user.id
+        viewer = { cookie: res.headers.get('set-cookie')?.split(';')[0] ?? '', origin: t.url }
+        expect(await (await req('/api/auth/me', { headers: viewer })).json()).toMatchObject({
+          user: { username: 'suite-viewer' },
+        })
+        await expectProblem(
+          await send('POST', '/api/auth/signup', {
+            username: 'suite-viewer2',
+            password: 'suite-viewer-pw',
+            invite: secret,
+          }),
+          403,
+        )
+        await expectProblem(await send('POST', '/api/movies', { name: 'Not allowed' }, viewer), 403)
+      })
+
+      it('lists the series with its episodes in order and their neighbours', async () => {
+        const list = (await (await req('/api/series', { headers: viewer })).json()) as {
+          items: { id: string; episodeCount: number; next: { id: string } | null }[]
+        }
+        expect(list.items.find((s) => s.id === seriesId)).toMatchObject({
+          episodeCount: 2,
+          next: { id: episodes[0]!.id },
+        })
+        const detail = (await (await req(`/api/series/${seriesId}`, { headers: viewer })).json()) as {
+          episodes: { id: string; episode: number; nextEpisode: { id: string } | null }[]
+        }
+        expect(detail.episodes.map((e) => e.episode)).toEqual([1, 2])
+        expect(detail.episodes[0]!.nextEpisode?.id).toBe(episodes[1]!.id)
+        const grid = (await (await req('/api/movies?standalone=true&limit=100')).json()) as {
+          items: { id: string }[]
+        }
+        expect(grid.items.map((m) => m.id)).not.toContain(episodes[0]!.id)
+      })
+
+      it('keeps a watch list and progress, idempotently, for the viewer alone', async () => {
+        const [first, second] = [episodes[0]!, episodes[1]!]
+        expect((await req(`/api/me/watchlist/${seriesId}`, { method: 'PUT', headers: viewer })).status).toBe(
+          201,
+        )
+        expect((await req(`/api/me/watchlist/${seriesId}`, { method: 'PUT', headers: viewer })).status).toBe(
+          200,
+        )
+        const list = (await (await req('/api/me/watchlist', { headers: viewer })).json()) as {
+          items: { kind: string; series?: { id: string } }[]
+        }
+        expect(list.items).toEqual([
+          expect.objectContaining({ kind: 'series', series: expect.objectContaining({ id: seriesId }) }),
+        ])
+
+        // As the player sends it: JSON, the session cookie, our origin.
+        const save = (position: number) =>
+          send('PUT', `/api/me/progress/${first.id}`, { position, duration: first.duration }, viewer)
+        expect((await save(0.5)).status).toBe(200)
+        const done = await save(first.duration)
+        expect(await done.json()).toMatchObject({ watched: true, inProgress: false })
+        expect((await save(first.duration)).status).toBe(200)
+
+        const next = (await (await req(`/api/series/${seriesId}`, { headers: viewer })).json()) as {
+          next: { id: string }
+        }
+        expect(next.next.id).toBe(second.id)
+        const row = (await (await req('/api/me/continue', { headers: viewer })).json()) as {
+          items: { kind: string; movie: { id: string } }[]
+        }
+        expect(row.items).toEqual([
+          expect.objectContaining({ kind: 'next', movie: expect.objectContaining({ id: second.id }) }),
+        ])
+
+        for (const other of [asUploader, asAdmin]) {
+          await expectProblem(await req(`/api/me/progress/${first.id}`, { headers: other }), 404)
+          const theirs = await (await req('/api/me/watchlist', { headers: other })).json()
+          expect(JSON.stringify(theirs)).not.toContain(seriesId)
+        }
+        expect(await (await req(`/api/me/progress/${first.id}`, { headers: viewer })).json()).toMatchObject({
+          watched: true,
+        })
+
+        const prefs = await send('PATCH', '/api/me/preferences', { autoplayNext: false }, viewer)
+        expect(await prefs.json()).toEqual({ autoplayNext: false })
+        expect(await (await req('/api/me/preferences', { headers: viewer })).json()).toEqual({
+          autoplayNext: false,
+        })
+      })
+
+      it('stores a series poster and serves it under /media', async () => {
+        const png = new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10, 7, 7, 7])
+        const res = await req(`/api/series/${seriesId}/poster`, {
+          method: 'PUT',
+          headers: { ...asUploader, 'content-type': 'image/png', 'x-content-sha256': sha256Of(png) },
+          body: png,
+        })
+        expect(res.status).toBe(200)
+        const { posterUrl } = (await res.json()) as { posterUrl: string }
+        const poster = await req(posterUrl)
+        expect(poster.status).toBe(200)
+        expect(poster.headers.get('content-type')).toBe('image/png')
+        expect(new Uint8Array(await poster.arrayBuffer())).toEqual(png)
+      })
+
+      it('deletes a series but not its episodes, and a user with their list and progress', async () => {
+        expect((await req(`/api/series/${seriesId}`, { method: 'DELETE', headers: asUploader })).status).toBe(
+          204,
+        )
+        const movie = await (await req(`/api/movies/${episodes[0]!.id}`)).json()
+        expect(movie).toMatchObject({ id: episodes[0]!.id, series: null, episode: null })
+
+        expect((await req(`/api/users/${viewerId}`, { method: 'DELETE', headers: asAdmin })).status).toBe(204)
+        await expectProblem(await req('/api/auth/me', { headers: viewer }), 401)
       })
     })
   })

@@ -3,13 +3,14 @@ import type { RouteHandler } from '@hono/zod-openapi'
 import { and, desc, eq, isNull } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { apiTokens } from '../../../db/schema.ts'
+import { apiTokens, type User } from '../../../db/schema.ts'
 import { requireUser } from '../../auth/middleware.ts'
 import { createApiToken, createSession, deleteSession, SESSION_COOKIE } from '../../auth/tokens.ts'
 import { type AppEnv, currentDate } from '../../env.ts'
 import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
-import { checkCredentials, findUser, setPassword, userToJson } from '../../services/users.ts'
+import { checkInvite } from '../../services/invites.ts'
+import { checkCredentials, findUser, setPassword, signUp, userToJson } from '../../services/users.ts'
 import type * as routes from './auth.routes.ts'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -22,28 +23,23 @@ function secureCookie(c: Context<AppEnv>): boolean {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null)
 
-export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
-  const { username, password } = c.req.valid('json')
-  const deps = c.var.deps
-  const limiter = c.var.runtime.loginLimiter
-  const key = `${username.toLowerCase()}|${deps.clientIp?.(c) ?? ''}`
-  const wait = limiter.retryAfter(key)
+/** Refuses a caller who failed too often under `key` (sign-in: username and address; sign-up: address). */
+function checkRateLimit(c: Context<AppEnv>, key: string, what: string): void {
+  const wait = c.var.runtime.loginLimiter.retryAfter(key)
   if (wait > 0) {
     throw new ApiError(
       429,
       'too-many-attempts',
-      `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60)} minute(s).`,
+      `Too many failed ${what}. Try again in ${Math.ceil(wait / 60)} minute(s).`,
       {},
       { 'retry-after': String(wait) },
     )
   }
-  const user = await checkCredentials(deps, username, password)
-  if (!user) {
-    limiter.fail(key)
-    throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
-  }
-  limiter.succeed(key)
-  const session = await createSession(deps, user.id)
+}
+
+/** Starts a session for `user` and sets its HttpOnly cookie. */
+async function startSession(c: Context<AppEnv>, user: User): Promise<void> {
+  const session = await createSession(c.var.deps, user.id)
   setCookie(c, SESSION_COOKIE, session.secret, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -51,12 +47,57 @@ export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
     path: '/',
     expires: session.expiresAt,
   })
+}
+
+const clientAddress = (c: Context<AppEnv>) => c.var.deps.clientIp?.(c) ?? ''
+
+export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
+  const { username, password } = c.req.valid('json')
+  const limiter = c.var.runtime.loginLimiter
+  const key = `${username.toLowerCase()}|${clientAddress(c)}`
+  checkRateLimit(c, key, 'sign-ins')
+  const user = await checkCredentials(c.var.deps, username, password)
+  if (!user) {
+    limiter.fail(key)
+    throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
+  }
+  limiter.succeed(key)
+  await startSession(c, user)
   return c.json({ user: userToJson(user) }, 200)
+}
+
+export const signupInfo: RouteHandler<typeof routes.signupInfo, AppEnv> = async (c) => {
+  const { invite } = c.req.valid('query')
+  const config = c.var.deps.config
+  return c.json(
+    {
+      signup: config.signup,
+      privateCatalog: config.privateCatalog,
+      invite: invite === undefined ? null : await checkInvite(c.var.deps, invite),
+    },
+    200,
+  )
+}
+
+export const signup: RouteHandler<typeof routes.signup, AppEnv> = async (c) => {
+  // Keyed on the address alone: an invite guesser or a username prober tries many names.
+  const key = `signup|${clientAddress(c)}`
+  checkRateLimit(c, key, 'sign-ups')
+  let user: User
+  try {
+    user = await signUp(c.var.deps, c.req.valid('json'))
+  } catch (err) {
+    if (err instanceof ApiError && err.status < 500) c.var.runtime.loginLimiter.fail(key)
+    throw err
+  }
+  await startSession(c, user)
+  c.header('location', '/api/auth/me')
+  return c.json({ user: userToJson(user) }, 201)
 }
 
 export const logout: RouteHandler<typeof routes.logout, AppEnv> = async (c) => {
   const secret = getCookie(c, SESSION_COOKIE)
-  if (secret) await deleteSession(c.var.deps, secret)
+  if (secret) await deleteSession(c.var.deps, c.var.runtime, secret)
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookie(c) })
   return c.body(null, 204)
 }

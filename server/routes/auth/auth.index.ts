@@ -7,6 +7,8 @@ export const authRouter = () =>
   createRouter()
     .openapi(routes.login, handlers.login)
     .openapi(routes.logout, handlers.logout)
+    .openapi(routes.signupInfo, handlers.signupInfo)
+    .openapi(routes.signup, handlers.signup)
     .openapi(routes.me, handlers.me)
     .openapi(routes.changePassword, handlers.changePassword)
     .openapi(routes.listTokens, handlers.listTokens)

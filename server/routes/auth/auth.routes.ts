@@ -7,6 +7,9 @@ import {
   LoginSchema,
   NewTokenSchema,
   SignedInSchema,
+  SignupInfoSchema,
+  SignupQuerySchema,
+  SignupSchema,
   TokenSchema,
 } from './auth.schemas.ts'
 
@@ -92,4 +95,39 @@ export const revokeToken = createRoute({
     params: idParam('tokenId'),
   },
   responses: { 204: { description: 'Revoked' }, 401: problems[401], 404: problems[404], 422: problems[422] },
+})
+
+export const signupInfo = createRoute({
+  method: 'get',
+  path: '/signup',
+  tags: ['Auth'],
+  summary: 'Can I sign up?',
+  description:
+    'What the sign-up page needs before it shows a form: the SIGNUP mode, whether the catalog is private, and ' +
+    'with `invite`, whether that invite can still be used. Open to everyone, a private catalog too.',
+  request: { query: SignupQuerySchema },
+  responses: { 200: json(SignupInfoSchema, 'The sign-up settings'), 422: problems[422] },
+})
+
+export const signup = createRoute({
+  method: 'post',
+  path: '/signup',
+  tags: ['Auth'],
+  summary: 'Create an account and sign in',
+  description:
+    "SIGNUP=invite (the default) needs `invite`, the secret of an admin's invite link, which gives the role and " +
+    'is used up; SIGNUP=open lets anyone make a viewer account (an invite still gives its role); SIGNUP=closed ' +
+    'refuses every sign-up. Same username and password rules as accounts made by admins. Sets the session ' +
+    'cookie like sign-in. Failed attempts are rate-limited per address, like sign-in.',
+  request: { body: jsonBody(SignupSchema) },
+  responses: {
+    201: json(SignedInSchema, 'Signed up and signed in; the cookie is set'),
+    400: problems[400],
+    403: problem(
+      'Sign-up is closed (`signup-closed`), needs an invite (`invite-required`), or the invite cannot be used (`invalid-invite`, with `reason`)',
+    ),
+    409: problem('Username taken'),
+    422: problems[422],
+    429: problem('Too many failed attempts; see Retry-After'),
+  },
 })

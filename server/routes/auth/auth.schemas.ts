@@ -1,6 +1,7 @@
 /** What sign-in and API-token routes send and take, as zod schemas (see movies.schemas.ts). @module */
 import { z } from '@hono/zod-openapi'
-import { PASSWORD_MAX, passwordField, UserSchema } from '../users/users.schemas.ts'
+import { INVITE_ROLES } from '../../../db/schema.ts'
+import { PASSWORD_MAX, passwordField, USERNAME_RE, UserSchema } from '../users/users.schemas.ts'
 
 export const LoginSchema = z
   .strictObject({
@@ -36,3 +37,47 @@ export const NewTokenSchema = TokenSchema.extend({ token: z.string() }).openapi(
 export const CreateTokenSchema = z
   .strictObject({ name: z.string().trim().min(1).max(100) })
   .openapi('CreateToken')
+
+export const SIGNUP_MODES = ['closed', 'invite', 'open'] as const
+export type SignupMode = (typeof SIGNUP_MODES)[number]
+
+/** An invite secret: what POST /api/invites gave out. */
+const inviteSecret = z.string().min(1).max(200)
+
+export const SignupSchema = z
+  .strictObject({
+    username: z.string().regex(USERNAME_RE, '3-150 letters, digits or @.+_-'),
+    password: passwordField,
+    invite: inviteSecret
+      .optional()
+      .openapi({ description: 'The secret from the invite link; required when SIGNUP=invite' }),
+  })
+  .openapi('Signup')
+
+export const SignupQuerySchema = z.strictObject({
+  invite: inviteSecret.optional().openapi({ description: 'An invite secret to check' }),
+})
+
+export const SignupInfoSchema = z
+  .object({
+    signup: z.enum(SIGNUP_MODES).openapi({
+      description:
+        'closed: only admins create accounts; invite: an invite link is needed; open: anyone may sign up',
+    }),
+    privateCatalog: z.boolean().openapi({ description: 'Everything but signing in and up needs an account' }),
+    invite: z
+      .object({
+        valid: z.boolean(),
+        reason: z
+          .enum(['unknown', 'used', 'expired'])
+          .nullable()
+          .openapi({ description: 'Why it is not valid' }),
+        role: z.enum(INVITE_ROLES).nullable().openapi({ description: 'The role it gives, when valid' }),
+        expiresAt: z.string().nullable().openapi({ format: 'date-time' }),
+      })
+      .nullable()
+      .openapi({ description: 'The invite asked about, or null when none was' }),
+  })
+  .openapi('SignupInfo')
+
+export type SignupInfo = z.infer<typeof SignupInfoSchema>

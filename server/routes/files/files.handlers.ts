@@ -4,12 +4,12 @@ import type { Context } from 'hono'
 import { requireUser } from '../../auth/middleware.ts'
 import type { AppEnv } from '../../env.ts'
 import { validationFailed } from '../../lib/errors.ts'
-import { ApiError } from '../../lib/problem.ts'
 import { deleteMovieFile, listMovieFiles, putMovieFile } from '../../services/files.ts'
-import { loadMovieForWrite } from '../../services/movies.ts'
+import { describeMovie, loadMovieForWrite } from '../../services/movies.ts'
 import { publishMovie } from '../../services/publish.ts'
 import { ID_MESSAGE } from '../common.schemas.ts'
 import { type FileTarget, fileTarget } from '../file-target.ts'
+import { contentLength, declaredSha256 } from '../upload-headers.ts'
 import type * as routes from './files.routes.ts'
 
 /** The movie the caller names in the URL, if they may change it. */
@@ -25,24 +25,13 @@ export const publish: RouteHandler<typeof routes.publish, AppEnv> = async (c) =>
   // The body is optional: without one (or with {}), the manifest is manifest.mpd.
   const body = c.req.valid('json') as { manifest?: string } | undefined
   const manifest = body?.manifest ?? 'manifest.mpd'
-  return c.json(await publishMovie(c.var.deps, c.var.runtime, movie.id, manifest), 200)
+  const published = await publishMovie(c.var.deps, c.var.runtime, movie.id, manifest)
+  return c.json(await describeMovie(c.var.deps, c.var.user, published), 200)
 }
 
 export async function put(c: Context<AppEnv>) {
   const { id, path } = target(c)
-  const sha256 = c.req.header('x-content-sha256')?.trim().toLowerCase()
-  if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) {
-    throw new ApiError(
-      400,
-      'sha256-required',
-      'Send the SHA-256 of the body as 64 hex digits in the x-content-sha256 header.',
-      {
-        errors: [
-          { field: 'header.x-content-sha256', message: sha256 ? 'Expected 64 hex digits' : 'Required' },
-        ],
-      },
-    )
-  }
+  const sha256 = declaredSha256(c)
   const size = contentLength(c)
   const movie = await writableMovie(c, id)
   const { file, created } = await putMovieFile(c.var.deps, c.var.runtime, movie.id, {
@@ -67,11 +56,3 @@ const target = (c: Context<AppEnv>): FileTarget =>
   fileTarget(c, /\/movies\/([^/]*)\/files\/(.*)$/, () =>
     validationFailed('param', [{ field: 'id', message: ID_MESSAGE }]),
   )
-
-function contentLength(c: Context<AppEnv>): number | undefined {
-  const header = c.req.header('content-length')
-  if (header === undefined) return undefined
-  if (!/^\d{1,15}$/.test(header.trim()))
-    throw new ApiError(400, 'bad-request', 'Content-Length is not a number.')
-  return Number(header)
-}

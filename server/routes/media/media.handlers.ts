@@ -1,14 +1,19 @@
 /**
- * GET and HEAD /media/<id>/<path>: a movie's files, served like a CDN origin would.
+ * GET and HEAD /media/<id>/<path>: a movie's files, served like a CDN origin would; and
+ * /media/series/<id>/<poster>: a series' own poster.
  * @module
  */
 import type { Context } from 'hono'
 import type { AppEnv } from '../../env.ts'
+import { ID_PATTERN } from '../../lib/crypto.ts'
 import { fileNotFound, movieNotFound } from '../../lib/errors.ts'
 import { etagOf, ifRangeAllows, noneMatchHits, notModifiedSince, parseRange } from '../../lib/http-range.ts'
 import { isManifest } from '../../lib/paths.ts'
 import { ApiError } from '../../lib/problem.ts'
+import { seriesNotFound } from '../../services/episodes.ts'
 import { findServableFile, forgetServableFile } from '../../services/files.ts'
+import { findSeriesPoster } from '../../services/series.ts'
+import type { BlobObject } from '../../storage/blob-store.ts'
 import { movieKey } from '../../storage/keys.ts'
 import { fileTarget } from '../file-target.ts'
 
@@ -18,6 +23,14 @@ export const IMMUTABLE = 'public, max-age=31536000, immutable'
 export const MANIFEST_CACHE = 'public, max-age=60'
 /** Drafts and hidden movies are for their owner and admins only, and may still change. */
 export const PRIVATE_CACHE = 'private, no-cache'
+/** A series poster may be replaced under the same name (its URL's `?v=` changes with it). */
+export const POSTER_CACHE = 'public, max-age=60'
+
+/** Uploaded bytes are never a page on our origin: no sniffing, and a sandbox should one be opened as a document. */
+const UNTRUSTED = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'none'; sandbox",
+}
 
 /**
  * What any player on any origin needs to stream from us; set on every file response here rather
@@ -39,18 +52,17 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
   const deps = c.get('deps')
   const runtime = c.get('runtime')
   const { isPublic, file } = await findServableFile(deps, runtime, c.get('user'), id, path)
+  // In a private catalog nothing may sit in a shared cache, however public it is among members.
+  const shared = isPublic && !deps.config.privateCatalog
   const etag = etagOf(file.sha256)
   // A plain object, not Headers: on Node the response then goes out without converting them.
   const headers: Record<string, string> = {
     'accept-ranges': 'bytes',
     etag,
     'last-modified': file.createdAt.toUTCString(),
-    'cache-control': !isPublic ? PRIVATE_CACHE : isManifest(path) ? MANIFEST_CACHE : IMMUTABLE,
+    'cache-control': !shared ? PRIVATE_CACHE : isManifest(path) ? MANIFEST_CACHE : IMMUTABLE,
     'content-type': file.contentType,
-    // Uploaded bytes are never a page on our origin: no sniffing, and a sandbox should an .mpd or
-    // .vtt be opened as a document.
-    'x-content-type-options': 'nosniff',
-    'content-security-policy': "default-src 'none'; sandbox",
+    ...UNTRUSTED,
     ...CROSS_ORIGIN,
   }
 
@@ -103,4 +115,31 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
     throw fileNotFound(id, path)
   }
   return new Response(blob.body, { status, headers })
+}
+
+/** GET and HEAD /media/series/<id>/<file>: a series' poster, to whoever may see the series. */
+export async function servePoster(c: Context<AppEnv>): Promise<Response> {
+  const deps = c.get('deps')
+  const id = c.req.param('id') ?? ''
+  const file = c.req.param('file') ?? ''
+  if (!ID_PATTERN.test(id)) throw seriesNotFound(id)
+  const poster = await findSeriesPoster(deps, c.get('user'), id, file)
+  const etag = etagOf(poster.sha256)
+  const headers: Record<string, string> = {
+    etag,
+    'last-modified': poster.updatedAt.toUTCString(),
+    'cache-control': poster.isPublic && !deps.config.privateCatalog ? POSTER_CACHE : PRIVATE_CACHE,
+    'content-type': poster.contentType,
+    ...UNTRUSTED,
+    ...CROSS_ORIGIN,
+  }
+  if (noneMatchHits(c.req.header('if-none-match'), etag)) {
+    delete headers['content-type']
+    return new Response(null, { status: 304, headers })
+  }
+  const head = c.req.method === 'HEAD'
+  const blob = head ? await deps.blobs.head(poster.key) : await deps.blobs.get(poster.key)
+  if (!blob) throw new ApiError(404, 'file-not-found', `Series ${id} has no file "${file}".`)
+  headers['content-length'] = String(blob.size)
+  return new Response(head ? null : (blob as BlobObject).body, { status: 200, headers })
 }

@@ -1,11 +1,11 @@
 /**
- * The /media router: published movies' files for any player, on any origin.
+ * The /media router: published movies' files for any player, on any origin, and series posters.
  * @module
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { AppEnv } from '../../env.ts'
-import { CROSS_ORIGIN, serve } from './media.handlers.ts'
+import { CROSS_ORIGIN, serve, servePoster } from './media.handlers.ts'
 
 export const mediaRouter = () => {
   const router = new Hono<AppEnv>()
@@ -31,6 +31,8 @@ export const mediaRouter = () => {
     for (const [k, v] of Object.entries(CROSS_ORIGIN)) c.res.headers.set(k, v)
     c.res.headers.set('cache-control', 'no-store')
   })
+  // "series" is not a movie id (those are 16 characters), so the two never meet.
+  router.on(['GET', 'HEAD'], '/series/:id/:file', servePoster)
   router.on(['GET', 'HEAD'], '/:id/*', serve)
   return router
 }

@@ -5,10 +5,10 @@ import type { AppEnv } from '../../env.ts'
 import {
   createMovie,
   deleteMovie,
+  describeMovie,
   listMovies,
   loadMovieForRead,
   loadMovieForWrite,
-  movieToJson,
   updateMovie,
 } from '../../services/movies.ts'
 import type * as routes from './movies.routes.ts'
@@ -20,7 +20,7 @@ export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
 
 export const get: RouteHandler<typeof routes.get, AppEnv> = async (c) => {
   const movie = await loadMovieForRead(c.var.deps, c.var.user, c.req.valid('param').id)
-  return c.json(movieToJson(movie), 200)
+  return c.json(await describeMovie(c.var.deps, c.var.user, movie), 200)
 }
 
 export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {
@@ -31,8 +31,9 @@ export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {
 }
 
 export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
-  const movie = await loadMovieForWrite(c.var.deps, requireUser(c), c.req.valid('param').id)
-  return c.json(await updateMovie(c.var.deps, movie.id, c.req.valid('json')), 200)
+  const user = requireUser(c)
+  const movie = await loadMovieForWrite(c.var.deps, user, c.req.valid('param').id)
+  return c.json(await updateMovie(c.var.deps, user, movie, c.req.valid('json')), 200)
 }
 
 export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {

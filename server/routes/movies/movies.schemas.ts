@@ -5,9 +5,10 @@
  */
 import { z } from '@hono/zod-openapi'
 import { MOVIE_STATUSES } from '../../../db/schema.ts'
+import { ID_PATTERN } from '../../lib/crypto.ts'
 import { SUBTITLE_ROLES } from '../../lib/dash/tracks.ts'
 import { canonicalLanguage } from '../../lib/languages.ts'
-import { booleanQuery } from '../common.schemas.ts'
+import { booleanQuery, ID_MESSAGE } from '../common.schemas.ts'
 
 export const RenditionSchema = z
   .object({
@@ -56,6 +57,41 @@ export type SubtitleJson = z.infer<typeof SubtitleSchema>
 /** A subtitle track as stored on the movie's row: its file's path inside the movie instead of a URL. */
 export type StoredSubtitle = Omit<SubtitleJson, 'url'> & { path: string }
 
+/** A position in a series: enough for a "Next episode" button or an "S1 E3" label. */
+export const EpisodeRefSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    season: z.number().int(),
+    episode: z.number().int(),
+  })
+  .openapi('EpisodeRef')
+
+export type EpisodeRef = z.infer<typeof EpisodeRefSchema>
+
+export const ProgressSchema = z
+  .object({
+    movieId: z.string(),
+    position: z.number().openapi({ description: 'Seconds from the start, as last saved', example: 754.2 }),
+    duration: z.number().openapi({ description: 'Seconds, as the player last reported it' }),
+    watched: z.boolean().openapi({
+      description:
+        'Watched to the end at some point (past 90% of the duration, or within its last 120 s once past the ' +
+        'half-way point), or marked watched. Stays true when the movie is watched again; only marking it ' +
+        'unwatched or deleting the progress clears it.',
+    }),
+    inProgress: z.boolean().openapi({
+      description:
+        'There is something to resume: the saved position is past the start and not yet past the end threshold. ' +
+        'A page offers "Resume from `position`" exactly when this is true.',
+    }),
+    watchedAt: z.string().nullable().openapi({ format: 'date-time' }),
+    updatedAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('Progress')
+
+export type ProgressJson = z.infer<typeof ProgressSchema>
+
 export const MovieSchema = z
   .object({
     id: z.string().openapi({ example: 'x3KfQ9aLw0PzR7bT' }),
@@ -71,16 +107,33 @@ export const MovieSchema = z
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
     publishedAt: z.string().nullable().openapi({ format: 'date-time' }),
-    audioLanguages: z
-      .array(z.string())
-      .openapi({
-        description: 'Languages (RFC 5646) of the audio tracks, main first',
-        example: ['ja', 'en'],
-      }),
+    audioLanguages: z.array(z.string()).openapi({
+      description: 'Languages (RFC 5646) of the audio tracks, main first',
+      example: ['ja', 'en'],
+    }),
     subtitleLanguages: z
       .array(z.string())
       .openapi({ description: 'Languages of the subtitle tracks, without repeats', example: ['en', 'es'] }),
     subtitles: z.array(SubtitleSchema),
+    series: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .openapi({ description: 'The series this movie is an episode of' }),
+    season: z.number().int().nullable(),
+    episode: z.number().int().nullable(),
+    previousEpisode: EpisodeRefSchema.nullable().openapi({
+      description: 'The episode before this one in (season, episode) order, among those the caller may see',
+    }),
+    nextEpisode: EpisodeRefSchema.nullable().openapi({
+      description: 'The episode after this one in (season, episode) order, among those the caller may see',
+    }),
+    inWatchlist: z
+      .boolean()
+      .nullable()
+      .openapi({ description: "Whether it is on the caller's watch list; null for anonymous callers" }),
+    progress: ProgressSchema.nullable().openapi({
+      description: "The caller's own progress; null when there is none or the caller is anonymous",
+    }),
   })
   .openapi('Movie')
 
@@ -94,9 +147,32 @@ export type MoviePage = z.infer<typeof MoviePageSchema>
 
 const name = z.string().trim().min(1).max(200)
 const description = z.string().max(5000)
+export const SEASON_MAX = 9999
+export const EPISODE_MAX = 99999
+const season = z.number().int().min(0).max(SEASON_MAX).openapi({ description: '0 for specials' })
+const episode = z.number().int().min(0).max(EPISODE_MAX)
+const seriesId = z.string().regex(ID_PATTERN, ID_MESSAGE)
+
+/** Where a movie sits in a series; on create and update alike. */
+const episodeFields = {
+  seriesId: seriesId.nullable().optional().openapi({
+    description:
+      'Make the movie an episode of this series (one you own, or any as an admin); null takes it out of its series',
+  }),
+  season: season.optional().openapi({ description: 'Defaults to 1 (or the current season) in a series' }),
+  episode: episode.optional().openapi({
+    description:
+      'Unique within the series and season (409 when taken). Left out, the next free number of the season is used',
+  }),
+}
 
 export const CreateMovieSchema = z
-  .strictObject({ name, description: description.optional(), active: z.boolean().optional() })
+  .strictObject({
+    name,
+    description: description.optional(),
+    active: z.boolean().optional(),
+    ...episodeFields,
+  })
   .openapi('CreateMovie')
 
 export type CreateMovieInput = z.infer<typeof CreateMovieSchema>
@@ -106,6 +182,7 @@ export const UpdateMovieSchema = z
     name: name.optional(),
     description: description.optional(),
     active: z.boolean().optional(),
+    ...episodeFields,
   })
   .openapi('UpdateMovie')
 
@@ -125,6 +202,10 @@ export const ListQuerySchema = z.strictObject({
   subtitles: LanguageTag.optional().openapi({
     description: 'Only movies with a subtitle track in this language (ISO 639 or RFC 5646: eng, en)',
   }),
+  standalone: booleanQuery
+    .optional()
+    .openapi({ description: 'true: only movies that are not episodes of a series (the catalog grid)' }),
+  series: seriesId.optional().openapi({ description: 'Only the episodes of this series' }),
 })
 
 /** A list request after validation: defaults filled in, booleans parsed. */

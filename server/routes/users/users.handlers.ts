@@ -6,7 +6,7 @@ import { requireAdmin } from '../../auth/middleware.ts'
 import type { AppEnv } from '../../env.ts'
 import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
-import { createUser, findUser, setPassword, userToJson } from '../../services/users.ts'
+import { createUser, deleteUser, findUser, setPassword, userToJson } from '../../services/users.ts'
 import type * as routes from './users.routes.ts'
 
 export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
@@ -27,7 +27,7 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
   const { id } = c.req.valid('param')
   const patch = c.req.valid('json')
   const deps = c.var.deps
-  if (!(await findUser(deps, id))) throw new ApiError(404, 'user-not-found', `No account with id "${id}".`)
+  if (!(await findUser(deps, id))) throw userNotFound(id)
   // An admin locking themselves out leaves nobody to undo it.
   if (id === admin.id && (patch.active === false || (patch.role && patch.role !== 'admin'))) {
     throw validationFailed(
@@ -42,5 +42,21 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
     ...(patch.active !== undefined ? { active: patch.active } : {}),
   }
   if (Object.keys(set).length) await deps.db.update(users).set(set).where(eq(users.id, id))
+  // Cached sessions carry the role and stand for "active": none may outlive the change.
+  c.var.runtime.sessions.clear()
   return c.json(userToJson((await findUser(deps, id))!), 200)
 }
+
+export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {
+  const admin = requireAdmin(c)
+  const { id } = c.req.valid('param')
+  const deps = c.var.deps
+  if (!(await findUser(deps, id))) throw userNotFound(id)
+  // Someone must be left to manage the server; another admin can delete this one.
+  if (id === admin.id) throw new ApiError(409, 'cannot-delete-self', 'You cannot delete your own account.')
+  await deleteUser(deps, id)
+  c.var.runtime.sessions.clear()
+  return c.body(null, 204)
+}
+
+const userNotFound = (id: string) => new ApiError(404, 'user-not-found', `No account with id "${id}".`)

@@ -8,3 +8,4 @@ export const usersRouter = () =>
     .openapi(routes.list, handlers.list)
     .openapi(routes.create, handlers.create)
     .openapi(routes.update, handlers.update)
+    .openapi(routes.remove, handlers.remove)

@@ -52,3 +52,23 @@ export const update = createRoute({
     422: problems[422],
   },
 })
+
+export const remove = createRoute({
+  method: 'delete',
+  path: '/{id}',
+  tags: ['Users'],
+  summary: 'Delete an account (admin)',
+  description:
+    'Deletes the account with its watch list, progress, sessions and API tokens. Movies and series it owned ' +
+    'stay, without an owner. Admins cannot delete their own account.',
+  security,
+  request: { params: IdParam },
+  responses: {
+    204: { description: 'Deleted' },
+    401: problems[401],
+    403: problems[403],
+    404: problems[404],
+    409: problem('The account is the caller’s own'),
+    422: problems[422],
+  },
+})
