@@ -16,7 +16,7 @@ import {
 } from 'drizzle-orm/sqlite-core'
 import type { StoredPreferences } from '../server/routes/me/me.schemas.ts'
 // Types only (erased): the shapes the API shows are declared once, as zod schemas, and stored as is.
-import type { Rendition } from '../server/routes/movies/movies.schemas.ts'
+import type { Rendition, StoredSubtitle } from '../server/routes/movies/movies.schemas.ts'
 
 /** admin: everything; uploader: their own movies and series; viewer: watches, keeps a list, uploads nothing. */
 export const ROLES = ['admin', 'uploader', 'viewer'] as const
@@ -103,6 +103,10 @@ export const movies = sqliteTable(
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    /** Languages (RFC 5646) of the audio tracks of the published manifest, in its order. */
+    audioLanguages: text('audio_languages', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** The subtitle tracks of the published manifest (they may change after publishing). */
+    subtitles: text('subtitles', { mode: 'json' }).$type<StoredSubtitle[]>().notNull().default([]),
     /** The series this movie is an episode of; season and episode are set exactly when this is. */
     seriesId: text('series_id').references(() => series.id, { onDelete: 'set null' }),
     season: integer('season'),
@@ -239,7 +243,7 @@ export const fileLeases = sqliteTable(
 /**
  * A number that moves whenever a session may have stopped signing its user in: a session deleted
  * (sign-out, account deleted) or an account's role, name or active flag changed. Moved by triggers
- * (migration 0005), one row. Each server process keeps session lookups for a while
+ * (migration 0004), one row. Each server process keeps session lookups for a while
  * (server/auth/tokens.ts) and drops them all when it reads a new number here, so a sign-out in
  * one process is seen by every other at their next request.
  */

@@ -39,7 +39,7 @@ export async function deleteSession(deps: Deps, runtime: Runtime, secret: string
  * The user a session cookie signs in, if the session is current and the user active. Recent
  * answers are kept in `runtime.sessions`: a player saving progress every 10 s would otherwise look
  * its session up every 10 s. A kept answer is used only while the auth generation (one row, moved
- * by triggers whenever a session is deleted or an account changes: migration 0005) is the one read
+ * by triggers whenever a session is deleted or an account changes: migration 0004) is the one read
  * before it was looked up, so a sign-out in another server process counts here at the next request.
  */
 export async function userForSession(deps: Deps, runtime: Runtime, secret: string): Promise<AuthUser | null> {

@@ -115,6 +115,19 @@ export async function leaseMovie(deps: Deps, movieId: string): Promise<Lease> {
   return lease
 }
 
+/**
+ * Runs `fn` holding the whole movie ({@link leaseMovie}), and ends the lease after it.
+ * @example await holdingMovie(deps, movieId, () => changeTheManifest())
+ */
+export async function holdingMovie<T>(deps: Deps, movieId: string, fn: () => Promise<T>): Promise<T> {
+  const lease = await leaseMovie(deps, movieId)
+  try {
+    return await fn()
+  } finally {
+    await lease.release()
+  }
+}
+
 async function writesInFlight(deps: Deps, movieId: string): Promise<boolean> {
   const [row] = await deps.db
     .select({ path: fileLeases.path })
