@@ -4,7 +4,7 @@
  * Two independent servers (one port each, so each request goes to the process the test chooses),
  * then the cluster entry itself for the metrics of both processes on one port.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'libsql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSuperuser, freePort } from '../../bench/lib.ts'
+import { createSuperuser, startNodeServer } from '../../bench/lib.ts'
 import { bytesOf, gatedBody, sha256Of } from '../support/bytes.ts'
 import { bearerToken } from '../support/http.ts'
 
@@ -41,22 +41,9 @@ async function stop(p: ChildProcess) {
 }
 
 async function startServer(extra: Record<string, string> = {}): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort()
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/entry.node.ts'], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', ...extra },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  })
-  procs.push(proc)
-  const url = `http://127.0.0.1:${port}`
-  // Up to 90 s: two processes loading TypeScript on a busy 2-core machine can take half of that.
-  for (let i = 0; i < 900; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return { url, proc }
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('server did not answer /api/health')
+  const server = await startNodeServer({ ...env, ...extra })
+  procs.push(server.proc)
+  return server
 }
 
 const SEG = bytesOf(3000, 42)
@@ -104,7 +91,7 @@ describe('two server processes on one database', () => {
     b = (await startServer({ WEB_CONCURRENCY: '1' })).url
     await createSuperuser(env, admin)
     auth = await bearerToken(a, admin.username, admin.password)
-  }, 120_000)
+  }, 300_000)
 
   const send = (url: string, method: string, path: string, init: RequestInit = {}) =>
     fetch(`${url}${path}`, {
