@@ -53,7 +53,7 @@ async function startSeedStack(seedDb: string): Promise<{ url: string; proc: Chil
   for (let i = 0; i < 300; i++) {
     if (proc.exitCode !== null) throw new Error(`gunicorn exited with ${proc.exitCode}`)
     try {
-      if ((await fetch(`${url}/movies/1`)).ok) return { url, proc }
+      if ((await fetch(`${url}/movies`)).ok) return { url, proc }
     } catch {}
     await new Promise((r) => setTimeout(r, 100))
   }
