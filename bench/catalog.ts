@@ -11,6 +11,7 @@
  * @module
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -169,9 +170,15 @@ async function main() {
       }
     }
   } finally {
-    ours.proc.kill()
-    seed.proc.kill()
-    rmSync(dir, { recursive: true, force: true })
+    // Both write to the folder until they have exited (the WAL, gunicorn's workers).
+    const stopped = [ours.proc, seed.proc].map(async (p) => {
+      if (p.exitCode !== null) return
+      const exited = once(p, 'exit')
+      p.kill()
+      await exited
+    })
+    await Promise.all(stopped)
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 })
   }
 
   const rows = scenarios.map((s) => {
