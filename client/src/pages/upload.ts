@@ -5,15 +5,18 @@
  * @module
  */
 import '../upload/upload.css'
+import type { User } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { preloadEngine, probe } from '../encode/lazy.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
-import { pageHead } from '../ui/blocks.ts'
+import { pageHead, stateBlock } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
-import { mount } from '../ui/dom.ts'
+import { h, mount } from '../ui/dom.ts'
+import { type SeriesChoice, seriesField } from '../ui/series-field.ts'
 import { currentUser, initShell } from '../ui/shell.ts'
+import { toast } from '../ui/toast.ts'
 import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
-import { type SessionSnapshot, UploadSession } from '../upload/session.ts'
+import { type MovieFields, type SessionSnapshot, UploadSession } from '../upload/session.ts'
 import {
   RunView,
   renderDone,
@@ -33,6 +36,7 @@ const body = document.createElement('div')
 mount(main, head, body)
 
 let session: UploadSession | null = null
+let user: User | null = null
 
 /** Leaving mid-upload loses the encoding work, so the browser asks first. */
 window.addEventListener('beforeunload', (e) => {
@@ -71,16 +75,39 @@ async function choose(file: File) {
   } catch (error) {
     return showPicker(explain(error))
   }
+  // Uploaders put movies into their own series; admins into any.
+  const series = seriesField({ id: 'upload', mine: user?.role !== 'admin', allowCreate: true })
   show(
-    renderPlan(file, info, plan, {
-      onStart: (fields) => start(file, plan, fields),
-      onReset: () => showPicker(),
-    }),
+    renderPlan(
+      file,
+      info,
+      plan,
+      {
+        onStart: (fields) => void startIn(series.value(), file, plan, fields),
+        onReset: () => showPicker(),
+      },
+      series.element,
+    ),
   )
   focusHeading('#plan-title')
 }
 
-function start(file: File, plan: LadderPlan, fields: { name: string; description: string; active: boolean }) {
+/** Starts once the series is known (a new one is created first). */
+async function startIn(
+  choice: Promise<SeriesChoice | null>,
+  file: File,
+  plan: LadderPlan,
+  fields: MovieFields,
+) {
+  try {
+    const { seriesId, season, episode } = (await choice) ?? { seriesId: null }
+    start(file, plan, seriesId ? { ...fields, seriesId, season, episode } : fields)
+  } catch (err) {
+    toast(err instanceof Error ? err.message : String(err), 'error')
+  }
+}
+
+function start(file: File, plan: LadderPlan, fields: MovieFields) {
   let frame = 0
   let latest: SessionSnapshot | null = null
   const view = new RunView(fields.name, plan, {
@@ -124,8 +151,19 @@ function start(file: File, plan: LadderPlan, fields: { name: string; description
 }
 
 currentUser().then(
-  (user) => {
-    if (!user) return show(renderSignedOut())
+  (me) => {
+    user = me
+    if (!me) return show(renderSignedOut())
+    if (me.role === 'viewer') {
+      return show(
+        stateBlock({
+          icon: 'lock',
+          title: 'Viewers do not upload',
+          text: 'Your account is for watching. Ask an admin of this server if you need to upload movies.',
+          actions: [h('a', { class: 'btn btn-primary', href: '/' }, 'Back to the catalog')],
+        }),
+      )
+    }
     showPicker()
     // The engine loads while the person picks a file.
     preloadEngine()

@@ -217,6 +217,8 @@ export function renderPlan(
   probe: ProbeResult,
   plan: LadderPlan,
   actions: { onStart: (fields: MovieFields) => void; onReset: () => void },
+  /** More fields after the description (the series the movie joins). */
+  extra: HTMLElement | null = null,
 ): HTMLElement {
   const name = h('input', {
     type: 'text',
@@ -260,6 +262,7 @@ export function renderPlan(
       description,
       h('span', { class: 'hint' }, 'Optional. Shown on the movie page.'),
     ),
+    extra,
     h(
       'label',
       { class: 'switch', for: 'movie-active' },

@@ -20,7 +20,9 @@ import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatDate, formatDuration } from '../../ui/format.ts'
 import { icon } from '../../ui/icons.ts'
 import { posterImage } from '../../ui/poster.ts'
+import { seriesField } from '../../ui/series-field.ts'
 import { toast } from '../../ui/toast.ts'
+import { movieEpisodeCode } from '../../viewer/labels.ts'
 
 const PAGE = 25
 const POSTER_MAX = { width: 1280, height: 720 }
@@ -141,6 +143,14 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
             'div',
             null,
             h('a', { href: `/movies/${encodeURIComponent(movie.id)}`, class: 'movie-name' }, movie.name),
+            movie.series
+              ? h(
+                  'div',
+                  { class: 'cell-sub cell-episode' },
+                  `${movieEpisodeCode(movie) ?? ''} · `,
+                  h('a', { href: `/series/${encodeURIComponent(movie.series.id)}` }, movie.series.name),
+                )
+              : null,
             h(
               'div',
               { class: 'cell-sub' },
@@ -209,12 +219,24 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     description.value = movie.description
     const active = h('input', { type: 'checkbox', id: 'edit-active', checked: movie.active })
     const nameError = h('span', { class: 'error-text', id: 'edit-name-error' })
+    const series = seriesField({
+      id: 'edit',
+      mine: !isAdmin,
+      allowCreate: false,
+      initial: {
+        seriesId: movie.series?.id ?? null,
+        seriesName: movie.series?.name,
+        season: movie.season,
+        episode: movie.episode,
+      },
+    })
     await formDialog({
       title: 'Edit movie',
       submitLabel: 'Save changes',
       fields: [
         h('div', { class: 'field' }, h('label', { for: 'edit-name' }, 'Name'), name, nameError),
         h('div', { class: 'field' }, h('label', { for: 'edit-description' }, 'Description'), description),
+        series.element,
         h(
           'label',
           { class: 'checkbox', for: 'edit-active' },
@@ -226,10 +248,16 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
         nameError.textContent = ''
         name.removeAttribute('aria-invalid')
         try {
+          const place = await series.value()
           const updated = await call(
             api.movies[':id'].$patch({
               param: { id: movie.id },
-              json: { name: name.value.trim(), description: description.value, active: active.checked },
+              json: {
+                name: name.value.trim(),
+                description: description.value,
+                active: active.checked,
+                ...(place ?? {}),
+              },
             }),
           )
           replace(updated)
