@@ -104,6 +104,13 @@ async function route(): Promise<void> {
     viewer ? null : tabs(user, section),
     body,
   )
+  // On a phone the tabs scroll sideways: bring the current one into view (Invites, Account).
+  const current = main.querySelector<HTMLElement>('.tabs [aria-current="page"]')
+  if (current?.parentElement) {
+    const strip = current.parentElement
+    const offset = current.getBoundingClientRect().left - strip.getBoundingClientRect().left
+    strip.scrollLeft += offset - (strip.clientWidth - current.offsetWidth) / 2
+  }
   if (meta.adminOnly && user.role !== 'admin') {
     mount(
       body,

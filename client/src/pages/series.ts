@@ -11,6 +11,7 @@ import { formatDate, formatDuration, spokenDuration } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
 import { placeholder, posterImage, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+import { toast } from '../ui/toast.ts'
 import { movieHref, seriesSize } from '../viewer/cards.ts'
 import {
   episodeCode,
@@ -340,8 +341,11 @@ async function show(): Promise<void> {
         ?.replaceChildren(
           ...[playButton(fresh), watchlistButton(fresh, 'full')].filter((x): x is HTMLElement => x !== null),
         )
-    } catch {
-      // The mark itself is saved; the rest catches up on the next visit.
+    } catch (err) {
+      // The mark itself is saved; only the rest of the page is behind.
+      toast(`Saved, but the episode list could not be refreshed: ${errorMessage(err)}`, 'error', {
+        action: { label: 'Reload', onClick: () => location.reload() },
+      })
     }
   })
 }

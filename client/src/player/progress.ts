@@ -6,12 +6,16 @@
  * opening a movie and leaving never overwrites where the viewer stopped last time.
  * @module
  */
+import { type ApiError, problemError, unreachable } from '../api.ts'
+import { failureToast } from '../ui/toast.ts'
 import type { Lifetime } from './lifetime.ts'
 
 /** At most one save in this many milliseconds while playing. */
 export const SAVE_EVERY_MS = 10_000
 /** A burst of seeks (arrow keys held down) is one save, this long after the last. */
 const SEEK_SETTLE_MS = 400
+/** One failed save is a blip; this many in a row are worth telling the viewer (once). */
+const WARN_AFTER_FAILURES = 2
 
 export interface ProgressSaver {
   /** Saves now (if playback has started and the position changed). */
@@ -30,6 +34,7 @@ export function createProgressSaver(ctx: {
   let lastPosition = -1
   let lastAt = 0
   let seekTimer: ReturnType<typeof setTimeout> | undefined
+  let failures = 0
 
   function save() {
     const duration = video.duration
@@ -45,16 +50,22 @@ export function createProgressSaver(ctx: {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ position, duration: Math.round(duration * 1000) / 1000 }),
     }).then(
-      (res) => {
+      async (res) => {
         // Signed out (or the movie went away) meanwhile: stop trying for this page.
         if (res.status === 401 || res.status === 403 || res.status === 404) stopped = true
-        else if (!res.ok) lastPosition = -1
+        else if (!res.ok) failed(problemError(res.status, res.headers, await res.text(), res.statusText))
+        else failures = 0
       },
-      () => {
-        // Offline: the next save (or the one when the page goes) tries again.
-        lastPosition = -1
-      },
+      // Offline: the next save (or the one when the page goes) tries again.
+      () => failed(unreachable()),
     )
+  }
+
+  /** The next save tries again; the viewer hears of it once, when it keeps failing. */
+  function failed(err: ApiError) {
+    lastPosition = -1
+    if (++failures !== WARN_AFTER_FAILURES || document.visibilityState === 'hidden') return
+    failureToast(`Your place in this movie is not being saved: ${err.message}`, save)
   }
 
   video.addEventListener('playing', () => {

@@ -5,8 +5,10 @@
  * @module
  */
 import './watch.css'
+import { errorMessage } from '../api.ts'
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
+import { failureToast } from '../ui/toast.ts'
 import type { Lifetime } from './lifetime.ts'
 import type { PlayerView } from './view.ts'
 
@@ -50,8 +52,10 @@ export function createUpNext(ctx: { view: PlayerView; life: Lifetime }, opts: Up
     if (!video.ended) return
     const titleId = `upnext-${Math.random().toString(36).slice(2, 8)}`
     const seconds = h('span', { class: 'upnext-seconds' }, String(COUNTDOWN_SECONDS))
+    // A timer is not live (aria-live off): readers can find it, but hear the start and the
+    // cancel from `spoken` below rather than every tick.
     const clock = countdown
-      ? h('p', { class: 'upnext-timer', role: 'timer', 'aria-hidden': 'true' }, 'Playing in ', seconds, ' s')
+      ? h('p', { class: 'upnext-timer', role: 'timer' }, 'Playing in ', seconds, ' s')
       : null
     const spoken = h('p', { class: 'visually-hidden', 'aria-live': 'polite' })
     const playNow = h(
@@ -88,9 +92,17 @@ export function createUpNext(ctx: { view: PlayerView; life: Lifetime }, opts: Up
               playNow.classList.remove('is-counting')
               spoken.textContent = 'Autoplay is off.'
             }
-            opts.setAutoplay!(on).catch(() => {
-              toggle!.checked = !on
-            })
+            const save = () =>
+              opts.setAutoplay!(on).then(
+                () => {
+                  toggle!.checked = on
+                },
+                (err: unknown) => {
+                  toggle!.checked = !on
+                  failureToast(`Your autoplay choice was not saved: ${errorMessage(err)}`, () => void save())
+                },
+              )
+            void save()
           },
         })
       : null

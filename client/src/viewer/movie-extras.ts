@@ -8,7 +8,7 @@ import { api, call, errorMessage, type Movie, type Progress, type User } from '.
 import type { WatchOptions } from '../player/player.ts'
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { toast } from '../ui/toast.ts'
+import { failureToast } from '../ui/toast.ts'
 import { movieHref, seriesHref } from './cards.ts'
 import { episodeCode, movieEpisodeCode } from './labels.ts'
 import { preferences, setPreferences } from './preferences.ts'
@@ -90,8 +90,7 @@ export function watchedButton(
     )
     button.title = watched ? 'Mark as not watched' : 'Mark as watched'
   }
-  button.addEventListener('click', async () => {
-    const on = !watched
+  async function mark(on: boolean) {
     watched = on
     render()
     const param = { param: { movieId: movie.id } }
@@ -107,9 +106,13 @@ export function watchedButton(
     } catch (err) {
       watched = !on
       render()
-      toast(`Could not mark “${movie.name}” ${on ? 'watched' : 'unwatched'}: ${errorMessage(err)}`, 'error')
+      failureToast(
+        `Could not mark “${movie.name}” ${on ? 'watched' : 'unwatched'}: ${errorMessage(err)}`,
+        () => void mark(on),
+      )
     }
-  })
+  }
+  button.addEventListener('click', () => void mark(!watched))
   render()
   return button
 }

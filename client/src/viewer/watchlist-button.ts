@@ -8,7 +8,7 @@
 import { api, call, errorMessage } from '../api.ts'
 import { h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
-import { toast } from '../ui/toast.ts'
+import { failureToast } from '../ui/toast.ts'
 
 export interface ListItem {
   id: string
@@ -62,9 +62,9 @@ async function toggle(item: ListItem, on: boolean): Promise<void> {
   } catch (err) {
     if (latest.get(item.id) !== mine) return
     show(item.id, confirmed.get(item.id) ?? !on)
-    toast(
+    failureToast(
       `${on ? 'Could not add' : 'Could not remove'} “${item.name}” ${on ? 'to' : 'from'} My list: ${errorMessage(err)}`,
-      'error',
+      () => void toggle(item, on),
     )
   }
 }

@@ -4,7 +4,7 @@ import { confirmDialog } from '../../ui/dialog.ts'
 import { h } from '../../ui/dom.ts'
 import { icon } from '../../ui/icons.ts'
 import { signOut } from '../../ui/shell.ts'
-import { toast } from '../../ui/toast.ts'
+import { failureToast, toast } from '../../ui/toast.ts'
 import { preferences, setPreferences } from '../../viewer/preferences.ts'
 
 export function playbackPanel(): HTMLElement {
@@ -19,8 +19,8 @@ export function playbackPanel(): HTMLElement {
     autoplay.checked = p.autoplayNext
     autoplay.disabled = false
   })
-  autoplay.addEventListener('change', async () => {
-    const on = autoplay.checked
+  async function saveAutoplay(on: boolean) {
+    autoplay.checked = on
     autoplay.disabled = true
     try {
       await setPreferences({ autoplayNext: on })
@@ -30,11 +30,12 @@ export function playbackPanel(): HTMLElement {
       )
     } catch (err) {
       autoplay.checked = !on
-      toast(`Not saved: ${errorMessage(err)}`, 'error')
+      failureToast(`Your autoplay choice was not saved: ${errorMessage(err)}`, () => void saveAutoplay(on))
     } finally {
       autoplay.disabled = false
     }
-  })
+  }
+  autoplay.addEventListener('change', () => void saveAutoplay(autoplay.checked))
 
   async function clearHistory() {
     const ok = await confirmDialog({
@@ -47,12 +48,15 @@ export function playbackPanel(): HTMLElement {
       confirmLabel: 'Clear history',
       danger: true,
     })
-    if (!ok) return
+    if (ok) await clear()
+  }
+
+  async function clear() {
     try {
       await call(api.me.progress.$delete())
       toast('Your watch history is cleared.', 'ok')
     } catch (err) {
-      toast(errorMessage(err), 'error')
+      failureToast(`Your watch history could not be cleared: ${errorMessage(err)}`, () => void clear())
     }
   }
 
