@@ -5,6 +5,7 @@
  * admins also see drafts and inactive movies, marked as such.
  * @module
  */
+import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
 import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
@@ -23,6 +24,9 @@ const SORTS: [Sort, string][] = [
   ['name', 'Name A–Z'],
 ]
 
+/** Languages the catalog's filters offer (anything else works in the URL: ?audio=tr). */
+const LANGUAGES = ['ja', 'en', 'es', 'fr', 'de', 'it', 'pt', 'ru', 'zh', 'ko']
+
 const main = initShell('catalog')
 document.title = 'Catalog · anime-die-heart'
 
@@ -30,6 +34,8 @@ const params = new URLSearchParams(location.search)
 const state = {
   q: params.get('q') ?? '',
   sort: (SORTS.some(([s]) => s === params.get('sort')) ? params.get('sort') : 'newest') as Sort,
+  audio: canonicalLanguage(params.get('audio')) ?? '',
+  subtitles: canonicalLanguage(params.get('subtitles')) ?? '',
   cursor: null as string | null,
   loading: false,
   done: false,
@@ -54,6 +60,23 @@ const sortSelect = h(
   'select',
   { id: 'catalog-sort', 'aria-label': 'Sort movies' },
   SORTS.map(([value, label]) => h('option', { value, selected: value === state.sort }, label)),
+)
+/** A filter by audio or subtitle language. */
+function languageSelect(id: string, label: string, any: string, chosen: string) {
+  const tags = chosen && !LANGUAGES.includes(chosen) ? [...LANGUAGES, chosen] : LANGUAGES
+  return h(
+    'select',
+    { id, 'aria-label': label },
+    h('option', { value: '' }, any),
+    tags.map((tag) => h('option', { value: tag, selected: tag === chosen }, languageName(tag))),
+  )
+}
+const audioSelect = languageSelect('catalog-audio', 'Audio language', 'Any audio', state.audio)
+const subtitlesSelect = languageSelect(
+  'catalog-subtitles',
+  'Subtitle language',
+  'Any subtitles',
+  state.subtitles,
 )
 const count = h('p', { class: 'result-count', role: 'status', 'aria-live': 'polite' })
 const grid = h('ul', { class: 'grid', id: 'catalog-grid', 'aria-label': 'Movies', 'aria-busy': 'false' })
@@ -82,6 +105,8 @@ mount(
     },
     searchField(searchInput, 'Search movies'),
     sortSelect,
+    audioSelect,
+    subtitlesSelect,
     count,
   ),
   continueRow.element,
@@ -94,6 +119,10 @@ mount(
 )
 
 const canUpload = () => state.user !== null && state.user.role !== 'viewer'
+/** A search or a language filter: the grid then finds episodes too, and the rows above step aside. */
+const narrowed = () => state.q.trim() !== '' || state.audio !== '' || state.subtitles !== ''
+/** Series are found by name; a language filter alone (they have no languages) shows none. */
+const filteringOnly = () => state.q.trim() === '' && (state.audio !== '' || state.subtitles !== '')
 const card = (movie: Movie) => decorateMovieCard(movieCard(movie, { showOwner: canUpload() }), movie)
 /** Series found for the current search (or shown without one): the movies' empty state counts them. */
 let seriesFound: Promise<number> = Promise.resolve(0)
@@ -124,6 +153,19 @@ function emptyState(series: number) {
       title: `Nothing matches “${q}”`,
       text: 'Search looks at series names and at movie names and descriptions, word by word. Try fewer or shorter words.',
       actions: [h('button', { type: 'button', class: 'btn', onclick: clear }, 'Clear search')],
+    })
+  }
+  if (filteringOnly()) {
+    const clear = () => {
+      audioSelect.value = ''
+      subtitlesSelect.value = ''
+      void reset()
+    }
+    return stateBlock({
+      icon: 'search',
+      title: 'Nothing in these languages',
+      text: 'No published movie or episode has the audio or subtitle language you chose.',
+      actions: [h('button', { type: 'button', class: 'btn', onclick: clear }, 'Clear the language filters')],
     })
   }
   return stateBlock({
@@ -177,8 +219,7 @@ async function loadPage(): Promise<void> {
   mount(status)
   more.hidden = true
   try {
-    // Without a search the grid holds what is not in a series; a search finds episodes too.
-    const searching = state.q.trim() !== ''
+    // Without a search or filter the grid holds what is not in a series; with one it finds episodes too.
     const [page, series] = await Promise.all([
       listMovies(
         {
@@ -186,7 +227,9 @@ async function loadPage(): Promise<void> {
           cursor: state.cursor,
           q: state.q,
           sort: state.sort,
-          standalone: searching ? undefined : 'true',
+          standalone: narrowed() ? undefined : 'true',
+          ...(state.audio ? { audio: state.audio } : {}),
+          ...(state.subtitles ? { subtitles: state.subtitles } : {}),
         },
         signal,
       ),
@@ -225,20 +268,31 @@ async function reset(): Promise<void> {
   state.abort = new AbortController()
   state.q = searchInput.value
   state.sort = sortSelect.value as Sort
+  state.audio = audioSelect.value
+  state.subtitles = subtitlesSelect.value
   state.cursor = null
   state.done = false
   state.loading = false
   state.count = 0
   grid.replaceChildren()
-  seriesFound = seriesShelf.load(state.q, state.abort.signal).catch(() => 0)
+  if (filteringOnly()) {
+    seriesShelf.element.hidden = true
+    seriesFound = Promise.resolve(0)
+  } else {
+    seriesFound = seriesShelf.load(state.q, state.abort.signal).catch(() => 0)
+  }
   // While searching, the results are what matters; the row comes back with an empty search.
-  continueRow.element.hidden = state.q.trim() !== '' || !state.user
+  continueRow.element.hidden = narrowed() || !state.user
   if (!continueRow.element.hidden) void continueRow.load().then(updateMoviesTitle)
   const url = new URL(location.href)
   url.searchParams.delete('q')
   url.searchParams.delete('sort')
+  url.searchParams.delete('audio')
+  url.searchParams.delete('subtitles')
   if (state.q.trim()) url.searchParams.set('q', state.q.trim())
   if (state.sort !== 'newest') url.searchParams.set('sort', state.sort)
+  if (state.audio) url.searchParams.set('audio', state.audio)
+  if (state.subtitles) url.searchParams.set('subtitles', state.subtitles)
   history.replaceState(null, '', url)
   await loadPage()
 }
@@ -246,6 +300,8 @@ async function reset(): Promise<void> {
 const searchSoon = debounce(() => void reset(), 250)
 searchInput.addEventListener('input', searchSoon)
 sortSelect.addEventListener('change', () => void reset())
+audioSelect.addEventListener('change', () => void reset())
+subtitlesSelect.addEventListener('change', () => void reset())
 document.addEventListener('keydown', (e) => {
   // "/" jumps to search, as on most sites with one search box.
   if (e.key === '/' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) {

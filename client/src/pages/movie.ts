@@ -5,6 +5,8 @@
  * countdown to the next one (viewer/movie-extras.ts).
  * @module
  */
+
+import { languageName } from '../../../server/lib/languages.ts'
 import { ApiError, api, call, errorMessage, type Movie, type User } from '../api.ts'
 import { createPlayer, loadDash } from '../player/player.ts'
 import { retryButton, stateBlock } from '../ui/blocks.ts'
@@ -25,6 +27,7 @@ import {
   watchOptions,
 } from '../viewer/movie-extras.ts'
 import { needsSignIn, sendToSignIn } from '../viewer/sign-in-gate.ts'
+import { subtitleEditor } from './movie-subtitles.ts'
 
 const main = initShell('movie', { mainClass: 'movie-main' })
 const id = decodeURIComponent(location.pathname.split('/')[2] ?? '')
@@ -153,6 +156,7 @@ function details(movie: Movie, user: User | null) {
     movieActions(movie, user),
     movie.description ? h('p', { class: 'movie-description' }, movie.description) : null,
     episodeNav(movie),
+    trackFacts(movie),
     videos.length
       ? h(
           'ul',
@@ -179,9 +183,20 @@ function details(movie: Movie, user: User | null) {
           ' mute · ',
           h('kbd', null, 'I'),
           ' stats',
+          movie.subtitles.length ? [' · ', h('kbd', null, 'C'), ' subtitles'] : null,
+          movie.audioLanguages.length > 1 ? [' · ', h('kbd', null, 'A'), ' audio language'] : null,
         )
       : null,
   )
+}
+
+/** "Audio: Japanese, English · Subtitles: English, Spanish". */
+function trackFacts(movie: Movie) {
+  const names = (tags: string[]) => tags.map((t) => languageName(t)).join(', ')
+  const audio = movie.audioLanguages.length ? `Audio: ${names(movie.audioLanguages)}` : null
+  const subtitles = movie.subtitleLanguages.length ? `Subtitles: ${names(movie.subtitleLanguages)}` : null
+  if (!audio && !subtitles) return null
+  return h('p', { class: 'movie-languages' }, [audio, subtitles].filter(Boolean).join(' · '))
 }
 
 async function show(): Promise<void> {
@@ -205,7 +220,12 @@ async function show(): Promise<void> {
         watchOptions(movie, user, autoplay),
       ).root
     : unplayable(movie)
-  mount(main, back(movie), h('div', { class: 'movie-layout' }, stage, details(movie, user)))
+  const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
+  mount(
+    main,
+    back(movie),
+    h('div', { class: 'movie-layout' }, stage, details(movie, user), canEdit ? subtitleEditor(movie) : null),
+  )
   void moreToWatch(movie)
 }
 

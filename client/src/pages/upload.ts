@@ -8,6 +8,8 @@ import '../upload/upload.css'
 import type { User } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { preloadEngine, probe } from '../encode/lazy.ts'
+import { subtitleFormatOf } from '../encode/subtitles/formats.ts'
+import { applyTrackChoices } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { pageHead, stateBlock } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
@@ -17,6 +19,7 @@ import { currentUser, initShell } from '../ui/shell.ts'
 import { toast } from '../ui/toast.ts'
 import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
 import { type MovieFields, type SessionSnapshot, UploadSession } from '../upload/session.ts'
+import { createTrackPicker } from '../upload/tracks-view.ts'
 import {
   RunView,
   renderDone,
@@ -57,11 +60,28 @@ function focusHeading(selector = 'h2') {
 
 function showPicker(error: Explanation | null = null) {
   session = null
-  show(renderPicker((file) => void choose(file), error))
+  show(renderPicker((files) => void chooseFiles(files), error))
   if (error) body.querySelector<HTMLElement>('[role="alert"]')?.focus()
 }
 
-async function choose(file: File) {
+/** The video among the files picked or dropped, and the subtitle files that came with it. */
+function chooseFiles(files: File[]) {
+  const video = files.find((f) => subtitleFormatOf(f.name) === null)
+  if (!video) {
+    return showPicker({
+      title: 'Choose the video too',
+      message: 'Subtitle files are added to a video: drop or choose them together with it.',
+      retryable: false,
+      signIn: false,
+    })
+  }
+  return choose(
+    video,
+    files.filter((f) => f !== video && subtitleFormatOf(f.name) !== null),
+  )
+}
+
+async function choose(file: File, sidecars: File[] = []) {
   const tooBig = checkLimits(file)
   if (tooBig) return showPicker(tooBig)
   show(renderProbing(file))
@@ -77,15 +97,21 @@ async function choose(file: File) {
   }
   // Uploaders put movies into their own series; admins into any.
   const series = seriesField({ id: 'upload', mine: user?.role !== 'admin', allowCreate: true })
+  const tracks = createTrackPicker(file, info, plan, sidecars)
   show(
     renderPlan(
       file,
       info,
       plan,
       {
-        onStart: (fields) => void startIn(series.value(), file, plan, fields),
+        onStart: (fields) => {
+          const selection = tracks.selection()
+          const chosen = applyTrackChoices(plan, selection.choices, selection.extra)
+          void startIn(series.value(), file, chosen, fields, selection.files)
+        },
         onReset: () => showPicker(),
       },
+      tracks.element,
       series.element,
     ),
   )
@@ -98,16 +124,17 @@ async function startIn(
   file: File,
   plan: LadderPlan,
   fields: MovieFields,
+  sidecars: File[],
 ) {
   try {
     const { seriesId, season, episode } = (await choice) ?? { seriesId: null }
-    start(file, plan, seriesId ? { ...fields, seriesId, season, episode } : fields)
+    start(file, plan, seriesId ? { ...fields, seriesId, season, episode } : fields, sidecars)
   } catch (err) {
     toast(err instanceof Error ? err.message : String(err), 'error')
   }
 }
 
-function start(file: File, plan: LadderPlan, fields: MovieFields) {
+function start(file: File, plan: LadderPlan, fields: MovieFields, sidecars: File[] = []) {
   let frame = 0
   let latest: SessionSnapshot | null = null
   const view = new RunView(fields.name, plan, {
@@ -123,6 +150,7 @@ function start(file: File, plan: LadderPlan, fields: MovieFields) {
     onRetry: () => void session?.retry(),
   })
   const current = new UploadSession(file, plan, fields, {
+    sidecars,
     onChange: (snapshot) => {
       latest = snapshot
       if (snapshot.phase === 'done' && snapshot.movie) {

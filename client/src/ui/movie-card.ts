@@ -17,6 +17,27 @@ export function statusBadges(movie: Movie): HTMLElement[] {
 const topHeight = (movie: Movie) =>
   Math.max(0, ...movie.renditions.filter((r) => r.kind === 'video').map((r) => r.height ?? 0))
 
+/** "JA · EN  CC EN ES": the audio languages, then the subtitles', when there is more than one language. */
+function languages(movie: Movie): HTMLElement | null {
+  const code = (tag: string) => tag.split('-')[0]!.toUpperCase()
+  const { audioLanguages: audio, subtitleLanguages: subtitles } = movie
+  if (audio.length < 2 && subtitles.length === 0) return null
+  return h(
+    'p',
+    {
+      class: 'card-languages',
+      title: [
+        audio.length ? `Audio: ${audio.join(', ')}` : null,
+        subtitles.length ? `Subtitles: ${subtitles.join(', ')}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    },
+    audio.length ? h('span', null, audio.map(code).join(' · ')) : null,
+    subtitles.length ? h('span', { class: 'cc' }, `CC ${subtitles.map(code).join(' ')}`) : null,
+  )
+}
+
 export function movieCard(movie: Movie, opts: { showOwner: boolean }): HTMLLIElement {
   const marks = statusBadges(movie)
   const meta = [
@@ -51,6 +72,7 @@ export function movieCard(movie: Movie, opts: { showOwner: boolean }): HTMLLIEle
         { class: 'card-body' },
         h('h2', { class: 'card-title' }, movie.name),
         h('p', { class: 'card-meta' }, meta.join(' · ')),
+        languages(movie),
       ),
     ),
   )
