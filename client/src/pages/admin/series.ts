@@ -11,9 +11,9 @@ import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatAgo } from '../../ui/format.ts'
 import { icon } from '../../ui/icons.ts'
 import { posterImage } from '../../ui/poster.ts'
-import { toast } from '../../ui/toast.ts'
+import { failureToast, toast } from '../../ui/toast.ts'
 import { seriesHref, seriesSize } from '../../viewer/cards.ts'
-import { toPosterJpeg } from './movies.ts'
+import { itemActions, posterPicker } from './item-actions.ts'
 
 const PAGE = 25
 
@@ -49,7 +49,9 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
   const status = h('div')
   const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
   const moreRow = h('div', { class: 'load-more', hidden: true }, more)
-  const posterInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', hidden: true })
+  const posters = posterPicker<Series>(async (series, jpeg) =>
+    replace(await putSeriesPoster(series.id, jpeg)),
+  )
 
   mount(
     body,
@@ -67,7 +69,7 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
     wrap,
     status,
     moreRow,
-    posterInput,
+    posters.input,
   )
 
   function row(series: Series): HTMLTableRowElement {
@@ -102,22 +104,13 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
           )
         : null,
       h('td', { 'data-label': 'Latest', class: 'num' }, formatAgo(series.activityAt)),
-      actionsCell([
-        { label: 'Edit', icon: 'edit', ariaLabel: `Edit ${series.name}`, onClick: () => void edit(series) },
-        {
-          label: 'Poster',
-          icon: 'image',
-          ariaLabel: `Replace poster of ${series.name}`,
-          onClick: () => pickPoster(series),
-        },
-        {
-          label: 'Delete',
-          icon: 'trash',
-          quiet: true,
-          ariaLabel: `Delete ${series.name}`,
-          onClick: () => void remove(series),
-        },
-      ]),
+      actionsCell(
+        itemActions(series.name, {
+          edit: () => void edit(series),
+          poster: () => posters.pick(series),
+          remove: () => void remove(series),
+        }),
+      ),
     )
     rows.set(series.id, tr)
     return tr
@@ -184,25 +177,6 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
     })
   }
 
-  let posterFor: Series | null = null
-  function pickPoster(series: Series) {
-    posterFor = series
-    posterInput.value = ''
-    posterInput.click()
-  }
-  posterInput.addEventListener('change', async () => {
-    const file = posterInput.files?.[0]
-    const series = posterFor
-    if (!file || !series) return
-    toast('Uploading poster…')
-    try {
-      replace(await putSeriesPoster(series.id, await toPosterJpeg(file)))
-      toast(`New poster for “${series.name}”.`, 'ok')
-    } catch (err) {
-      toast(`Poster not replaced: ${errorMessage(err)}`, 'error')
-    }
-  })
-
   async function remove(series: Series) {
     const ok = await confirmDialog({
       title: `Delete “${series.name}”?`,
@@ -214,7 +188,10 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
       confirmLabel: 'Delete series',
       danger: true,
     })
-    if (!ok) return
+    if (ok) await deleteSeries(series)
+  }
+
+  async function deleteSeries(series: Series) {
     try {
       await call(api.series[':id'].$delete({ param: { id: series.id } }))
       rows.get(series.id)?.remove()
@@ -222,7 +199,7 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
       if (rows.size === 0) empty()
       toast(`Deleted “${series.name}”; its episodes are movies again.`, 'ok')
     } catch (err) {
-      toast(errorMessage(err), 'error')
+      failureToast(`“${series.name}” was not deleted: ${errorMessage(err)}`, () => void deleteSeries(series))
     }
   }
 
