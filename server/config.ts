@@ -41,7 +41,12 @@ export const ConfigSchema = z
     MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     SESSION_DAYS: z.coerce.number().positive().default(14),
-    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    // How many reverse proxies in front of the server append to X-Forwarded-For: `true` is one.
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d)$/, 'expected false, true (one proxy) or the number of proxies in front (0-9)')
+      .default('false')
+      .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
     // Media in an S3-compatible bucket instead of MEDIA_DIR (Node). The AWS_* names are the ones
     // every S3 tool reads.
     MEDIA_URL: optional(
