@@ -12,6 +12,7 @@ import { readSessionCookie, SESSION_COOKIE } from './auth/cookie.ts'
 import { identify, membersOnly } from './auth/middleware.ts'
 import { boundedHasher } from './auth/password.ts'
 import type { AppEnv, Deps } from './env.ts'
+import { apiBodyLimit } from './lib/body-limit.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
 import { ApiError, problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
@@ -118,6 +119,7 @@ export function createApp(given: Deps) {
       c.set('runtime', runtime)
       await next()
     })
+    .use('/api/*', apiBodyLimit)
     .use('/api/*', (c, next) =>
       !c.req.header('authorization') && readSessionCookie(c) ? sameOrigin(c, next) : next(),
     )
