@@ -3,14 +3,14 @@
  * @module
  */
 import { resolve } from 'node:path'
-import { serve } from '@hono/node-server'
 import { openLibsqlDb } from '../db/client.libsql.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nodeScrypt } from './auth/scrypt.node.ts'
-import { appConfig, type MediaStorage, mediaStorage, parseConfig } from './config.ts'
+import { appConfig, httpLimits, type MediaStorage, mediaStorage, parseConfig } from './config.ts'
 import { connectionDeps, untrustedProxyWarning } from './connection.node.ts'
 import type { Deps } from './env.ts'
+import { serveNode } from './http-server.node.ts'
 import { mountClient } from './static.node.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 import { fsBlobStore } from './storage/fs.ts'
@@ -42,7 +42,8 @@ async function main() {
     proxyCheck(req.headers)
     return app.fetch(req, ...rest)
   }
-  const server = serve({ fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const at = { port: config.PORT, hostname: config.HOST }
+  const server = serveNode(fetch, at, httpLimits(config), (info) => {
     console.log(`anime-die-heart listening on http://${info.address}:${info.port}`)
     console.log(
       config.TRUST_PROXY > 0
