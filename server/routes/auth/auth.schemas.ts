@@ -1,6 +1,7 @@
 /** What sign-in and API-token routes send and take, as zod schemas (see movies.schemas.ts). @module */
 import { z } from '@hono/zod-openapi'
 import { INVITE_ROLES, TOKEN_SCOPES } from '../../../db/schema.ts'
+import { lineText } from '../common.schemas.ts'
 import { PASSWORD_MAX, passwordField, USERNAME_RE, UserSchema } from '../users/users.schemas.ts'
 
 export const LoginSchema = z
@@ -49,7 +50,7 @@ export const NewTokenSchema = TokenSchema.extend({ token: z.string() }).openapi(
 
 export const CreateTokenSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: lineText(100),
     scopes: z
       .array(z.enum(TOKEN_SCOPES))
       .min(1)

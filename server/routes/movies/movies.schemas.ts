@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi'
 import { MOVIE_STATUSES } from '../../../db/schema.ts'
 import { ID_PATTERN } from '../../lib/crypto.ts'
-import { booleanQuery, ID_MESSAGE } from '../common.schemas.ts'
+import { booleanQuery, ID_MESSAGE, lineText, proseText } from '../common.schemas.ts'
 
 export const RenditionSchema = z
   .object({
@@ -102,8 +102,8 @@ export const MoviePageSchema = z
 
 export type MoviePage = z.infer<typeof MoviePageSchema>
 
-const name = z.string().trim().min(1).max(200)
-const description = z.string().max(5000)
+const name = lineText(200)
+const description = proseText(5000)
 export const SEASON_MAX = 9999
 export const EPISODE_MAX = 99999
 const season = z.number().int().min(0).max(SEASON_MAX).openapi({ description: '0 for specials' })
