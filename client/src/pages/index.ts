@@ -3,7 +3,7 @@
  * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
  * @module
  */
-import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
+import { ApiError, errorMessage, listMovies, type MovieQuery, type MovieSummary, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
@@ -81,7 +81,7 @@ mount(
   more,
 )
 
-const card = (movie: Movie) => movieCard(movie, { showOwner: state.user !== null })
+const card = (movie: MovieSummary) => movieCard(movie, { showOwner: state.user !== null })
 
 function skeletons(n: number): HTMLLIElement[] {
   return Array.from({ length: n }, () =>

@@ -67,7 +67,14 @@ export const MovieSchema = z
     duration: z.number().nullable().openapi({ description: 'Seconds, known once published' }),
     posterUrl: z.string().nullable(),
     manifestUrl: z.string().nullable().openapi({ description: 'The DASH manifest, once published' }),
-    renditions: z.array(RenditionSchema),
+    renditions: z.array(RenditionSchema).openapi({ description: 'Single movies only; lists leave it out' }),
+    maxHeight: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({
+        description: 'Height of the tallest video rendition (a 1080p badge); null before publishing',
+      }),
     owner: z.object({ id: z.string(), username: z.string() }).nullable(),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
@@ -96,8 +103,16 @@ export const MovieSchema = z
 
 export type MovieJson = z.infer<typeof MovieSchema>
 
+/**
+ * A movie as lists show it: without its renditions, which a hostile or unusual manifest can make
+ * long, and which only the player needs.
+ */
+export const MovieSummarySchema = MovieSchema.omit({ renditions: true }).openapi('MovieSummary')
+
+export type MovieSummaryJson = z.infer<typeof MovieSummarySchema>
+
 export const MoviePageSchema = z
-  .object({ items: z.array(MovieSchema), nextCursor: z.string().nullable() })
+  .object({ items: z.array(MovieSummarySchema), nextCursor: z.string().nullable() })
   .openapi('MoviePage')
 
 export type MoviePage = z.infer<typeof MoviePageSchema>

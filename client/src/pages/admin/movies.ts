@@ -9,7 +9,7 @@ import {
   call,
   errorMessage,
   listMovies,
-  type Movie,
+  type MovieSummary as Movie,
   type MovieStatus,
   putFile,
   type User,
