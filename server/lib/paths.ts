@@ -33,6 +33,15 @@ export const ALLOWED_EXTENSIONS = Object.keys(CONTENT_TYPES)
 /** File names tried, in order, when a movie is published without naming a poster. */
 export const POSTER_NAMES = ['poster.jpg', 'poster.jpeg', 'poster.png', 'poster.webp'] as const
 
+/**
+ * What a published movie may still take: a new poster (under a new name, e.g. `poster-<hash>.jpg`,
+ * which then becomes the movie's poster) and subtitles. Its manifest and segments never change, so
+ * caches may keep every file of it forever.
+ */
+export const POSTER_FILE = /^poster(-[A-Za-z0-9_-]+)?\.(jpg|jpeg|png|webp)$/
+export const addableAfterPublish = (path: string): boolean =>
+  POSTER_FILE.test(path) || extensionOf(path) === 'vtt'
+
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string }

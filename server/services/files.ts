@@ -11,7 +11,7 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { fileNotFound, movieNotFound } from '../lib/errors.ts'
-import { contentTypeFor } from '../lib/paths.ts'
+import { addableAfterPublish, contentTypeFor, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
@@ -81,6 +81,14 @@ export async function putMovieFile(
         `"${path}" is part of a published movie and already has different content; published files never change.`,
         { path, sha256: existing.sha256 },
       )
+    } else if (movie.status === 'ready' && !addableAfterPublish(path)) {
+      await input.body?.cancel().catch(() => {})
+      throw new ApiError(
+        409,
+        'movie-published',
+        `The movie is published: it takes new posters (poster-<name>.jpg, .png, .webp) and subtitles (.vtt), but no "${path}".`,
+        { path },
+      )
     }
 
     const maxBytes = await allowance(deps, runtime, movieId, path, input.size)
@@ -125,6 +133,14 @@ export async function putMovieFile(
         throw movieNotFound(movieId)
       }
       runtime.servable.delete(servableKey(movieId, path))
+      // A new poster of a published movie replaces the old one in the catalog; the old file stays,
+      // as caches may hold its URL.
+      if (movie.status === 'ready' && POSTER_FILE.test(path)) {
+        await deps.db
+          .update(movies)
+          .set({ poster: path, updatedAt: currentDate(deps) })
+          .where(eq(movies.id, movieId))
+      }
       return { file: fileToJson(row), created: !existing }
     } finally {
       release()

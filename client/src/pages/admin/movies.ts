@@ -12,6 +12,7 @@ import {
   type MovieSummary as Movie,
   type MovieStatus,
   putFile,
+  sha256Hex,
   type User,
 } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
@@ -259,7 +260,13 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     if (!file || !movie) return
     toast('Uploading poster…')
     try {
-      await putFile(movie.id, 'poster.jpg', await toPosterJpeg(file))
+      const jpeg = await toPosterJpeg(file)
+      // A published movie's files never change: its new poster gets a name of its own.
+      const name =
+        movie.status === 'ready'
+          ? `poster-${(await sha256Hex(new Uint8Array(await jpeg.arrayBuffer()))).slice(0, 16)}.jpg`
+          : 'poster.jpg'
+      await putFile(movie.id, name, jpeg)
       replace(await call(api.movies[':id'].$get({ param: { id: movie.id } })))
       toast(`New poster for “${movie.name}”.`, 'ok')
     } catch (err) {
