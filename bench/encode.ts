@@ -17,6 +17,13 @@
  *   npm run bench:encode -- --quick      # the 10 s sources only
  *   npm run bench:encode -- --mt         # also the threaded core (one instance, -threads 2)
  *   npm run bench:encode -- --write      # also replace the section in BENCHMARKS.md
+ *   npm run bench:encode -- --tracks     # only the rows of every track (below)
+ *
+ * Every track (issue 13): a 60 s 720p anime-style MKV (two AAC tracks, an ASS and a SubRip
+ * track) with a SubRip sidecar, encoded with everything (two audio tracks, three subtitle tracks
+ * converted to WebVTT, seek-bar previews) against the very same file with the first audio track
+ * only, nothing else; each setup twice, alternating, by both backends. The preview sprites'
+ * bytes are scaled to an hour of video.
  * @module
  */
 import { execFile } from 'node:child_process'
@@ -28,17 +35,20 @@ import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-a
 import type { EncodeJob } from '../client/src/encode/jobs.ts'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { parseProbe } from '../client/src/encode/probe-result.ts'
+import { audioRenditions } from '../client/src/encode/tracks.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
 import { initName, parseSegmentName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
-import { makeClip } from '../tests/support/media.ts'
+import { makeAnimeClip, makeClip, makeSidecar } from '../tests/support/media.ts'
 
 const run = promisify(execFile)
 const argv = new Set(process.argv.slice(2))
 const QUICK = argv.has('--quick')
 const WITH_MT = argv.has('--mt')
 const WRITE = argv.has('--write')
+const ONLY_TRACKS = argv.has('--tracks')
 const HEADING = '## Encoding in the browser (issue 4)'
+const TRACKS_HEADING = '## Every track: audio languages, subtitles, previews (issue 13)'
 
 interface PageRun {
   wallMs: number
@@ -46,6 +56,8 @@ interface PageRun {
   files: number
   workers: number
   backend: string
+  /** Bytes of the preview sprite sheets. */
+  spriteBytes: number
 }
 
 interface Row {
@@ -106,8 +118,10 @@ async function nativeEncode(source: string, plan: LadderPlan, out: string): Prom
   const job: EncodeJob = {
     id: 'native',
     renditions: plan.renditions,
-    audio: plan.audio,
+    audio: audioRenditions(plan),
     poster: true,
+    subtitles: false,
+    thumbnails: false,
     cost: 0,
     range: null,
   }
@@ -135,7 +149,13 @@ async function main() {
   const cdp = await session.browser.newBrowserCDPSession()
   const rows: Row[] = []
   const chromium = session.browser.version()
+  let tracks: string | null = null
   try {
+    tracks = await tracksTable(session, dir)
+    if (ONLY_TRACKS) {
+      await finishTracks(tracks, chromium)
+      return
+    }
     const sources: { seconds: number; width: number; height: number }[] = []
     for (const seconds of QUICK ? [10] : [10, 60]) {
       for (const [width, height] of [
@@ -150,7 +170,7 @@ async function main() {
       const path = await makeClip(dir, `${src.seconds}s-${src.height}p.mp4`, { ...src, audio: true })
       const plan = planLadder(await probeNative(path))
       const ladder = plan.renditions.map((r) => r.label).join('/')
-      console.error(`\n${label}: ladder ${ladder} + ${plan.audio ? 'AAC' : 'no audio'}`)
+      console.error(`\n${label}: ladder ${ladder} + ${plan.audio.length ? 'AAC' : 'no audio'}`)
 
       const nativeDir = join(dir, `native-${src.seconds}-${src.height}`)
       const nativeMs = await nativeEncode(path, plan, nativeDir)
@@ -230,12 +250,83 @@ async function main() {
         `${r.ssim?.toFixed(4) ?? '—'} / ${r.nativeSsim?.toFixed(4) ?? '—'} |`,
     ),
   ].join('\n')
+  const note = await runNote(chromium)
+  console.log(`${table}\n\n${note}`)
+  if (WRITE) await writeSection(HEADING, 'bench:encode', table, note)
+  if (tracks) await finishTracks(tracks, chromium)
+}
+
+async function runNote(chromium: string): Promise<string> {
   const { stdout: load } = await run('cat', ['/proc/loadavg'])
-  const note =
+  return (
     `Run ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Chromium ${chromium}, ` +
     `load average ${load.split(' ').slice(0, 3).join(' ')} at the end.`
-  console.log(`${table}\n\n${note}`)
-  if (WRITE) await writeSection(table, note)
+  )
+}
+
+async function finishTracks(table: string, chromium: string) {
+  const note = await runNote(chromium)
+  console.log(`\n${table}\n\n${note}`)
+  if (WRITE) await writeSection(TRACKS_HEADING, 'bench:encode-tracks', table, note)
+}
+
+/**
+ * The anime-style source encoded with every track and previews, against the same file with its
+ * first audio track only; both backends, each setup twice, alternating.
+ */
+async function tracksTable(session: Awaited<ReturnType<typeof openEngine>>, dir: string): Promise<string> {
+  const seconds = 60
+  const source = await makeAnimeClip(dir, 'Episode 01.mkv', { width: 1280, height: 720, seconds })
+  const sidecar = await makeSidecar(dir, 'Episode 01.mkv')
+  const full = planLadder(await probeNative(source))
+  const everything: LadderPlan = {
+    ...full,
+    subtitles: [
+      ...full.subtitles,
+      {
+        id: `s${full.subtitles.length}`,
+        source: { kind: 'sidecar', name: 'Episode 01.fr.srt', format: 'srt' },
+        language: 'fr',
+        label: 'French',
+        role: 'subtitle',
+      },
+    ],
+  }
+  const bare: LadderPlan = { ...full, audio: full.audio.slice(0, 1), subtitles: [], thumbnails: null }
+  await session.page.setInputFiles('#engine-test-file', [source, sidecar])
+  const rows: string[] = []
+  for (const backend of ['default', 'ffmpeg.wasm'] as const) {
+    const times = { bare: [] as number[], everything: [] as number[] }
+    let sprites = 0
+    let name = ''
+    for (let round = 0; round < 2; round++) {
+      for (const [key, plan] of [
+        ['bare', bare],
+        ['everything', everything],
+      ] as const) {
+        const out = await mkdtemp(join(dir, 'tracks-'))
+        const result = await encodeInBench(session, plan, { backend }, out)
+        times[key].push(result.wallMs)
+        if (key === 'everything') sprites = result.spriteBytes
+        name =
+          result.backend === 'webcodecs'
+            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
+            : `ours: ffmpeg.wasm, ${result.workers} × core`
+        console.error(`  tracks ${backend} ${key}: ${sec(result.wallMs)}`)
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+    const [b, e] = [median(times.bare), median(times.everything)]
+    rows.push(
+      `| ${seconds} s 720p MKV (${full.renditions.map((r) => r.label).join('/')}) | ${name} | ${sec(b)} | ${sec(e)} | ` +
+        `${(((e - b) / b) * 100).toFixed(1)}% | ${mb((sprites * 3600) / seconds)} (${(sprites / 1024).toFixed(0)} kB here) |`,
+    )
+  }
+  return [
+    '| source (ladder) | setup | 1 audio track, nothing else | + 2nd audio, 3 subtitles, previews | extra wall time | preview sprites per hour of video |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n')
 }
 
 /** Runs probe-free encoding of the chosen file in the page and reports what came out. */
@@ -253,7 +344,10 @@ async function encodeInBench(
         url: string,
       ) => Promise<typeof import('../client/src/encode/index.ts')>
       const engine = await load(engineUrl)
-      const file = (document.getElementById('engine-test-file') as HTMLInputElement).files![0]!
+      const [file, ...sidecars] = [
+        ...(document.getElementById('engine-test-file') as HTMLInputElement).files!,
+      ]
+      if (!file) throw new Error('no file chosen')
       const { backend: which, ...encodeOptions } = options
       engine.useBackend(
         which === 'ffmpeg.wasm'
@@ -262,6 +356,7 @@ async function encodeInBench(
       )
       let bytes = 0
       let files = 0
+      let spriteBytes = 0
       let backend = ''
       let workers = 0
       // The top rendition is kept to measure its quality once the clock has stopped.
@@ -269,6 +364,7 @@ async function encodeInBench(
       const started = performance.now()
       for await (const out of engine.encode(file, plan, {
         ...encodeOptions,
+        sidecars,
         onProgress: (p) => {
           backend = p.backend
           workers = p.workers
@@ -276,6 +372,7 @@ async function encodeInBench(
       })) {
         bytes += out.bytes.byteLength
         files++
+        if (out.kind === 'sprite') spriteBytes += out.bytes.byteLength
         if (out.representation === plan.renditions[0]!.id) top.push(out)
       }
       const wallMs = performance.now() - started
@@ -289,31 +386,31 @@ async function encodeInBench(
         }
         await save(saveTo, out.path, btoa(binary))
       }
-      return { wallMs, bytes, files, workers, backend }
+      return { wallMs, bytes, files, workers, backend, spriteBytes }
     },
     { engineUrl: session.engineUrl, plan, options, saveTo },
   )
 }
 
 /**
- * Replaces the table between the markers in this benchmark's section of BENCHMARKS.md (creating the
- * section if there is none), leaving the prose and every other section alone.
+ * Replaces the table between the markers in a section of BENCHMARKS.md (creating the section if
+ * there is none), leaving the prose and every other section alone.
  */
-async function writeSection(table: string, note: string) {
+async function writeSection(heading: string, marker: string, table: string, note: string) {
   const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
-  const [open, close] = ['<!-- bench:encode -->', '<!-- /bench:encode -->']
+  const [open, close] = [`<!-- ${marker} -->`, `<!-- /${marker} -->`]
   const block = `${open}\n${table}\n\n${note}\n${close}`
   let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
-  if (!text.includes(HEADING)) {
-    text = `${text.trimEnd()}\n\n${HEADING}\n\n\`npm run bench:encode\`\n\n${block}\n`
+  if (!text.includes(heading)) {
+    text = `${text.trimEnd()}\n\n${heading}\n\n\`npm run bench:encode\`\n\n${block}\n`
   } else if (text.includes(open) && text.includes(close)) {
     text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
   } else {
-    const at = text.indexOf(HEADING) + HEADING.length
+    const at = text.indexOf(heading) + heading.length
     text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
   }
   await writeFile(path, text)
-  console.error(`\nupdated the table under "${HEADING}" in BENCHMARKS.md`)
+  console.error(`\nupdated the table under "${heading}" in BENCHMARKS.md`)
 }
 
 await main()

@@ -16,7 +16,7 @@ import {
 } from 'drizzle-orm/sqlite-core'
 import type { StoredPreferences } from '../server/routes/me/me.schemas.ts'
 // Types only (erased): the shapes the API shows are declared once, as zod schemas, and stored as is.
-import type { Rendition } from '../server/routes/movies/movies.schemas.ts'
+import type { Rendition, StoredSubtitle } from '../server/routes/movies/movies.schemas.ts'
 
 /** admin: everything; uploader: their own movies and series; viewer: watches, keeps a list, uploads nothing. */
 export const ROLES = ['admin', 'uploader', 'viewer'] as const
@@ -117,6 +117,10 @@ export const movies = sqliteTable(
       .notNull()
       .default(sql`(unixepoch('subsec') * 1000)`),
     publishedAt: integer('published_at', { mode: 'timestamp_ms' }),
+    /** Languages (RFC 5646) of the audio tracks of the published manifest, in its order. */
+    audioLanguages: text('audio_languages', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** The subtitle tracks of the published manifest (they may change after publishing). */
+    subtitles: text('subtitles', { mode: 'json' }).$type<StoredSubtitle[]>().notNull().default([]),
     /** The series this movie is an episode of; season and episode are set exactly when this is. */
     seriesId: text('series_id').references(() => series.id, { onDelete: 'set null' }),
     season: integer('season'),

@@ -25,6 +25,7 @@ import { meRouter } from './routes/me/me.index.ts'
 import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
 import { seriesRouter } from './routes/series/series.index.ts'
+import { subtitlesRouter } from './routes/subtitles/subtitles.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
 import { createRuntime } from './runtime.ts'
 
@@ -82,6 +83,7 @@ export function createApp(given: Deps) {
     .route('/users', credentialsRouter())
     .route('/movies', moviesRouter())
     .route('/movies', filesRouter())
+    .route('/movies', subtitlesRouter())
     .route('/series', seriesRouter())
     .route('/me', meRouter())
     .route('/invites', invitesRouter())

@@ -34,13 +34,11 @@ export const ALLOWED_EXTENSIONS = Object.keys(CONTENT_TYPES)
 export const POSTER_NAMES = ['poster.jpg', 'poster.jpeg', 'poster.png', 'poster.webp'] as const
 
 /**
- * What a published movie may still take: a new poster (under a new name, e.g. `poster-<hash>.jpg`,
- * which then becomes the movie's poster) and subtitles. Its manifest and segments never change, so
- * caches may keep every file of it forever.
+ * A poster's name: `poster.jpg` before publishing, and under a new name (e.g. `poster-<hash>.jpg`)
+ * afterwards, when it becomes the movie's poster; published files never change, so caches may keep
+ * every one of them forever.
  */
 export const POSTER_FILE = /^poster(-[A-Za-z0-9_-]+)?\.(jpg|jpeg|png|webp)$/
-export const addableAfterPublish = (path: string): boolean =>
-  POSTER_FILE.test(path) || extensionOf(path) === 'vtt'
 
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
 

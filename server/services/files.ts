@@ -10,12 +10,18 @@
 import { and, eq, ne, sql } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
+import { sha256Hex } from '../lib/crypto.ts'
 import { fileNotFound, movieNotFound } from '../lib/errors.ts'
-import { addableAfterPublish, contentTypeFor, POSTER_FILE } from '../lib/paths.ts'
+import { contentTypeFor, extensionOf, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
-import { BlobHashMismatchError, BlobLengthMismatchError, BlobTooLargeError } from '../storage/blob-store.ts'
+import {
+  BlobHashMismatchError,
+  type BlobInfo,
+  BlobLengthMismatchError,
+  BlobTooLargeError,
+} from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
 import { canWrite } from './access.ts'
 
@@ -81,12 +87,14 @@ export async function putMovieFile(
         `"${path}" is part of a published movie and already has different content; published files never change.`,
         { path, sha256: existing.sha256 },
       )
-    } else if (movie.status === 'ready' && !addableAfterPublish(path)) {
+    } else if (movie.status === 'ready' && !POSTER_EXTENSIONS.includes(extensionOf(path) ?? '')) {
+      // What changes after publishing does so under new names the server gives: subtitles and
+      // the manifest versions that list them (POST /api/movies/{id}/subtitles).
       await input.body?.cancel().catch(() => {})
       throw new ApiError(
         409,
         'movie-published',
-        `The movie is published: it takes new posters (poster-<name>.jpg, .png, .webp) and subtitles (.vtt), but no "${path}".`,
+        `The movie is published: only images may be added to it now. Subtitles are added with POST /api/movies/{id}/subtitles.`,
         { path },
       )
     }
@@ -104,14 +112,7 @@ export async function putMovieFile(
         .catch((err: unknown) => {
           throw uploadError(err, deps, maxBytes.limit)
         })
-      const row = {
-        movieId,
-        path,
-        size: info.size,
-        sha256: info.sha256,
-        contentType: info.contentType,
-        createdAt: currentDate(deps),
-      }
+      const row = fileRow(deps, movieId, path, info)
       try {
         await deps.db
           .insert(movieFiles)
@@ -146,6 +147,56 @@ export async function putMovieFile(
       release()
     }
   })
+}
+
+/** Images may still be added to a published movie (a new poster); nothing else may. */
+const POSTER_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp']
+
+/**
+ * Stores a file the server made itself (a subtitle, a manifest version), unless it is already
+ * stored with these bytes. The caller holds the movie's exclusive lock.
+ */
+export async function writeMovieFile(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  path: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  const sha256 = await sha256Hex(bytes)
+  const [existing] = await deps.db
+    .select({ sha256: movieFiles.sha256 })
+    .from(movieFiles)
+    .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+  if (existing?.sha256 === sha256) return
+  if (existing) throw new Error(`"${path}" already holds other bytes`)
+  const info = await deps.blobs.put(movieKey(movieId, path), bytes, {
+    sha256,
+    size: bytes.byteLength,
+    contentType: contentTypeFor(path),
+  })
+  await deps.db.insert(movieFiles).values(fileRow(deps, movieId, path, info))
+  runtime.servable.delete(servableKey(movieId, path))
+}
+
+/** The `movie_files` row of a blob just stored. */
+function fileRow(deps: Deps, movieId: string, path: string, info: BlobInfo): MovieFile {
+  const { size, sha256, contentType } = info
+  return { movieId, path, size, sha256, contentType, createdAt: currentDate(deps) }
+}
+
+/** Deletes files the server no longer lists (row first, then blob). The caller holds the movie's exclusive lock. */
+export async function dropMovieFiles(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  paths: readonly string[],
+): Promise<void> {
+  for (const path of paths) {
+    await deps.db.delete(movieFiles).where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+    runtime.servable.delete(servableKey(movieId, path))
+    await deps.blobs.delete(movieKey(movieId, path))
+  }
 }
 
 /** Deletes one file of a draft movie. Deleting a file that is not there is a 404. */

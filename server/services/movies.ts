@@ -73,6 +73,11 @@ export function movieToJson(m: MovieRow, extras: MovieExtras = ANONYMOUS): Movie
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
     publishedAt: m.publishedAt ? m.publishedAt.toISOString() : null,
+    audioLanguages: m.audioLanguages ?? [],
+    subtitleLanguages: [
+      ...new Set((m.subtitles ?? []).map((s) => s.language).filter((l): l is string => l !== null)),
+    ],
+    subtitles: (m.subtitles ?? []).map(({ path, ...s }) => ({ ...s, url: mediaUrl(m.id, path) })),
     series: m.seriesId ? { id: m.seriesId, name: m.seriesName ?? '' } : null,
     season: m.season,
     episode: m.episode,
@@ -220,6 +225,20 @@ export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQ
   if (query.active !== undefined) conditions.push(eq(movies.active, query.active))
   if (query.status) conditions.push(eq(movies.status, query.status))
   if (query.mine && user) conditions.push(eq(movies.ownerId, user.id))
+  // Languages are stored canonical (RFC 5646), and the query's were made canonical by its schema.
+  // "en" finds "en" and "en-GB" alike.
+  if (query.audio) {
+    const [tag, sub] = [query.audio, `${query.audio}-%`]
+    conditions.push(
+      sql`exists (select 1 from json_each(${movies.audioLanguages}) where value = ${tag} or value like ${sub})`,
+    )
+  }
+  if (query.subtitles) {
+    const [tag, sub] = [query.subtitles, `${query.subtitles}-%`]
+    conditions.push(
+      sql`exists (select 1 from json_each(${movies.subtitles}) where json_extract(value, '$.language') = ${tag} or json_extract(value, '$.language') like ${sub})`,
+    )
+  }
   if (query.standalone !== undefined) {
     conditions.push(query.standalone ? isNull(movies.seriesId) : sql`${movies.seriesId} is not null`)
   }

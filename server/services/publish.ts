@@ -1,16 +1,32 @@
 /**
- * Publishing: a movie becomes visible only when its manifest parses and every initialization and
- * media segment it names is stored. Records what the catalog shows (duration, renditions, poster).
+ * Publishing: a movie becomes visible only when its manifest parses, every AdaptationSet is of a
+ * kind and type we serve (video and audio segments, WebVTT subtitles, image thumbnails), every
+ * language is a language tag, and every file the manifest names is stored. Records what the catalog
+ * shows: duration, renditions, poster, audio languages and subtitle tracks.
+ *
+ * A published movie's subtitles may change later (services/subtitles.ts): each change is a new
+ * manifest version checked by the same {@link checkManifest} and recorded by {@link recordManifest},
+ * so whatever publishing derives from a manifest follows every version.
  * @module
  */
 import { eq } from 'drizzle-orm'
 import { movieFiles, movies } from '../../db/schema.ts'
 import { currentDate, type Deps } from '../env.ts'
-import { MAX_MPD_BYTES, type Mpd, MpdError, mpdFiles, parseMpd } from '../lib/dash/index.ts'
+import {
+  MAX_MPD_BYTES,
+  type Mpd,
+  MpdError,
+  type MpdRepresentation,
+  mpdFiles,
+  parseMpd,
+  SUBTITLE_ROLES,
+  type SubtitleRole,
+} from '../lib/dash/index.ts'
 import { movieNotFound, validationFailed } from '../lib/errors.ts'
+import { canonicalLanguage, languageName } from '../lib/languages.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
-import type { Rendition } from '../routes/movies/movies.schemas.ts'
+import type { Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
 import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
@@ -21,7 +37,7 @@ export const MISSING_LIST_LIMIT = 1000
 
 /**
  * Checks the manifest against the stored files and, if nothing is missing, publishes the movie.
- * Publishing a published movie again with the same manifest changes nothing. Returns the movie's row.
+ * Publishing a published movie again with its current manifest changes nothing. Returns the movie's row.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
 export async function publishMovie(
@@ -43,56 +59,135 @@ export async function publishMovie(
       if (movie.manifest === manifestPath) return movie
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
     }
-
-    const rows = await deps.db
-      .select({ path: movieFiles.path, size: movieFiles.size })
-      .from(movieFiles)
-      .where(eq(movieFiles.movieId, movieId))
-    const stored = new Map(rows.map((r) => [r.path, r.size]))
-    const manifestSize = stored.get(manifestPath)
-    if (manifestSize === undefined) throw incomplete([manifestPath])
-    if (manifestSize > MAX_MPD_BYTES) {
-      throw invalidManifest(`The manifest is ${manifestSize} bytes; the limit is ${MAX_MPD_BYTES}.`)
-    }
-    const blob = await deps.blobs.get(movieKey(movieId, manifestPath))
-    if (!blob) throw incomplete([manifestPath])
-
-    let mpd: Mpd
-    try {
-      mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), {
-        manifestPath,
-        // Each segment the manifest names must be a stored file: counting stops long before a
-        // manifest that claims millions of them costs seconds of parsing. The margin still lets a
-        // half-uploaded movie's manifest list what is missing.
-        maxSegments: stored.size + MISSING_LIST_LIMIT,
-      })
-    } catch (err) {
-      if (err instanceof MpdError) throw invalidManifest(err.message)
-      throw err
-    }
-    if (mpd.type !== 'static')
-      throw invalidManifest('Live (dynamic) manifests cannot be published; export a static one.')
-
-    const missing = mpdFiles(mpd).filter((p) => !stored.has(p))
-    if (missing.length > 0) throw incomplete(missing)
-
-    const renditions = renditionsOf(mpd)
-    if (renditions.length === 0) throw invalidManifest('The manifest has no audio or video Representation.')
+    const stored = await storedSizes(deps, movieId)
+    const mpd = await checkManifest(deps, movieId, manifestPath, stored)
     const now = currentDate(deps)
-    await deps.db
-      .update(movies)
-      .set({
-        status: 'ready',
-        manifest: manifestPath,
-        duration: mpd.duration,
-        renditions,
-        poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
-        publishedAt: now,
-        updatedAt: now,
-      })
-      .where(eq(movies.id, movieId))
+    await recordManifest(deps, movieId, manifestPath, mpd, {
+      status: 'ready',
+      poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
+      publishedAt: now,
+    })
     return (await findMovie(deps, movieId))!
   })
+}
+
+/** Size of every stored file of a movie, by path. */
+export async function storedSizes(deps: Deps, movieId: string): Promise<Map<string, number>> {
+  const rows = await deps.db
+    .select({ path: movieFiles.path, size: movieFiles.size })
+    .from(movieFiles)
+    .where(eq(movieFiles.movieId, movieId))
+  return new Map(rows.map((r) => [r.path, r.size]))
+}
+
+/**
+ * Reads a stored manifest and checks it and its tracks against the stored files.
+ * @throws ApiError 422 `invalid-manifest` or `incomplete-movie` (with `missing`)
+ */
+export async function checkManifest(
+  deps: Deps,
+  movieId: string,
+  manifestPath: string,
+  stored: ReadonlyMap<string, number>,
+): Promise<Mpd> {
+  const manifestSize = stored.get(manifestPath)
+  if (manifestSize === undefined) throw incomplete([manifestPath])
+  if (manifestSize > MAX_MPD_BYTES) {
+    throw invalidManifest(`The manifest is ${manifestSize} bytes; the limit is ${MAX_MPD_BYTES}.`)
+  }
+  const blob = await deps.blobs.get(movieKey(movieId, manifestPath))
+  if (!blob) throw incomplete([manifestPath])
+
+  let mpd: Mpd
+  try {
+    mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), {
+      manifestPath,
+      // Each segment the manifest names must be a stored file: counting stops long before a
+      // manifest that claims millions of them costs seconds of parsing. The margin still lets a
+      // half-uploaded movie's manifest list what is missing.
+      maxSegments: stored.size + MISSING_LIST_LIMIT,
+    })
+  } catch (err) {
+    if (err instanceof MpdError) throw invalidManifest(err.message)
+    throw err
+  }
+  if (mpd.type !== 'static')
+    throw invalidManifest('Live (dynamic) manifests cannot be published; export a static one.')
+  for (const rep of mpd.representations) checkRepresentation(rep)
+
+  const missing = mpdFiles(mpd).filter((p) => !stored.has(p))
+  if (missing.length > 0) throw incomplete(missing)
+  if (renditionsOf(mpd).length === 0)
+    throw invalidManifest('The manifest has no audio or video Representation.')
+  return mpd
+}
+
+/**
+ * Points the movie at `manifestPath` and records what the catalog shows of it, with `extra` columns
+ * (status, poster, dates) set in the same update.
+ */
+export async function recordManifest(
+  deps: Deps,
+  movieId: string,
+  manifestPath: string,
+  mpd: Mpd,
+  extra: Partial<typeof movies.$inferInsert> = {},
+): Promise<void> {
+  await deps.db
+    .update(movies)
+    .set({
+      manifest: manifestPath,
+      duration: mpd.duration,
+      renditions: renditionsOf(mpd),
+      audioLanguages: audioLanguagesOf(mpd),
+      subtitles: subtitlesOf(mpd),
+      updatedAt: currentDate(deps),
+      ...extra,
+    })
+    .where(eq(movies.id, movieId))
+}
+
+/** File types each kind of AdaptationSet may name. */
+const ALLOWED: Record<MpdRepresentation['kind'], { mimeTypes: RegExp; extensions: string[]; what: string }> =
+  {
+    video: { mimeTypes: /^video\/(mp4|webm)$/, extensions: ['m4s', 'mp4', 'webm'], what: 'video segments' },
+    audio: { mimeTypes: /^audio\/(mp4|webm)$/, extensions: ['m4s', 'mp4', 'webm'], what: 'audio segments' },
+    text: { mimeTypes: /^text\/vtt$/, extensions: ['vtt'], what: 'WebVTT files (text/vtt)' },
+    image: {
+      mimeTypes: /^image\/(jpeg|png|webp)$/,
+      extensions: ['jpg', 'jpeg', 'png', 'webp'],
+      what: 'images',
+    },
+    other: { mimeTypes: /^$/, extensions: [], what: '' },
+  }
+
+/** A Representation of a kind we serve, naming only files of its kind, in a language that is one. */
+function checkRepresentation(rep: MpdRepresentation): void {
+  const where = `Representation "${rep.id}"`
+  if (rep.kind === 'other') {
+    throw invalidManifest(
+      `${where} is neither video, audio, text nor image (mimeType "${rep.mimeType ?? 'none'}").`,
+    )
+  }
+  const allowed = ALLOWED[rep.kind]
+  // Video and audio may leave the type to their codecs; subtitles and thumbnails must say it.
+  if ((rep.kind === 'text' || rep.kind === 'image') && !allowed.mimeTypes.test(rep.mimeType ?? '')) {
+    throw invalidManifest(
+      `${where}: ${rep.kind} tracks must be ${allowed.what}, not "${rep.mimeType ?? 'none'}".`,
+    )
+  }
+  for (const file of [...(rep.initialization ? [rep.initialization] : []), ...rep.segments]) {
+    if (!allowed.extensions.includes(extensionOf(file) ?? '')) {
+      throw invalidManifest(
+        `${where} names "${file}": ${rep.kind} tracks may only name ${allowed.extensions.map((e) => `.${e}`).join(' ')} files.`,
+      )
+    }
+  }
+  if (rep.lang !== undefined && !/^(und|zxx|mul|mis)$/i.test(rep.lang) && !canonicalLanguage(rep.lang)) {
+    throw invalidManifest(
+      `${where} has lang "${rep.lang}", which is not a language tag (e.g. "ja", "en-US").`,
+    )
+  }
 }
 
 /** The catalog's view of a manifest: its audio and video Representations, first occurrence of each id. */
@@ -114,6 +209,31 @@ export function renditionsOf(mpd: Mpd): Rendition[] {
   return out
 }
 
+/** The languages of the audio tracks, the main one first, without repeats. */
+export function audioLanguagesOf(mpd: Mpd): string[] {
+  const audio = mpd.representations.filter((r) => r.kind === 'audio')
+  const main = audio.filter((r) => r.roles.includes('main'))
+  const languages = [...main, ...audio].map((r) => canonicalLanguage(r.lang)).filter((l) => l !== null)
+  return [...new Set(languages)]
+}
+
+/** The subtitle tracks: one per text Representation, with its file. */
+export function subtitlesOf(mpd: Mpd): StoredSubtitle[] {
+  return mpd.representations
+    .filter((r) => r.kind === 'text' && r.segments.length > 0)
+    .map((r) => {
+      const language = canonicalLanguage(r.lang)
+      const role = SUBTITLE_ROLES.find((role) => r.roles.includes(role)) ?? ('subtitle' as SubtitleRole)
+      return {
+        id: r.id,
+        language,
+        label: r.labels[0] ?? (language ? languageName(language) : 'Subtitles'),
+        role,
+        path: r.segments[0]!,
+      }
+    })
+}
+
 function incomplete(missing: string[]): ApiError {
   const shown = missing.slice(0, MISSING_LIST_LIMIT)
   const more = missing.length > shown.length ? ` (the first ${shown.length} are listed)` : ''
@@ -125,4 +245,4 @@ function incomplete(missing: string[]): ApiError {
   )
 }
 
-const invalidManifest = (detail: string) => new ApiError(422, 'invalid-manifest', detail)
+export const invalidManifest = (detail: string) => new ApiError(422, 'invalid-manifest', detail)

@@ -51,7 +51,7 @@ function audioSegments(seconds: number): TimelineSegment[] {
 }
 
 /** The tracks the WebCodecs backend hands buildManifest for a plan (its RenditionEncoders and the audio job). */
-function webCodecsTracks(plan: LadderPlan): { video: Track[]; audio: Track | null } {
+function webCodecsTracks(plan: LadderPlan): { video: Track[]; audio: Track[] } {
   const video = plan.renditions.map(
     (r): Track => ({
       id: r.id,
@@ -65,16 +65,20 @@ function webCodecsTracks(plan: LadderPlan): { video: Track[]; audio: Track | nul
       segments: videoSegments(plan, plan.source.duration),
     }),
   )
-  const audio: Track | null = plan.audio && {
-    id: plan.audio.id,
-    contentType: 'audio',
-    codecs: 'mp4a.40.2',
-    bandwidth: plan.audio.bitrate,
-    audioSamplingRate: plan.audio.sampleRate,
-    channels: plan.audio.channels,
-    timescale: AUDIO_TIMESCALE,
-    segments: audioSegments(plan.source.duration),
-  }
+  const audio = plan.audio.flatMap((t) =>
+    t.renditions.map(
+      (a): Track => ({
+        id: a.id,
+        contentType: 'audio',
+        codecs: 'mp4a.40.2',
+        bandwidth: a.bitrate,
+        audioSamplingRate: a.sampleRate,
+        channels: a.channels,
+        timescale: AUDIO_TIMESCALE,
+        segments: audioSegments(plan.source.duration),
+      }),
+    ),
+  )
   return { video, audio }
 }
 
@@ -124,7 +128,7 @@ describe('manifests the WebCodecs backend writes, read by the server', () => {
   it('an aligned ladder shares one timeline and keeps every attribute', () => {
     const plan = planLadder(probed({ duration: 7, width: 1280, height: 720, audioLanguage: 'jpn' }))
     const { video, audio } = webCodecsTracks(plan)
-    const tracks = [...video, audio!]
+    const tracks = [...video, ...audio]
     const sizes = sizesOf(tracks)
     const xml = buildManifest({ plan, video, audio, sizes })
     // One SegmentTemplate for the whole video set.
@@ -145,13 +149,13 @@ describe('manifests the WebCodecs backend writes, read by the server', () => {
       audioSamplingRate: 48_000,
       channels: 2,
     })
-    expect(rep(mpd, 'a0').timeline?.segments).toEqual(audio!.segments)
+    expect(rep(mpd, 'a0').timeline?.segments).toEqual(audio[0]!.segments)
   })
 
   it('a ladder without audio', () => {
     const plan = planLadder(probed({ duration: 5, width: 640, height: 360, hasAudio: false }))
     const { video, audio } = webCodecsTracks(plan)
-    expect(audio).toBeNull()
+    expect(audio).toEqual([])
     const sizes = sizesOf(video)
     const mpd = expectReadBack(plan, buildManifest({ plan, video, audio, sizes }), video, sizes)
     expect(mpd.representations.some((r) => r.kind === 'audio')).toBe(false)
@@ -162,7 +166,7 @@ describe('manifests the WebCodecs backend writes, read by the server', () => {
     const { video, audio } = webCodecsTracks(plan)
     // 60 frames of 1001/30000 s in a 90 kHz clock.
     expect(video[0]!.segments[0]!.duration).toBe(180_180)
-    const tracks = [...video, audio!]
+    const tracks = [...video, ...audio]
     const sizes = sizesOf(tracks)
     const mpd = expectReadBack(plan, buildManifest({ plan, video, audio, sizes }), tracks, sizes)
     for (const r of plan.renditions) expect(rep(mpd, r.id).frameRate).toBe('30000/1001')
@@ -178,7 +182,7 @@ describe('manifests the WebCodecs backend writes, read by the server', () => {
       '30000/1001',
     ])
     const { video, audio } = webCodecsTracks(plan)
-    const tracks = [...video, audio!]
+    const tracks = [...video, ...audio]
     const sizes = sizesOf(tracks)
     const xml = buildManifest({ plan, video, audio, sizes })
     expect(xml).toContain('maxFrameRate="60000/1001"')
@@ -200,7 +204,7 @@ describe('manifests the WebCodecs backend writes, read by the server', () => {
     }
     const tracks = [video[0]!, skewed]
     const sizes = sizesOf(tracks)
-    const xml = buildManifest({ plan, video: tracks, audio: null, sizes })
+    const xml = buildManifest({ plan, video: tracks, audio: [], sizes })
     expect(xml).toContain('segmentAlignment="false"')
     expect(xml).toMatch(/<S t="183000" d="177000"\/>/)
     const mpd = expectReadBack(plan, xml, tracks, sizes)
@@ -240,14 +244,16 @@ function ffmpegInstanceManifest(plan: LadderPlan, job: EncodeJob): string {
       `\t\t<AdaptationSet id="0" contentType="video" startWithSAP="1" segmentAlignment="true" bitstreamSwitching="true" frameRate="${rate}" maxWidth="${job.renditions[0]!.width}" maxHeight="${job.renditions[0]!.height}" par="16:9">\n${reps.join('\n')}\n\t\t</AdaptationSet>`,
     )
   }
-  if (job.audio) {
+  if (job.audio.length > 0) {
     sets.push(
       [
         `\t\t<AdaptationSet id="${sets.length}" contentType="audio" startWithSAP="1" segmentAlignment="true" bitstreamSwitching="true">`,
-        `\t\t\t<Representation id="${job.renditions.length}" mimeType="audio/mp4" codecs="mp4a.40.2" bandwidth="${job.audio.bitrate}" audioSamplingRate="${job.audio.sampleRate}">`,
-        `\t\t\t\t<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${job.audio.channels}" />`,
-        template(AUDIO_TIMESCALE, audioSegments(seconds)),
-        '\t\t\t</Representation>',
+        ...job.audio.flatMap((a, k) => [
+          `\t\t\t<Representation id="${job.renditions.length + k}" mimeType="audio/mp4" codecs="mp4a.40.2" bandwidth="${a.bitrate}" audioSamplingRate="${a.sampleRate}">`,
+          `\t\t\t\t<AudioChannelConfiguration schemeIdUri="urn:mpeg:dash:23003:3:audio_channel_configuration:2011" value="${a.channels}" />`,
+          template(AUDIO_TIMESCALE, audioSegments(seconds)),
+          '\t\t\t</Representation>',
+        ]),
         '\t\t</AdaptationSet>',
       ].join('\n'),
     )
@@ -274,7 +280,9 @@ function ffmpegInstanceManifest(plan: LadderPlan, job: EncodeJob): string {
 function instanceFiles(plan: LadderPlan, job: EncodeJob): string[] {
   const seconds = job.range ? (job.range.end ?? plan.source.duration) - job.range.start : plan.source.duration
   return streamIds(job).flatMap((id, i) => {
-    const segments = id === plan.audio?.id ? audioSegments(seconds) : videoSegments(plan, seconds)
+    const segments = job.audio.some((a) => a.id === id)
+      ? audioSegments(seconds)
+      : videoSegments(plan, seconds)
     return [initName(String(i)), ...segments.map((s) => mediaName(String(i), s.number))]
   })
 }

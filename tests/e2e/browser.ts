@@ -51,6 +51,26 @@ export async function newPage(
   return { context, page }
 }
 
+/**
+ * A fresh page signed in as `user` (its session cookie set by the login API, as the sign-in form
+ * would); `before` runs first, e.g. to add an init script.
+ */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  user: { username: string; password: string },
+  viewport: keyof typeof VIEWPORTS = 'desktop',
+  before?: (page: Page) => Promise<void>,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const { page, context } = await newPage(browser, viewport)
+  await before?.(page)
+  const res = await page.request.post(`${baseUrl}/api/auth/login`, {
+    data: { username: user.username, password: user.password },
+  })
+  if (res.status() !== 200) throw new Error(`sign-in failed: ${res.status()}`)
+  return { page, context }
+}
+
 /** Takes the page's network away (navigator.onLine turns false) or gives it back. */
 export const setOffline = (page: Page, offline: boolean) => throttle(page, null, 0, offline)
 

@@ -9,7 +9,7 @@ const source = (over: Parameters<typeof probed>[0] = {}) =>
 const shape = (jobs: ReturnType<typeof planJobs>) =>
   jobs.map((j) => [
     ...j.renditions.map((r) => r.label),
-    ...(j.audio ? ['audio'] : []),
+    ...(j.audio.length > 0 ? ['audio'] : []),
     ...(j.poster ? ['poster'] : []),
   ])
 
@@ -53,13 +53,13 @@ describe('planJobs', () => {
       expect(jobs.flatMap((j) => j.renditions.map((r) => r.id)).toSorted()).toEqual(
         plan.renditions.map((r) => r.id).toSorted(),
       )
-      expect(jobs.filter((j) => j.audio)).toHaveLength(1)
+      expect(jobs.filter((j) => j.audio.length > 0)).toHaveLength(1)
       expect(jobs.filter((j) => j.poster)).toHaveLength(1)
     }
   })
 
   it('plans no audio for a silent source', () => {
-    expect(planJobs(planLadder(source({ hasAudio: false })), 2).some((j) => j.audio)).toBe(false)
+    expect(planJobs(planLadder(source({ hasAudio: false })), 2).some((j) => j.audio.length > 0)).toBe(false)
   })
 })
 

@@ -129,14 +129,14 @@ describe('planLadder', () => {
   })
 
   it('plans no audio track for a silent source, and stereo AAC 128k otherwise', () => {
-    expect(planLadder(source({ hasAudio: false, audioCodec: null })).audio).toBeNull()
-    expect(planLadder(source({ audioLanguage: 'jpn' })).audio).toMatchObject({
-      codec: 'aac',
-      bitrate: 128_000,
-      channels: 2,
-      sampleRate: 48_000,
-      language: 'jpn',
-    })
+    expect(planLadder(source({ hasAudio: false, audioCodec: null })).audio).toEqual([])
+    expect(planLadder(source({ audioLanguage: 'ja' })).audio).toMatchObject([
+      {
+        language: 'ja',
+        main: true,
+        renditions: [{ id: 'a0', codec: 'aac', bitrate: 128_000, channels: 2, sampleRate: 48_000 }],
+      },
+    ])
   })
 
   it('halves the frame rate below 720p for 60 fps sources and keeps segments aligned', () => {

@@ -58,7 +58,7 @@ describe('buildManifest', () => {
   })
 
   it('puts every rendition in one video set sharing one compact timeline, and audio in its own', () => {
-    const mpd = parse(buildManifest({ plan, video, audio, sizes: new Map() }))
+    const mpd = parse(buildManifest({ plan, video, audio: [audio], sizes: new Map() }))
     expect(mpd['@_type']).toBe('static')
     expect(mpd['@_mediaPresentationDuration']).toBe('PT7.000S')
     const [v, a] = mpd.Period.AdaptationSet
@@ -78,7 +78,7 @@ describe('buildManifest', () => {
 
   it('falls back to per-representation timelines when segments do not start together', () => {
     const skewed = [video[0]!, rep('v1', [177000, 183000, 180000, 93000], { width: 426, height: 240 })]
-    const mpd = parse(buildManifest({ plan, video: skewed, audio: null, sizes: new Map() }))
+    const mpd = parse(buildManifest({ plan, video: skewed, audio: [], sizes: new Map() }))
     const [v] = mpd.Period.AdaptationSet
     expect(v['@_segmentAlignment']).toBe('false')
     expect(v.SegmentTemplate).toBeUndefined()
@@ -87,7 +87,7 @@ describe('buildManifest', () => {
   })
 
   it('refuses to publish without video', () => {
-    expect(() => buildManifest({ plan, video: [], audio, sizes: new Map() })).toThrow(/no video/)
+    expect(() => buildManifest({ plan, video: [], audio: [audio], sizes: new Map() })).toThrow(/no video/)
   })
 })
 

@@ -69,6 +69,99 @@ export async function makeClip(dir: string, name: string, spec: ClipSpec): Promi
   return path
 }
 
+/** The ASS track of {@link makeAnimeClip}: styles, italics, a line break, a sign on top, overlapping lines. */
+export const ANIME_ASS = `[Script Info]
+ScriptType: v4.00+
+PlayResX: 640
+PlayResY: 360
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+Style: Default,Arial,24,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,2,1,2,10,10,10,1
+Style: Sign,Arial,20,&H0000FFFF,&H000000FF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,2,1,8,10,10,10,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+Dialogue: 0,0:00:00.50,0:00:02.40,Default,,0,0,0,,{\\i1}Welcome{\\i0} home,\\Nbrother
+Dialogue: 0,0:00:01.00,0:00:03.00,Sign,,0,0,0,,Station
+Dialogue: 0,0:00:02.60,0:00:03.90,Default,,0,0,0,,{\\fad(100,100)\\c&H00FF00&}The {\\b1}last{\\b0} train
+`
+
+/** The SubRip track of {@link makeAnimeClip}. */
+export const ANIME_SRT =
+  '1\r\n00:00:00,500 --> 00:00:02,400\r\n<i>Bienvenido</i> a casa,\r\nhermano\r\n\r\n' +
+  '2\r\n00:00:02,600 --> 00:00:03,900\r\nEl último tren\r\n'
+
+/**
+ * An anime-style release in Matroska, as people drop them: H.264, two AAC tracks (Japanese, the
+ * default, then an English dub, each its own tone so they can be told apart), an ASS subtitle track
+ * (English, {@link ANIME_ASS}) and a SubRip one (Spanish, {@link ANIME_SRT}). No picture-based
+ * subtitles: native ffmpeg cannot make PGS.
+ */
+export async function makeAnimeClip(
+  dir: string,
+  name: string,
+  spec: { width?: number; height?: number; seconds?: number; subtitles?: boolean } = {},
+): Promise<string> {
+  const path = join(dir, name)
+  const { width = 640, height = 360, seconds = 4, subtitles = true } = spec
+  const ass = join(dir, `${name}.ass`)
+  const srt = join(dir, `${name}.srt`)
+  await writeFile(ass, ANIME_ASS)
+  await writeFile(srt, ANIME_SRT)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=660:sample_rate=48000:duration=${seconds}`],
+    ...(subtitles ? ['-i', ass, '-i', srt] : []),
+    ...['-map', '0:v', '-map', '1:a', '-map', '2:a', ...(subtitles ? ['-map', '3', '-map', '4'] : [])],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-c:s', 'copy'],
+    ...[
+      '-metadata:s:a:0',
+      'language=jpn',
+      '-metadata:s:a:0',
+      'title=Japanese',
+      '-disposition:a:0',
+      'default',
+    ],
+    ...['-metadata:s:a:1', 'language=eng', '-metadata:s:a:1', 'title=English dub', '-disposition:a:1', '0'],
+    ...(subtitles
+      ? [
+          ...['-metadata:s:s:0', 'language=eng', '-metadata:s:s:0', 'title=English', '-disposition:s:0', '0'],
+          ...['-metadata:s:s:1', 'language=spa', '-c:s:1', 'srt'],
+        ]
+      : []),
+    path,
+  ])
+  return path
+}
+
+/** A clip with 5.1 sound (a tone on every channel) in MP4. */
+export async function makeSurroundClip(dir: string, name: string, seconds = 3): Promise<string> {
+  const path = join(dir, name)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-filter_complex', '[1:a]pan=5.1|FL=c0|FR=c0|FC=c0|LFE=c0|BL=c0|BR=c0[a]'],
+    ...['-map', '0:v', '-map', '[a]', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+    ...['-c:a', 'aac', '-b:a', '256k', '-metadata:s:a:0', 'language=jpn'],
+    path,
+  ])
+  return path
+}
+
+/** A French SubRip sidecar, `<video name>.fr.srt` beside the video, in Windows-1252 as old ones are. */
+export async function makeSidecar(dir: string, videoName: string): Promise<string> {
+  const path = join(dir, `${videoName.replace(/\.[^.]+$/, '')}.fr.srt`)
+  const text =
+    '1\r\n00:00:00,500 --> 00:00:02,400\r\nBienvenue à la maison\r\n\r\n2\r\n00:00:02,600 --> 00:00:03,900\r\nLe dernier train\r\n'
+  await writeFile(path, Buffer.from(text, 'latin1'))
+  return path
+}
+
 /** Writes a text file under a video's name, for the "not a video" path. */
 export async function makeTextFile(dir: string, name: string): Promise<string> {
   const path = join(dir, name)
@@ -186,6 +279,7 @@ export interface ProbedStream {
   sample_aspect_ratio?: string
   display_aspect_ratio?: string
   avg_frame_rate?: string
+  channels?: number
   side_data_list?: { rotation?: number }[]
   tags?: Record<string, string>
 }

@@ -4,10 +4,10 @@
  * becomes ready, native ffprobe reads every rendition back over HTTP, and the movie plays with
  * dash.js on its page. Screenshots land in tests/.artifacts/ for people to look at.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
-import { launchBrowser, newPage, screenshot, throttle } from '../e2e/browser.ts'
+import { launchBrowser, newPage, screenshot, signedInPage, throttle } from '../e2e/browser.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
 import { ffprobe, makeClip, makeTextFile } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
@@ -28,16 +28,8 @@ afterAll(async () => {
   await server?.close()
 })
 
-async function signedInPage(
-  viewport: 'desktop' | 'phone' = 'desktop',
-): Promise<{ page: Page; context: BrowserContext }> {
-  const { page, context } = await newPage(browser, viewport)
-  const res = await page.request.post(`${server.url}/api/auth/login`, {
-    data: { username: user.username, password: user.password },
-  })
-  expect(res.status()).toBe(200)
-  return { page, context }
-}
+const signedIn = (viewport: 'desktop' | 'phone' = 'desktop') =>
+  signedInPage(browser, server.url, user, viewport)
 
 async function api<T>(path: string): Promise<T> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${user.token}` } })
@@ -132,7 +124,7 @@ async function expectPlays(page: Page, id: string) {
 describe('upload page', () => {
   it('uploads a 720p clip with audio through the page; it is published, complete and plays', async () => {
     const clip = await makeClip(dir, 'beach-day.mp4', { width: 1280, height: 720, seconds: 6, audio: true })
-    const { page, context } = await signedInPage()
+    const { page, context } = await signedIn()
     const sizes = ['1280x720', '854x480', '640x360', '426x240']
     const id = await uploadThroughPage(page, clip, { name: 'Beach day', sizes, shots: 'upload-720p' })
 
@@ -153,7 +145,7 @@ describe('upload page', () => {
 
   it('keeps a portrait clip portrait', async () => {
     const clip = await makeClip(dir, 'phone.mp4', { width: 360, height: 640, seconds: 3, audio: true })
-    const { page, context } = await signedInPage('phone')
+    const { page, context } = await signedIn('phone')
     const sizes = ['360x640', '240x426']
     const id = await uploadThroughPage(page, clip, {
       name: 'Phone clip',
@@ -168,7 +160,7 @@ describe('upload page', () => {
 
   it('rides out a network drop in the middle of a clip without audio', async () => {
     const clip = await makeClip(dir, 'quiet.mp4', { width: 640, height: 360, seconds: 4 })
-    const { page, context } = await signedInPage()
+    const { page, context } = await signedIn()
     const sizes = ['640x360', '426x240']
     const id = await uploadThroughPage(page, clip, {
       name: 'Quiet',
@@ -196,7 +188,7 @@ describe('upload page', () => {
 
   it('refuses a text file named .mp4 with a clear message and creates nothing', async () => {
     const before = await api<{ items: unknown[] }>('/api/movies?mine=true&limit=100')
-    const { page, context } = await signedInPage()
+    const { page, context } = await signedIn()
     await page.goto(`${server.url}/upload`)
     await page.setInputFiles('#upload-file', await makeTextFile(dir, 'holiday.mp4'))
     const alert = page.getByRole('alert')

@@ -4,8 +4,8 @@
  */
 import { INIT_TEMPLATE, MANIFEST_NAME, MEDIA_TEMPLATE } from '../../../server/lib/dash/names.ts'
 import type { EncodeJob } from './jobs.ts'
-import { format } from './rational.ts'
-import type { LadderPlan } from './types.ts'
+import { format, toNumber } from './rational.ts'
+import type { LadderPlan, SubtitleFormat } from './types.ts'
 
 export interface ArgsTarget {
   input: string
@@ -58,6 +58,62 @@ export function posterArgs(plan: LadderPlan, target: ArgsTarget): string[] {
 /** The poster frame as ffmpeg writes it: width x height x 4 bytes of RGBA. */
 export const POSTER_RAW = 'poster.rgba'
 
+/** How ffmpeg copies each subtitle format out of the source: the muxer's extension and the codec. */
+const SUBTITLE_OUTPUT: Record<SubtitleFormat, { ext: string; codec: string }> = {
+  // Copied as they are: the ASS script keeps its styles and positions for our converter to read.
+  ass: { ext: 'ass', codec: 'copy' },
+  // SubRip copies; mov_text (MP4's timed text) becomes SubRip on the way out.
+  srt: { ext: 'srt', codec: 'srt' },
+  webvtt: { ext: 'vtt', codec: 'copy' },
+}
+
+/** The file a plan's subtitle `k` is copied out to. */
+export function subtitleSourceName(k: number, format: SubtitleFormat): string {
+  return `subtitle-${k}.${SUBTITLE_OUTPUT[format].ext}`
+}
+
+/** The plan's subtitle number of a file {@link subtitleSourceName} made, or null. */
+export function parseSubtitleSourceName(name: string): number | null {
+  const m = /^subtitle-(\d{1,4})\.(ass|srt|vtt)$/.exec(name)
+  return m ? Number(m[1]) : null
+}
+
+/** Seek-bar preview tile `i` (of the whole movie) as ffmpeg writes it: width x height x 4 bytes of RGBA. */
+export const TILE_PATTERN = 'tile-%06d.rgba'
+
+/** The tile number of a file ffmpeg wrote with {@link TILE_PATTERN}, or null. */
+export function parseTileName(name: string): number | null {
+  const m = /^tile-(\d{6,})\.rgba$/.exec(name)
+  return m ? Number(m[1]) : null
+}
+
+/** Output arguments that copy each of the plan's embedded subtitle tracks to its own file. */
+function subtitleOutputs(plan: LadderPlan, target: ArgsTarget): string[] {
+  return plan.subtitles.flatMap((sub, k) => {
+    if (sub.source.kind !== 'embedded') return []
+    const { codec } = SUBTITLE_OUTPUT[sub.source.format]
+    return [
+      '-map',
+      `0:s:${sub.source.index}`,
+      '-c:s',
+      codec,
+      `${target.outDir}/${subtitleSourceName(k, sub.source.format)}`,
+    ]
+  })
+}
+
+/**
+ * ffmpeg arguments that only copy the plan's embedded subtitle tracks out of the source, each to its
+ * own file (see {@link SUBTITLE_OUTPUT}): nothing is decoded, the file is only demuxed. For an
+ * instance that encodes nothing; one that encodes copies them in the same pass (`encodeArgs`).
+ * Null when the plan has none.
+ */
+export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | null {
+  const outputs = subtitleOutputs(plan, target)
+  if (outputs.length === 0) return null
+  return ['-hide_banner', '-loglevel', 'info', ...threadArgs(target, 'input'), '-i', target.input, ...outputs]
+}
+
 function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
   if (target.threads === undefined) return []
   const n = String(target.threads)
@@ -67,7 +123,8 @@ function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
 /**
  * ffmpeg arguments for one job: the job's renditions scaled from one decode of the source, each an
  * H.264 stream with a fixed GOP of exactly one segment (forced keyframes, no scene-cut keyframes),
- * plus the audio track if the job has it, muxed by ffmpeg's DASH muxer into fMP4 segments.
+ * plus the audio renditions the job has, muxed by ffmpeg's DASH muxer into fMP4 segments; and, as
+ * more outputs of the same run, the preview tiles and the subtitle tracks when the job has them.
  */
 export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget): string[] {
   const args = ['-hide_banner', '-loglevel', 'info', '-stats_period', '0.5', ...threadArgs(target, 'input')]
@@ -79,6 +136,10 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
   args.push('-map_metadata', '-1', '-map_chapters', '-1')
 
   const n = job.renditions.length
+  // The preview tiles branch off the same decoded, constant-rate frames as the renditions.
+  const tiles = job.thumbnails && n > 0 ? plan.thumbnails : null
+  const branches = n + (tiles ? 1 : 0)
+  let firstTile = 0
   if (n > 0) {
     const fullRate = plan.renditions[0]!.frameRate
     const dar = format(plan.displayAspect)
@@ -92,10 +153,20 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
       'format=yuv420p',
     ].filter((f): f is string => f !== null)
     const graph = [
-      n > 1
-        ? `[0:v:0]${head.join(',')},split=${n}${job.renditions.map((_, i) => `[s${i}]`).join('')}`
+      branches > 1
+        ? `[0:v:0]${head.join(',')},split=${branches}${Array.from({ length: branches }, (_, i) => `[s${i}]`).join('')}`
         : `[0:v:0]${head.join(',')}[s0]`,
     ]
+    if (tiles) {
+      // Tile i shows frame i × step of the whole movie; a slice's frame n is the movie's frame
+      // first + n, so it keeps the frames where (first + n) is a multiple of step.
+      const first = Math.round((job.range?.start ?? 0) * toNumber(fullRate))
+      firstTile = Math.ceil(first / tiles.step)
+      graph.push(
+        `[s${n}]select='not(mod(n+${first}\\,${tiles.step}))',` +
+          `scale=${tiles.width}:${tiles.height}:flags=bilinear,setsar=1,format=rgba[tiles]`,
+      )
+    }
     job.renditions.forEach((r, i) => {
       const chain = [
         r.frameRate.num !== fullRate.num || r.frameRate.den !== fullRate.den
@@ -130,15 +201,25 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
       )
     })
   }
-  if (job.audio) {
-    const a = job.audio
-    args.push('-map', '0:a:0', '-c:a', 'aac', '-b:a', String(a.bitrate), '-ac', String(a.channels))
-    args.push('-ar', String(a.sampleRate))
+  if (job.audio.length > 0) {
+    for (const a of job.audio) args.push('-map', `0:a:${a.source}`)
+    args.push('-c:a', 'aac')
+    job.audio.forEach((a, k) => {
+      // Five channels and more are 5.1 (a 7.1 source is mixed down to it), two are the stereo mix.
+      args.push(
+        `-b:a:${k}`,
+        String(a.bitrate),
+        `-ac:a:${k}`,
+        String(a.channels),
+        `-ar:a:${k}`,
+        String(a.sampleRate),
+      )
+    })
   }
-  args.push(...threadArgs(target, 'output'))
-  if (job.range?.end != null) args.push('-t', (job.range.end - job.range.start).toFixed(6))
+  const length = job.range?.end != null ? ['-t', (job.range.end - job.range.start).toFixed(6)] : []
+  args.push(...threadArgs(target, 'output'), ...length)
 
-  const sets = [n > 0 ? 'streams=v' : null, job.audio ? 'streams=a' : null]
+  const sets = [n > 0 ? 'streams=v' : null, job.audio.length > 0 ? 'streams=a' : null]
     .filter((s): s is string => s !== null)
     .map((s, i) => `id=${i},${s}`)
     .join(' ')
@@ -167,5 +248,27 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     sets,
     `${target.outDir}/${MANIFEST_NAME}`,
   )
+  if (tiles) {
+    // A second output: every tile a raw RGBA file of its own, numbered for the whole movie, as it
+    // is made (the browser packs them into JPEG sprite sheets). passthrough: the image muxer would
+    // otherwise repeat frames to fill the gaps between the selected ones.
+    args.push(
+      '-map',
+      '[tiles]',
+      '-c:v',
+      'rawvideo',
+      '-fps_mode',
+      'passthrough',
+      ...threadArgs(target, 'output'),
+      ...length,
+      '-f',
+      'image2',
+      '-start_number',
+      String(firstTile),
+      `${target.outDir}/${TILE_PATTERN}`,
+    )
+  }
+  // The subtitles come out of the same demuxing pass: reading the file again would cost a pass.
+  if (job.subtitles && !job.range) args.push(...subtitleOutputs(plan, target))
   return args
 }

@@ -8,7 +8,7 @@
 
 import { canShareMemory, loadCore } from './core-loader.ts'
 import { EncodeError, MediaProbeError } from './errors.ts'
-import { encodeArgs, posterArgs, probeArgs } from './ffmpeg-args.ts'
+import { encodeArgs, posterArgs, probeArgs, subtitleArgs } from './ffmpeg-args.ts'
 import { shiftFragmentTime } from './fmp4.ts'
 import { type EncodeJob, planJobs, renameOutput, streamIds } from './jobs.ts'
 import type { Track } from './manifest.ts'
@@ -24,6 +24,7 @@ import {
 } from './pipeline.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
+import { audioRenditions } from './tracks.ts'
 import type { CoreVariant, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
 import { type CoreLocation, IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
 
@@ -116,9 +117,11 @@ function ffmpegEngine(
 }
 
 /**
- * The AAC track, encoded by one ffmpeg.wasm worker (WebCodecs cannot encode AAC in Chromium on
- * Linux) while the video encodes elsewhere. Its init and media segments go out through the pipeline
- * like any other; resolves with the track for the manifest.
+ * What the browser's own encoders cannot do, done by ffmpeg.wasm workers beside them: every AAC
+ * rendition (WebCodecs cannot encode AAC in Chromium on Linux), one worker per audio track so that
+ * a second language does not double the time the audio takes, and copying the embedded subtitle
+ * tracks out of the source (in the first worker's pass). Their files go out through the pipeline
+ * like any other; resolves with the audio tracks for the manifest (none when the plan has no audio).
  *
  * @param cost the audio's share of all the work, in the units of the other work's costs
  */
@@ -126,20 +129,31 @@ export async function encodeAudio(
   pipeline: Pipeline,
   file: Blob & { name?: string },
   cost: number,
-): Promise<Track> {
+): Promise<Track[]> {
   const { plan } = pipeline
-  if (!plan.audio) throw new Error('the plan has no audio track')
-  const job: EncodeJob = { id: 'audio', renditions: [], audio: plan.audio, poster: false, cost, range: null }
-  const unit = jobUnit(pipeline, job, cost, 'loading')
+  const subtitles = plan.subtitles.some((s) => s.source.kind === 'embedded')
+  const groups = plan.audio.length > 0 ? plan.audio.map((t) => t.renditions) : [[]]
+  const jobs: EncodeJob[] = groups.map((audio, i) => ({
+    id: `audio${i}`,
+    renditions: [],
+    audio,
+    poster: false,
+    subtitles: subtitles && i === 0,
+    thumbnails: false,
+    cost: cost / groups.length,
+    range: null,
+  }))
+  const units = jobs.map((job) => jobUnit(pipeline, job, job.cost, 'loading'))
   const core = await loadCore('core')
-  const manifest = await runJob(pipeline, { core, file }, job, unit)
-  let audio: Track | null
+  const manifests = await Promise.all(jobs.map((job, i) => runJob(pipeline, { core, file }, job, units[i]!)))
+  if (plan.audio.length === 0) return []
+  let audio: Track[]
   try {
-    audio = jobTracks(plan, [job], collect([job], [manifest])).audio
+    audio = jobTracks(plan, jobs, collect(jobs, manifests)).audio
   } catch (error) {
     throw misfit(error)
   }
-  if (!audio) throw new EncodeError('ffmpeg-failed', 'The audio encoder wrote no track.')
+  if (audio.length === 0) throw new EncodeError('ffmpeg-failed', 'The audio encoder wrote no track.')
   return audio
 }
 
@@ -157,7 +171,12 @@ function collect(jobs: readonly EncodeJob[], manifests: readonly (string | null)
 function jobUnit(pipeline: Pipeline, job: EncodeJob, cost: number, state: WorkUnit['state']): WorkUnit {
   const { duration } = pipeline.plan.source
   return pipeline.unit({
-    name: job.renditions.length > 0 ? 'The ffmpeg.wasm encoder' : 'The audio encoder (ffmpeg.wasm)',
+    name:
+      job.renditions.length > 0
+        ? 'The ffmpeg.wasm encoder'
+        : job.audio.length > 0
+          ? 'The audio encoder (ffmpeg.wasm)'
+          : 'The subtitle reader (ffmpeg.wasm)',
     tracks: streamIds(job),
     // Seconds of the source a job covers (a slice, or the whole movie).
     length: job.range ? (job.range.end ?? duration) - job.range.start : duration,
@@ -182,9 +201,14 @@ async function runJob(
   const { core, file, threads } = where
   const name = inputName(file)
   const target = { input: `${IN_DIR}/${name}`, outDir: OUT_DIR, ...(threads ? { threads } : {}) }
+  // The poster first (the catalog wants it early); subtitles come out of the encode's own pass, or
+  // of a pass of their own in an instance that encodes nothing.
+  const encodes = job.renditions.length > 0 || job.audio.length > 0
+  const subtitles = job.subtitles && !encodes ? subtitleArgs(plan, target) : null
   const steps = [
     ...(job.poster ? [{ tool: 'ffmpeg' as const, args: posterArgs(plan, target) }] : []),
-    { tool: 'ffmpeg' as const, args: encodeArgs(plan, job, target) },
+    ...(subtitles ? [{ tool: 'ffmpeg' as const, args: subtitles }] : []),
+    ...(encodes ? [{ tool: 'ffmpeg' as const, args: encodeArgs(plan, job, target) }] : []),
   ]
   const encodeStep = steps.length - 1
   let manifest: string | null = null
@@ -192,12 +216,22 @@ async function runJob(
 
   const onFile = (fileName: string, data: ArrayBuffer) => {
     const out = renameOutput(job, fileName)
-    // The worker counted every file's bytes; the ones that never reach the consumer come off again.
-    if (!out || out.kind === 'instance-manifest' || out.kind === 'poster')
-      pipeline.discardWorkerBytes(data.byteLength)
+    // The worker counted every file's bytes; the ones that never reach the consumer as they are
+    // come off again.
+    if (!out || (out.kind !== 'init' && out.kind !== 'segment')) pipeline.discardWorkerBytes(data.byteLength)
     if (!out) return
     if (out.kind === 'instance-manifest') {
       manifest = new TextDecoder().decode(data)
+    } else if (out.kind === 'subtitle-source') {
+      pipeline.subtitle(out.index!, new Uint8Array(data))
+    } else if (out.kind === 'tile') {
+      const tiles = plan.thumbnails
+      if (!tiles || data.byteLength !== tiles.width * tiles.height * 4) {
+        pipeline.fail(new EncodeError('ffmpeg-failed', `Preview tile ${out.index} came out the wrong size.`))
+        return
+      }
+      const pixels = new ImageData(new Uint8ClampedArray(data), tiles.width, tiles.height)
+      pipeline.tile(out.index!, (context, x, y) => context.putImageData(pixels, x, y))
     } else if (out.kind === 'poster') {
       // Raw RGBA from ffmpeg, made a JPEG by the browser's own encoder.
       const { width, height } = plan.poster
@@ -214,7 +248,7 @@ async function runJob(
         {
           path: out.path,
           bytes,
-          kind: out.kind,
+          kind: out.kind as 'init' | 'segment',
           ...(out.representation ? { representation: out.representation } : {}),
         },
         { countedByWorker: true },

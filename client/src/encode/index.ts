@@ -22,8 +22,18 @@ export { describeRendition, displaySize, planLadder } from './ladder.ts'
 export type * from './types.ts'
 export { avcCodecs, hasWebCodecs, webCodecsBackend } from './webcodecs-backend.ts'
 
+declare global {
+  interface Window {
+    /** Set by end-to-end tests and benchmarks (before the page loads) to run the page on ffmpeg.wasm alone. */
+    __adhEncoder?: 'ffmpeg.wasm'
+  }
+}
+
 // The browser's own encoder where it can do the job, ffmpeg.wasm for everything else.
-let backend: EncoderBackend = webCodecsBackend({ fallback: ffmpegWasmBackend() })
+let backend: EncoderBackend =
+  globalThis.window?.__adhEncoder === 'ffmpeg.wasm'
+    ? ffmpegWasmBackend()
+    : webCodecsBackend({ fallback: ffmpegWasmBackend() })
 
 /** Swaps the encoder implementation (WebCodecs with an ffmpeg.wasm fallback by default) for everything below. */
 export function useBackend(next: EncoderBackend): void {

@@ -10,8 +10,9 @@ import {
   POSTER_NAME,
   parseSegmentName,
 } from '../../../server/lib/dash/names.ts'
-import { POSTER_RAW } from './ffmpeg-args.ts'
+import { POSTER_RAW, parseSubtitleSourceName, parseTileName } from './ffmpeg-args.ts'
 import { toNumber } from './rational.ts'
+import { audioRenditions } from './tracks.ts'
 import type { AudioRendition, LadderPlan, VideoRendition, X264Preset } from './types.ts'
 
 /** A slice of the movie, on segment boundaries. */
@@ -28,9 +29,14 @@ export interface TimeRange {
 export interface EncodeJob {
   id: string
   renditions: VideoRendition[]
-  audio: AudioRendition | null
+  /** AAC renditions this instance encodes (every audio track's, or none). */
+  audio: AudioRendition[]
   /** Whether this instance also grabs the poster frame (before encoding, so it uploads first). */
   poster: boolean
+  /** Whether it copies the plan's embedded subtitle tracks out of the source (before encoding). */
+  subtitles: boolean
+  /** Whether it writes the seek-bar preview tiles of its slice (of the whole movie without one). */
+  thumbnails: boolean
   /** Estimated work in seconds of one core; only a guide for scheduling. */
   cost: number
   /** The slice this job encodes, or null for the whole movie. */
@@ -94,8 +100,10 @@ function byRendition(plan: LadderPlan, workers: number): EncodeJob[] {
     const jobs: EncodeJob[] = Array.from({ length: k }, (_, i) => ({
       id: `j${i}`,
       renditions: [],
-      audio: null,
+      audio: [],
       poster: false,
+      subtitles: false,
+      thumbnails: false,
       cost: STARTUP_SECONDS + decodeCost(plan),
       range: null,
     }))
@@ -105,11 +113,14 @@ function byRendition(plan: LadderPlan, workers: number): EncodeJob[] {
       target.cost += seconds(plan, renditionRate(r, plan.preset))
     }
     const lightest = jobs.reduce((a, b) => (b.cost < a.cost ? b : a))
-    if (plan.audio) {
-      lightest.audio = plan.audio
-      lightest.cost += seconds(plan, AUDIO_PX_EQUIVALENT)
+    const audio = audioRenditions(plan)
+    if (audio.length > 0) {
+      lightest.audio = audio
+      lightest.cost += seconds(plan, AUDIO_PX_EQUIVALENT * audio.length)
     }
     lightest.poster = true
+    lightest.subtitles = plan.subtitles.some((s) => s.source.kind === 'embedded')
+    lightest.thumbnails = plan.thumbnails !== null
     const span = estimateWallTime(jobs, workers)
     // Another instance must cut the wall time by at least 5% to be worth its memory.
     if (span < bestSpan * 0.95) {
@@ -149,8 +160,10 @@ function byTime(plan: LadderPlan, workers: number): EncodeJob[] | null {
     jobs.push({
       id: `s${i}`,
       renditions: [...plan.renditions],
-      audio: null,
+      audio: [],
       poster: false,
+      subtitles: false,
+      thumbnails: plan.thumbnails !== null,
       cost:
         STARTUP_SECONDS +
         (i > 0 ? seconds(plan, decodeRate(plan), PREROLL_SECONDS) : 0) +
@@ -159,18 +172,23 @@ function byTime(plan: LadderPlan, workers: number): EncodeJob[] | null {
     })
     first += count
   }
-  if (plan.audio) {
+  const audio = audioRenditions(plan)
+  const subtitles = plan.subtitles.some((s) => s.source.kind === 'embedded')
+  if (audio.length > 0) {
     jobs.push({
       id: 'audio',
       renditions: [],
-      audio: plan.audio,
+      audio,
       poster: true,
-      cost: STARTUP_SECONDS + seconds(plan, AUDIO_PX_EQUIVALENT),
+      subtitles,
+      thumbnails: false,
+      cost: STARTUP_SECONDS + seconds(plan, AUDIO_PX_EQUIVALENT * audio.length),
       range: null,
     })
   } else {
-    // No audio job to carry it: the last slice is the shortest, and the poster is one frame.
+    // No audio job to carry them: the last slice is the shortest, and the poster is one frame.
     jobs[jobs.length - 1]!.poster = true
+    jobs[jobs.length - 1]!.subtitles = subtitles
   }
   return jobs
 }
@@ -201,10 +219,10 @@ export function planJobs(
 
 /** Final representation ids in the order the job's ffmpeg run numbers its output streams. */
 export function streamIds(job: EncodeJob): string[] {
-  return [...job.renditions.map((r) => r.id), ...(job.audio ? [job.audio.id] : [])]
+  return [...job.renditions.map((r) => r.id), ...job.audio.map((a) => a.id)]
 }
 
-export type OutputKind = 'init' | 'segment' | 'poster' | 'instance-manifest'
+export type OutputKind = 'init' | 'segment' | 'poster' | 'instance-manifest' | 'subtitle-source' | 'tile'
 
 /**
  * Where a file written inside one instance ends up: "init-1.m4s" of a job encoding [v1, v3] becomes
@@ -215,8 +233,12 @@ export type OutputKind = 'init' | 'segment' | 'poster' | 'instance-manifest'
 export function renameOutput(
   job: EncodeJob,
   name: string,
-): { path: string; kind: OutputKind; representation?: string } | null {
+): { path: string; kind: OutputKind; representation?: string; index?: number } | null {
   if (name === POSTER_RAW) return { path: POSTER_NAME, kind: 'poster' }
+  const subtitle = parseSubtitleSourceName(name)
+  if (subtitle !== null) return { path: name, kind: 'subtitle-source', index: subtitle }
+  const tile = parseTileName(name)
+  if (tile !== null) return { path: name, kind: 'tile', index: tile }
   if (name === MANIFEST_NAME) return { path: name, kind: 'instance-manifest' }
   const segment = parseSegmentName(name)
   // Inside an instance, representation ids are its output stream indexes.

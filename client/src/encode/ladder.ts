@@ -1,6 +1,7 @@
 /** @module Choosing the bitrate ladder for a source: sizes, bitrates, frame rates, GOP and segment length. */
 import { approximate, format, lcm, type Rational, reduce, toNumber } from './rational.ts'
-import type { AudioRendition, LadderPlan, ProbeResult, VideoRendition, X264Preset } from './types.ts'
+import { planAudio, planSubtitles, planThumbnails } from './tracks.ts'
+import type { LadderPlan, ProbeResult, VideoRendition, X264Preset } from './types.ts'
 
 /**
  * The named rungs. A rung is a 16:9 bounding box (1280x720 for "720p"); sources of another shape are
@@ -87,7 +88,8 @@ function roundBitrate(bps: number): number {
  * with even sizes; tags every rendition with the same display aspect ratio so they can share one
  * adaptation set; gives at least two renditions whenever the source is 360p or larger. Renditions
  * below 720p of a source above 30 fps run at half the frame rate. Every rendition's GOP is exactly
- * one segment long, so keyframes line up across the ladder.
+ * one segment long, so keyframes line up across the ladder. Every audio and text subtitle track is
+ * kept (tracks.ts), and previews for the seek bar are planned.
  *
  * @example
  * const plan = planLadder(await probe(file))
@@ -164,17 +166,6 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
   const numerators = renditions.map((r) => r.frameRate.num).reduce((a, b) => lcm(a, b), 1)
   const videoTimescale = numerators * Math.ceil(90_000 / numerators)
 
-  const audio: AudioRendition | null = source.hasAudio
-    ? {
-        id: 'a0',
-        codec: 'aac',
-        bitrate: 128_000,
-        sampleRate: 48_000,
-        channels: 2,
-        language: source.audioLanguage,
-      }
-    : null
-
   const first = renditions[0]!
   const posterWidth = Math.min(first.width, first.height >= first.width ? 720 : 1280)
   return {
@@ -184,7 +175,9 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
     videoTimescale,
     preset: options.preset ?? 'veryfast',
     renditions,
-    audio,
+    audio: planAudio(source),
+    subtitles: planSubtitles(source),
+    thumbnails: planThumbnails(source.duration, first.frameRate, aspect),
     poster: {
       time: Math.max(0, Math.min(source.duration * 0.1, source.duration - 0.1)),
       width: even(posterWidth),

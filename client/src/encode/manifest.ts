@@ -1,6 +1,9 @@
 /**
  * @module The one static MPD published for a ladder: every video rendition a Representation of one
- * video AdaptationSet, the audio in its own, SegmentTemplate with SegmentTimeline, file names from
+ * video AdaptationSet; each audio track an AdaptationSet of its own (`lang`, `Label`, `Role` main
+ * for the main track, alternate for the others) holding its stereo rendition and, for surround
+ * sources, a 5.1 one; each subtitle track a text AdaptationSet with one WebVTT file; the seek-bar
+ * previews a DASH-IF thumbnail AdaptationSet. SegmentTemplate with SegmentTimeline, file names from
  * the DASH module's templates. Written by the DASH module's writer (server/lib/dash), which the
  * server's reader reads back at publish.
  */
@@ -13,12 +16,15 @@ import {
   measuredBandwidth,
   type Representation,
   type SegmentAddressing,
+  type SubtitleTrack,
   type Timeline,
+  textAdaptationSet,
+  thumbnailAdaptationSet,
   timelineSeconds,
   writeMpd,
 } from '../../../server/lib/dash/index.ts'
 import { format, toNumber } from './rational.ts'
-import type { LadderPlan } from './types.ts'
+import type { LadderPlan, ThumbnailPlan } from './types.ts'
 
 /** An encoded track: its final id, what the encoder says of its media, and its segments in ticks. */
 export interface Track extends MediaAttributes, Timeline {
@@ -32,7 +38,12 @@ export interface BuildManifestInput {
   plan: LadderPlan
   /** Largest first, with final ids. */
   video: Track[]
-  audio: Track | null
+  /** Every audio rendition, with final ids ("a0", "a0-6ch", "a1"…). */
+  audio: Track[]
+  /** Subtitle tracks converted, in the plan's order. */
+  subtitles?: readonly SubtitleTrack[]
+  /** The preview sprites, when they were made: the grid and what the sheets cost per second. */
+  thumbnails?: { plan: ThumbnailPlan; bandwidth: number } | null
   /** Byte size of every media segment by file name, for measured bandwidth. */
   sizes: ReadonlyMap<string, number>
 }
@@ -44,11 +55,12 @@ export interface BuildManifestInput {
  *
  * @throws Error when there is no video representation or a timeline is empty.
  * @example
- * const xml = buildManifest({ plan, video: [v0, v1], audio: a0, sizes })
+ * const xml = buildManifest({ plan, video: [v0, v1], audio: [a0], sizes })
  */
-export function buildManifest({ plan, video, audio, sizes }: BuildManifestInput): string {
+export function buildManifest(input: BuildManifestInput): string {
+  const { plan, video, audio, sizes } = input
   if (video.length === 0) throw new Error('no video representation to publish')
-  const tracks = [...video, ...(audio ? [audio] : [])]
+  const tracks = [...video, ...audio]
   for (const track of tracks) {
     if (track.segments.length === 0) throw new Error(`representation ${track.id} has no segments`)
   }
@@ -56,6 +68,8 @@ export function buildManifest({ plan, video, audio, sizes }: BuildManifestInput)
   const shared = alignedTimeline(video)
   const top = video[0]!
   const rendition = (id: string) => plan.renditions.find((r) => r.id === id)
+  const plannedChannels = (id: string) =>
+    plan.audio.flatMap((t) => t.renditions).find((r) => r.id === id)?.channels
   const rate = (r: { num: number; den: number }) => (r.den === 1 ? String(r.num) : format(r))
   const fastest = plan.renditions.map((r) => r.frameRate).sort((a, b) => toNumber(b) - toNumber(a))[0]
   const addressing = (track: Timeline, segments = track.segments): SegmentAddressing => ({
@@ -79,7 +93,7 @@ export function buildManifest({ plan, video, audio, sizes }: BuildManifestInput)
           ? track.frameRate
           : undefined,
       audioSamplingRate: track.audioSamplingRate,
-      channels: track.contentType === 'audio' ? (track.channels ?? plan.audio?.channels) : undefined,
+      channels: track.contentType === 'audio' ? (track.channels ?? plannedChannels(track.id)) : undefined,
       ...(own ? { addressing: addressing(track) } : {}),
     }
   }
@@ -97,19 +111,49 @@ export function buildManifest({ plan, video, audio, sizes }: BuildManifestInput)
     ...(shared ? { addressing: addressing(top, shared) } : {}),
     representations: video.map((track) => representation(track, shared === null)),
   }
-  const audioSet: AdaptationSet | null = audio && {
-    id: '1',
-    contentType: 'audio',
-    mimeType: 'audio/mp4',
-    segmentAlignment: true,
-    startWithSAP: 1,
-    lang: plan.audio?.language ?? undefined,
-    representations: [representation(audio, true)],
+  const sets: AdaptationSet[] = [videoSet]
+  for (const planned of plan.audio) {
+    const encoded = planned.renditions
+      .map((r) => audio.find((t) => t.id === r.id))
+      .filter((t): t is Track => t !== undefined)
+    if (encoded.length === 0) continue
+    sets.push({
+      id: String(sets.length),
+      contentType: 'audio',
+      mimeType: 'audio/mp4',
+      segmentAlignment: true,
+      startWithSAP: 1,
+      lang: planned.language ?? undefined,
+      labels: [planned.label],
+      roles: [planned.main ? 'main' : 'alternate'],
+      representations: encoded.map((t) => representation(t, true)),
+    })
+  }
+  for (const subtitle of input.subtitles ?? []) sets.push(textAdaptationSet(String(sets.length), subtitle))
+  const thumbnails = input.thumbnails
+  if (thumbnails) {
+    const { plan: t } = thumbnails
+    const rate = plan.renditions[0]!.frameRate
+    sets.push(
+      thumbnailAdaptationSet(
+        String(sets.length),
+        {
+          columns: t.columns,
+          rows: t.rows,
+          tileWidth: t.width,
+          tileHeight: t.height,
+          // Ticks of the frame rate's numerator: a tile lasts `step` frames exactly.
+          timescale: rate.num,
+          tileDuration: t.step * rate.den,
+        },
+        thumbnails.bandwidth,
+      ),
+    )
   }
   return writeMpd({
     duration: timelineSeconds(top),
     maxSegmentDuration: Math.max(...tracks.flatMap((t) => t.segments.map((s) => s.duration / t.timescale))),
     minBufferTime,
-    periods: [{ id: '0', start: 0, adaptationSets: audioSet ? [videoSet, audioSet] : [videoSet] }],
+    periods: [{ id: '0', start: 0, adaptationSets: sets }],
   })
 }

@@ -9,8 +9,8 @@ import { buildManifest, type Track } from './manifest.ts'
 import type { LadderPlan } from './types.ts'
 
 /**
- * The ladder's tracks from each job's own manifest (keyed by job id): video largest first, and the
- * audio track if the plan has one.
+ * The ladder's tracks from each job's own manifest (keyed by job id): video largest first, and every
+ * audio rendition in the plan's order.
  *
  * @throws Error when a job's manifest is missing, unreadable, or lacks one of its representations,
  * or when slices do not follow each other
@@ -19,7 +19,7 @@ export function jobTracks(
   plan: LadderPlan,
   jobs: readonly EncodeJob[],
   manifests: ReadonlyMap<string, string>,
-): { video: Track[]; audio: Track | null } {
+): { video: Track[]; audio: Track[] } {
   const parts = new Map<string, Track[]>()
   for (const job of jobs) {
     const xml = manifests.get(job.id)
@@ -54,7 +54,10 @@ export function jobTracks(
   const video = joined
     .filter((r) => r.contentType === 'video')
     .sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
-  const audio = joined.find((r) => r.contentType === 'audio') ?? null
+  const audioOrder = plan.audio.flatMap((t) => t.renditions.map((r) => r.id))
+  const audio = joined
+    .filter((r) => r.contentType === 'audio')
+    .sort((a, b) => audioOrder.indexOf(a.id) - audioOrder.indexOf(b.id))
   return { video, audio }
 }
 

@@ -11,8 +11,11 @@
  *   no sign of life for `stallTimeoutMs`, fails the encode instead of hanging the page;
  * - progress: units of work (a rendition's encoder, an ffmpeg.wasm instance) report source seconds
  *   done; the pipeline turns them into per-rendition rows, a weighted fraction, speed and ETA;
- * - the manifest: when the encoder's work is done, its tracks become the published MPD, handed out
- *   last.
+ * - subtitles and previews: subtitle tracks (sidecar files, or tracks an encoder copied out of the
+ *   source) are converted to WebVTT here, and preview tiles from either encoder are packed into
+ *   sprite sheets (sprites.ts);
+ * - the manifest: when the encoder's work is done, its tracks, the subtitles and the previews
+ *   become the published MPD, handed out last.
  *
  * An encoder is an {@link Engine}: `run(pipeline)` emits files and resolves with the tracks.
  * WebCodecs (webcodecs-backend.ts, one `RenditionEncoder` of rendition.ts per rendition, the AAC
@@ -21,14 +24,27 @@
  * @example
  * yield* runPipeline(plan, options, webCodecsEngine(file, plan, ready))
  */
-import { MANIFEST_NAME, POSTER_NAME } from '../../../server/lib/dash/names.ts'
+
+import { sha256Hex } from '../../../server/lib/crypto.ts'
+import { MANIFEST_NAME, POSTER_NAME, subtitleName } from '../../../server/lib/dash/names.ts'
+import { timelineSeconds } from '../../../server/lib/dash/timeline.ts'
+import type { SubtitleTrack } from '../../../server/lib/dash/tracks.ts'
 import { Channel } from './channel.ts'
 import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { buildManifest, type Track } from './manifest.ts'
 import { toNumber } from './rational.ts'
 import { rate, record, type SpeedSample } from './speed.ts'
-import type { EncodedFile, EncodeOptions, EncodeProgress, LadderPlan, RenditionProgress } from './types.ts'
+import { SpriteSheets, type TilePainter } from './sprites.ts'
+import { toWebVtt } from './subtitles/index.ts'
+import {
+  AUDIO_ROW,
+  type EncodedFile,
+  type EncodeOptions,
+  type EncodeProgress,
+  type LadderPlan,
+  type RenditionProgress,
+} from './types.ts'
 
 /** Content-Type of each kind of output file, as uploaded. */
 export const CONTENT_TYPES: Record<EncodedFile['kind'], string> = {
@@ -36,6 +52,9 @@ export const CONTENT_TYPES: Record<EncodedFile['kind'], string> = {
   init: 'video/mp4',
   segment: 'video/iso.segment',
   poster: 'image/jpeg',
+  subtitles: 'text/vtt',
+  sprite: 'image/jpeg',
+  thumbnails: 'text/vtt',
 }
 
 const DEFAULT_BUFFER_LIMIT = 64 * 1024 * 1024
@@ -52,7 +71,8 @@ export type EngineInfo = Pick<
 export interface EncodedTracks {
   /** Largest first, with the plan's ids. */
   video: Track[]
-  audio: Track | null
+  /** Every audio rendition, in the plan's order. */
+  audio: Track[]
 }
 
 /** An encoder plugged into the pipeline. */
@@ -154,6 +174,10 @@ export interface Pipeline {
   room(units: readonly WorkUnit[]): Promise<void>
   /** Stops the encode with this error (for failures outside `run`'s own promise: encoder callbacks). */
   fail(error: unknown): void
+  /** Draws seek-bar preview tile `index` (the frame at index × plan.thumbnails.step). */
+  tile(index: number, paint: TilePainter): void
+  /** The plan's subtitle `k`, as an encoder copied it out of the source: converted and handed out. */
+  subtitle(k: number, bytes: Uint8Array): void
 }
 
 /**
@@ -166,6 +190,7 @@ export async function* runPipeline(
   engine: Engine,
 ): AsyncGenerator<EncodedFile> {
   const run = new PipelineRun(plan, options, engine.info)
+  run.readSidecars()
   const work = engine.run(run).then(
     (tracks) => run.finish(tracks),
     (error: unknown) => run.fail(error),
@@ -226,6 +251,11 @@ class PipelineRun implements Pipeline {
   private readonly watchdog: ReturnType<typeof setInterval>
   private readonly onAbort = () => this.controller.abort(this.options.signal?.reason)
   private lastReport = 0
+  private readonly sprites: SpriteSheets | null
+  /** Subtitle tracks converted so far, by the plan's subtitle number. */
+  private readonly texts = new Map<number, SubtitleTrack>()
+  /** Conversions and reads still running; the manifest waits for them. */
+  private readonly pending: Promise<void>[] = []
 
   constructor(
     readonly plan: LadderPlan,
@@ -251,6 +281,66 @@ class PipelineRun implements Pipeline {
     else options.signal?.addEventListener('abort', this.onAbort, { once: true })
     const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_MS
     this.watchdog = setInterval(() => this.checkStalls(stallMs), 1000)
+    this.sprites = plan.thumbnails
+      ? new SpriteSheets(
+          plan.thumbnails,
+          (file) => this.emit(file),
+          (error) => this.fail(error),
+        )
+      : null
+  }
+
+  /** Starts converting the subtitle files dropped beside the video. */
+  readSidecars(): void {
+    this.plan.subtitles.forEach((sub, k) => {
+      if (sub.source.kind !== 'sidecar') return
+      const name = sub.source.name
+      const file = this.options.sidecars?.find((f) => f.name === name)
+      if (!file) {
+        this.fail(new EncodeError('ffmpeg-failed', `The subtitle file “${name}” is not there any more.`))
+        return
+      }
+      this.pending.push(file.arrayBuffer().then((buffer) => this.convert(k, new Uint8Array(buffer))))
+    })
+  }
+
+  tile(index: number, paint: TilePainter): void {
+    if (this.signal.aborted) return
+    try {
+      this.sprites?.draw(index, paint)
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  subtitle(k: number, bytes: Uint8Array): void {
+    this.pending.push(this.convert(k, bytes))
+  }
+
+  /**
+   * Converts subtitle `k` to WebVTT and hands it out under its content's name. A track with nothing
+   * readable in it is left out of the movie rather than failing it.
+   */
+  private async convert(k: number, bytes: Uint8Array): Promise<void> {
+    const sub = this.plan.subtitles[k]
+    if (!sub || this.signal.aborted) return
+    let vtt: Uint8Array<ArrayBuffer>
+    try {
+      vtt = new TextEncoder().encode(toWebVtt(bytes, sub.source.format))
+    } catch (error) {
+      console.warn(`Subtitle track “${sub.label}” is left out: ${(error as Error).message}`)
+      return
+    }
+    const path = subtitleName(sub.language, await sha256Hex(vtt))
+    this.texts.set(k, {
+      id: sub.id,
+      language: sub.language,
+      label: sub.label,
+      role: sub.role,
+      path,
+      bandwidth: (vtt.byteLength * 8) / Math.max(1, this.plan.source.duration),
+    })
+    this.emit({ path, bytes: vtt, kind: 'subtitles' })
   }
 
   unit(spec: UnitSpec): WorkUnit {
@@ -288,12 +378,24 @@ class PipelineRun implements Pipeline {
     if (!this.over()) this.wake()
   }
 
-  /** The engine is done: the manifest, a last report, and the end of the stream. */
-  finish(tracks: EncodedTracks): void {
+  /** The engine is done: subtitles and previews finished, the manifest, a last report, the end of the stream. */
+  async finish(tracks: EncodedTracks): Promise<void> {
     if (this.signal.aborted) return
     let xml: string
     try {
-      xml = buildManifest({ plan: this.plan, ...tracks, sizes: this.sizes })
+      await Promise.all(this.pending)
+      const top = tracks.video[0]
+      const thumbnails = this.plan.thumbnails
+      let sprites = null
+      if (this.sprites && thumbnails && top) {
+        const seconds = timelineSeconds(top)
+        const frames = Math.round(seconds * toNumber(this.plan.renditions[0]!.frameRate))
+        await this.sprites.finish(Math.ceil(frames / thumbnails.step), seconds)
+        sprites = { plan: thumbnails, bandwidth: (this.sprites.bytes * 8) / Math.max(1, seconds) }
+      }
+      if (this.signal.aborted) return
+      const subtitles = [...this.texts.entries()].sort(([a], [b]) => a - b).map(([, t]) => t)
+      xml = buildManifest({ plan: this.plan, ...tracks, subtitles, thumbnails: sprites, sizes: this.sizes })
     } catch (error) {
       this.fail(misfit(error))
       return
@@ -349,14 +451,21 @@ class PipelineRun implements Pipeline {
     const now = performance.now()
     if (!force && now - this.lastReport < REPORT_EVERY_MS) return
     this.lastReport = now
+    const audio = this.plan.audio.flatMap((t) => t.renditions.map((r) => r.id))
     const tracks = [
-      ...this.plan.renditions.map((r) => ({ id: r.id, label: r.label, fps: toNumber(r.frameRate) })),
-      ...(this.plan.audio ? [{ id: this.plan.audio.id, label: 'Audio', fps: 0 }] : []),
+      ...this.plan.renditions.map((r) => ({
+        id: r.id,
+        ids: [r.id],
+        label: r.label,
+        fps: toNumber(r.frameRate),
+      })),
+      // Every audio track is one row: they are encoded together.
+      ...(audio.length > 0 ? [{ id: AUDIO_ROW, ids: audio, label: 'Audio', fps: 0 }] : []),
     ]
     const rows: RenditionProgress[] = []
     for (const track of tracks) {
       // A rendition may be encoded in several slices at once: their work and speeds add up.
-      const parts = this.units.filter((u) => u.spec.tracks.includes(track.id))
+      const parts = this.units.filter((u) => u.spec.tracks.some((id) => track.ids.includes(id)))
       if (parts.length === 0) continue
       const total = parts.reduce((sum, u) => sum + u.spec.length, 0)
       const done = parts.reduce((sum, u) => sum + u.fraction * u.spec.length, 0)

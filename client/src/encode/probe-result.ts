@@ -1,7 +1,8 @@
 /** @module Turning ffprobe's JSON into a ProbeResult, or into an error a person understands. */
+import { canonicalLanguage } from '../../../server/lib/languages.ts'
 import { MediaProbeError } from './errors.ts'
 import { parse as parseRational, toNumber } from './rational.ts'
-import type { ProbeResult, Rotation } from './types.ts'
+import type { ProbeResult, Rotation, SourceAudioTrack, SourceSubtitleTrack, SubtitleFormat } from './types.ts'
 
 interface FfprobeStream {
   codec_type?: string
@@ -15,7 +16,14 @@ interface FfprobeStream {
   duration?: string
   bit_rate?: string
   channels?: number
-  disposition?: { attached_pic?: number }
+  channel_layout?: string
+  disposition?: {
+    attached_pic?: number
+    default?: number
+    forced?: number
+    hearing_impaired?: number
+    comment?: number
+  }
   tags?: Record<string, string>
   side_data_list?: { side_data_type?: string; rotation?: number }[]
 }
@@ -61,7 +69,11 @@ export function parseProbe(json: string, size: number): ProbeResult {
   }
   // Album art in music files shows up as a one-frame "video" stream; it is not a picture to encode.
   const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic)
-  const audio = streams.find((s) => s.codec_type === 'audio')
+  const audioStreams = streams.filter((s) => s.codec_type === 'audio')
+  const audioTracks = audioStreams.map(audioTrack)
+  // The track players would start with: the one the file marks default, else the first.
+  const main = audioTracks.find((t) => t.default) ?? audioTracks[0]
+  const audio = main ? audioStreams[main.index] : undefined
   if (!video) {
     throw new MediaProbeError(
       'no-video-stream',
@@ -97,11 +109,57 @@ export function parseProbe(json: string, size: number): ProbeResult {
     audioCodec: audio?.codec_name ?? null,
     hasAudio: audio !== undefined,
     audioChannels: audio?.channels ?? 0,
-    audioLanguage: audio?.tags?.language && audio.tags.language !== 'und' ? audio.tags.language : null,
+    audioLanguage: main?.language ?? null,
+    audioTracks,
+    subtitleTracks: streams.filter((s) => s.codec_type === 'subtitle').map(subtitleTrack),
     videoBitrate:
       positive(video.bit_rate) ?? (formatBitrate ? Math.max(0, formatBitrate - audioBitrate) || null : null),
     size,
     container: formatName,
+  }
+}
+
+/** Subtitle codecs whose text converts to WebVTT, and the format ffmpeg.wasm copies them out as. */
+const TEXT_SUBTITLES: Record<string, SubtitleFormat> = {
+  ass: 'ass',
+  ssa: 'ass',
+  subrip: 'srt',
+  srt: 'srt',
+  text: 'srt',
+  mov_text: 'srt',
+  webvtt: 'webvtt',
+}
+
+function tag(stream: FfprobeStream, name: string): string | null {
+  // Matroska tags come upper or lower case depending on the muxer.
+  const entry = Object.entries(stream.tags ?? {}).find(([k]) => k.toLowerCase() === name)
+  const value = entry?.[1]?.trim()
+  return value ? value : null
+}
+
+function audioTrack(stream: FfprobeStream, index: number): SourceAudioTrack {
+  return {
+    index,
+    codec: stream.codec_name ?? 'unknown',
+    channels: stream.channels ?? 2,
+    channelLayout: stream.channel_layout ?? null,
+    language: canonicalLanguage(tag(stream, 'language')),
+    title: tag(stream, 'title'),
+    default: stream.disposition?.default === 1,
+  }
+}
+
+function subtitleTrack(stream: FfprobeStream, index: number): SourceSubtitleTrack {
+  const codec = stream.codec_name ?? 'unknown'
+  return {
+    index,
+    codec,
+    format: TEXT_SUBTITLES[codec] ?? null,
+    language: canonicalLanguage(tag(stream, 'language')),
+    title: tag(stream, 'title'),
+    default: stream.disposition?.default === 1,
+    forced: stream.disposition?.forced === 1,
+    hearingImpaired: stream.disposition?.hearing_impaired === 1,
   }
 }
 

@@ -1,5 +1,10 @@
 /** @module Types shared by the encoding engine, its backends, the upload page and tests. */
+import type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
 import type { Rational } from './rational.ts'
+import type { SubtitleFormat } from './subtitles/formats.ts'
+
+export type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
+export type { SubtitleFormat } from './subtitles/formats.ts'
 
 /** Clockwise degrees a player must rotate the stored picture to show it upright. */
 export type Rotation = 0 | 90 | 180 | 270
@@ -23,14 +28,48 @@ export interface ProbeResult {
   audioCodec: string | null
   hasAudio: boolean
   audioChannels: number
-  /** ISO 639 language tag of the audio track when the file names one. */
+  /** Language (RFC 5646, "ja") of the default audio track when the file names one. */
   audioLanguage: string | null
+  /** Every audio track, in the file's order. */
+  audioTracks: SourceAudioTrack[]
+  /** Every subtitle track, in the file's order, the ones that cannot be converted included. */
+  subtitleTracks: SourceSubtitleTrack[]
   /** Bits per second of the video stream (or the whole file when the stream does not say), if known. */
   videoBitrate: number | null
   /** Bytes. */
   size: number
   /** Container as ffmpeg names it, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
   container: string
+}
+
+/** An audio track of the source file. */
+export interface SourceAudioTrack {
+  /** Its number among the file's audio streams (ffmpeg's `0:a:N`). */
+  index: number
+  codec: string
+  channels: number
+  /** "stereo", "5.1(side)"… */
+  channelLayout: string | null
+  /** RFC 5646 ("ja"), from the file's ISO 639 tag; null when it says none or "und". */
+  language: string | null
+  title: string | null
+  default: boolean
+}
+
+/** A subtitle track of the source file. */
+export interface SourceSubtitleTrack {
+  /** Its number among the file's subtitle streams (ffmpeg's `0:s:N`). */
+  index: number
+  /** ffmpeg's codec name: "ass", "subrip", "mov_text", "webvtt", "hdmv_pgs_subtitle"… */
+  codec: string
+  /** The text format it converts from, or null: picture-based subtitles (PGS, VobSub, DVB) cannot be converted. */
+  format: SubtitleFormat | null
+  language: string | null
+  title: string | null
+  default: boolean
+  forced: boolean
+  /** Captions for the deaf and hard of hearing (SDH). */
+  hearingImpaired: boolean
 }
 
 /** x264 speed/quality trade-off. Slower presets compress better and cost much more CPU in wasm. */
@@ -53,14 +92,64 @@ export interface VideoRendition {
   bufsize: number
 }
 
+/** One AAC rendition of an audio track. */
 export interface AudioRendition {
+  /** Representation id: "a0" (the stereo rendition of the first track), "a0-6ch" (its 5.1 one). */
   id: string
   codec: 'aac'
   bitrate: number
   sampleRate: number
   channels: number
-  language: string | null
+  /** The source audio stream it encodes (ffmpeg's `0:a:N`). */
+  source: number
 }
+
+/** One audio track of the published movie: an AdaptationSet of its renditions. */
+export interface AudioTrackPlan {
+  /** "a0", "a1"…, in the order the manifest lists them. */
+  id: string
+  /** The source audio stream (ffmpeg's `0:a:N`). */
+  source: number
+  /** RFC 5646 language, or null. */
+  language: string | null
+  /** For people: "Japanese", "English (commentary)". */
+  label: string
+  /** The track players start with (Role "main"); the others are "alternate". */
+  main: boolean
+  /** Stereo first (every device plays it), then 5.1 when the source has surround sound. */
+  renditions: AudioRendition[]
+}
+
+/** Where a subtitle track comes from: a stream of the source, or a file dropped beside it. */
+export type SubtitleSource =
+  | { kind: 'embedded'; index: number; format: SubtitleFormat }
+  | { kind: 'sidecar'; name: string; format: SubtitleFormat }
+
+/** One subtitle track of the published movie: a WebVTT file in a text AdaptationSet. */
+export interface SubtitlePlan {
+  /** Representation id: "s0", "s1"… */
+  id: string
+  source: SubtitleSource
+  language: string | null
+  label: string
+  role: SubtitleRole
+}
+
+/** The seek-bar previews: a tile every `step` frames (of the top rendition), packed in sprite sheets. */
+export interface ThumbnailPlan {
+  /** Frames of the top rendition between two tiles; tile i shows frame i × step. */
+  step: number
+  /** Seconds between two tiles: step / frame rate. */
+  interval: number
+  /** Tile size in pixels: about 160 wide, the picture's shape. */
+  width: number
+  height: number
+  /** Tiles per sheet across and down. */
+  columns: number
+  rows: number
+}
+
+/** x264 speed/quality trade-off.
 
 /** The whole encoding decision for one source: what `encode()` will produce. */
 export interface LadderPlan {
@@ -74,7 +163,11 @@ export interface LadderPlan {
   preset: X264Preset
   /** Largest first. */
   renditions: VideoRendition[]
-  audio: AudioRendition | null
+  /** Every audio track kept, the main one first; empty for a silent movie. */
+  audio: AudioTrackPlan[]
+  /** Every subtitle track kept, converted to WebVTT. */
+  subtitles: SubtitlePlan[]
+  thumbnails: ThumbnailPlan | null
   poster: { time: number; width: number; height: number }
 }
 
@@ -83,13 +176,20 @@ export interface EncodedFile {
   /** Path inside the movie, e.g. "chunk-v1-00003.m4s". */
   path: string
   bytes: Uint8Array
-  kind: 'manifest' | 'init' | 'segment' | 'poster'
+  /**
+   * `subtitles`: a WebVTT subtitle track; `sprite`: a JPEG sheet of seek-bar previews;
+   * `thumbnails`: the WebVTT thumbnails file that points into the sheets.
+   */
+  kind: 'manifest' | 'init' | 'segment' | 'poster' | 'subtitles' | 'sprite' | 'thumbnails'
   contentType: string
   /** Representation id for init and media segments. */
   representation?: string
 }
 
-/** Progress of one rendition (or the audio track). */
+/** The id of the one progress row all the audio tracks share. */
+export const AUDIO_ROW = 'audio'
+
+/** Progress of one rendition (or the audio tracks). */
 export interface RenditionProgress {
   id: string
   label: string
@@ -148,6 +248,8 @@ export interface EncodeOptions {
   maxBufferedBytes?: number
   /** A worker that reports nothing for this long is considered stuck and the encode fails. */
   stallTimeoutMs?: number
+  /** Subtitle files dropped beside the video, which the plan's sidecar subtitles name. */
+  sidecars?: readonly (Blob & { name: string })[]
 }
 
 export type CoreVariant = 'core' | 'core-mt'

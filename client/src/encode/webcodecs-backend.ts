@@ -139,14 +139,16 @@ function explained(options: EncodeOptions, reason: string): EncodeOptions {
 
 /** The WebCodecs engine for a source `prepare` accepted. */
 function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready: Ready): Engine {
+  // The audio and the embedded subtitles need ffmpeg.wasm: one worker beside the video encoders.
+  const worker = plan.audio.length > 0 || plan.subtitles.some((s) => s.source.kind === 'embedded')
   return {
     info: {
       backend: 'webcodecs',
       encoder: 'your browser’s video encoder',
-      encoderDetail: plan.audio
-        ? 'WebCodecs H.264, about as fast as a native encoder; the audio is encoded by ffmpeg.wasm.'
+      encoderDetail: worker
+        ? 'WebCodecs H.264, about as fast as a native encoder; the audio and subtitles are read and encoded by ffmpeg.wasm.'
         : 'WebCodecs H.264, about as fast as a native encoder.',
-      workers: plan.audio ? 1 : 0,
+      workers: worker ? Math.max(1, plan.audio.length) : 0,
       // The video encoders wait on the main thread, where no shared memory is needed.
       pausesForConsumer: true,
     },
@@ -164,7 +166,7 @@ function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready
         const videoCost = renditions.reduce((sum, r) => sum + r.unit.spec.cost, 0)
         const [video, audio] = await Promise.all([
           encodeVideo(pipeline, ready, renditions, sourceFrames, fullRate),
-          plan.audio ? encodeAudio(pipeline, file, 0.02 * videoCost) : null,
+          worker ? encodeAudio(pipeline, file, 0.02 * videoCost * Math.max(1, plan.audio.length)) : [],
         ])
         return { video, audio }
       } finally {
@@ -233,6 +235,14 @@ async function encodeVideo(
       held.draw(uprightContext, 0, 0, top.width, top.height)
       frame = new VideoFrame(upright, { timestamp: 0 })
     } else frame = held.toVideoFrame()
+    const tiles = plan.thumbnails
+    if (tiles && n % tiles.step === 0) {
+      // The seek-bar preview comes from the frame decoded anyway: a scaled copy, nothing more.
+      const source = frame
+      pipeline.tile(n / tiles.step, (context, x, y, width, height) =>
+        context.drawImage(source, x, y, width, height),
+      )
+    }
     for (const rendition of renditions) {
       const m = rendition.slotOf(n)
       if (m === null) continue

@@ -3,6 +3,7 @@
  * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
  * @module
  */
+import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
 import { ApiError, errorMessage, listMovies, type MovieQuery, type MovieSummary, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
@@ -18,6 +19,9 @@ const SORTS: [Sort, string][] = [
   ['name', 'Name A–Z'],
 ]
 
+/** Languages the catalog's filters offer (anything else works in the URL: ?audio=tr). */
+const LANGUAGES = ['ja', 'en', 'es', 'fr', 'de', 'it', 'pt', 'ru', 'zh', 'ko']
+
 const main = initShell('catalog')
 document.title = 'Catalog · anime-die-heart'
 
@@ -25,6 +29,8 @@ const params = new URLSearchParams(location.search)
 const state = {
   q: params.get('q') ?? '',
   sort: (SORTS.some(([s]) => s === params.get('sort')) ? params.get('sort') : 'newest') as Sort,
+  audio: canonicalLanguage(params.get('audio')) ?? '',
+  subtitles: canonicalLanguage(params.get('subtitles')) ?? '',
   cursor: null as string | null,
   loading: false,
   done: false,
@@ -50,6 +56,23 @@ const sortSelect = h(
   { id: 'catalog-sort', 'aria-label': 'Sort movies' },
   SORTS.map(([value, label]) => h('option', { value, selected: value === state.sort }, label)),
 )
+/** A filter by audio or subtitle language. */
+function languageSelect(id: string, label: string, any: string, chosen: string) {
+  const tags = chosen && !LANGUAGES.includes(chosen) ? [...LANGUAGES, chosen] : LANGUAGES
+  return h(
+    'select',
+    { id, 'aria-label': label },
+    h('option', { value: '' }, any),
+    tags.map((tag) => h('option', { value: tag, selected: tag === chosen }, languageName(tag))),
+  )
+}
+const audioSelect = languageSelect('catalog-audio', 'Audio language', 'Any audio', state.audio)
+const subtitlesSelect = languageSelect(
+  'catalog-subtitles',
+  'Subtitle language',
+  'Any subtitles',
+  state.subtitles,
+)
 const count = h('p', { class: 'result-count', role: 'status', 'aria-live': 'polite' })
 const grid = h('ul', { class: 'grid', id: 'catalog-grid', 'aria-label': 'Movies', 'aria-busy': 'false' })
 const status = h('div', { class: 'catalog-status' })
@@ -73,6 +96,8 @@ mount(
     },
     searchField(searchInput, 'Search movies'),
     sortSelect,
+    audioSelect,
+    subtitlesSelect,
     count,
   ),
   grid,
@@ -158,7 +183,14 @@ async function loadPage(): Promise<void> {
   more.hidden = true
   try {
     const page = await listMovies(
-      { limit: PAGE_SIZE, cursor: state.cursor, q: state.q, sort: state.sort },
+      {
+        limit: PAGE_SIZE,
+        cursor: state.cursor,
+        q: state.q,
+        sort: state.sort,
+        ...(state.audio ? { audio: state.audio } : {}),
+        ...(state.subtitles ? { subtitles: state.subtitles } : {}),
+      },
       signal,
     )
     if (signal.aborted) return
@@ -190,6 +222,8 @@ async function reset(): Promise<void> {
   state.abort = new AbortController()
   state.q = searchInput.value
   state.sort = sortSelect.value as Sort
+  state.audio = audioSelect.value
+  state.subtitles = subtitlesSelect.value
   state.cursor = null
   state.done = false
   state.loading = false
@@ -198,8 +232,12 @@ async function reset(): Promise<void> {
   const url = new URL(location.href)
   url.searchParams.delete('q')
   url.searchParams.delete('sort')
+  url.searchParams.delete('audio')
+  url.searchParams.delete('subtitles')
   if (state.q.trim()) url.searchParams.set('q', state.q.trim())
   if (state.sort !== 'newest') url.searchParams.set('sort', state.sort)
+  if (state.audio) url.searchParams.set('audio', state.audio)
+  if (state.subtitles) url.searchParams.set('subtitles', state.subtitles)
   history.replaceState(null, '', url)
   await loadPage()
 }
@@ -207,6 +245,8 @@ async function reset(): Promise<void> {
 const searchSoon = debounce(() => void reset(), 250)
 searchInput.addEventListener('input', searchSoon)
 sortSelect.addEventListener('change', () => void reset())
+audioSelect.addEventListener('change', () => void reset())
+subtitlesSelect.addEventListener('change', () => void reset())
 document.addEventListener('keydown', (e) => {
   // "/" jumps to search, as on most sites with one search box.
   if (e.key === '/' && !(e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement)) {

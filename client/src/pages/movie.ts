@@ -3,6 +3,8 @@
  * movies (visible to their owner and admins) say why there is nothing to play.
  * @module
  */
+
+import { languageName } from '../../../server/lib/languages.ts'
 import { ApiError, api, call, errorMessage, type Movie, type User } from '../api.ts'
 import { createPlayer, loadDash } from '../player/player.ts'
 import { retryButton, stateBlock } from '../ui/blocks.ts'
@@ -12,6 +14,7 @@ import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { placeholder, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+import { subtitleEditor } from './movie-subtitles.ts'
 
 const main = initShell('movie', { mainClass: 'movie-main' })
 const id = decodeURIComponent(location.pathname.split('/')[2] ?? '')
@@ -136,6 +139,7 @@ function details(movie: Movie, user: User | null) {
         : null,
     ),
     movie.description ? h('p', { class: 'movie-description' }, movie.description) : null,
+    trackFacts(movie),
     videos.length
       ? h(
           'ul',
@@ -162,9 +166,20 @@ function details(movie: Movie, user: User | null) {
           ' mute · ',
           h('kbd', null, 'I'),
           ' stats',
+          movie.subtitles.length ? [' · ', h('kbd', null, 'C'), ' subtitles'] : null,
+          movie.audioLanguages.length > 1 ? [' · ', h('kbd', null, 'A'), ' audio language'] : null,
         )
       : null,
   )
+}
+
+/** "Audio: Japanese, English · Subtitles: English, Spanish". */
+function trackFacts(movie: Movie) {
+  const names = (tags: string[]) => tags.map((t) => languageName(t)).join(', ')
+  const audio = movie.audioLanguages.length ? `Audio: ${names(movie.audioLanguages)}` : null
+  const subtitles = movie.subtitleLanguages.length ? `Subtitles: ${names(movie.subtitleLanguages)}` : null
+  if (!audio && !subtitles) return null
+  return h('p', { class: 'movie-languages' }, [audio, subtitles].filter(Boolean).join(' · '))
 }
 
 async function show(): Promise<void> {
@@ -183,7 +198,12 @@ async function show(): Promise<void> {
   const stage = movie.manifestUrl
     ? createPlayer({ manifestUrl: movie.manifestUrl, title: movie.name, poster: posterFor(movie) }).root
     : unplayable(movie)
-  mount(main, back(), h('div', { class: 'movie-layout' }, stage, details(movie, user)))
+  const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
+  mount(
+    main,
+    back(),
+    h('div', { class: 'movie-layout' }, stage, details(movie, user), canEdit ? subtitleEditor(movie) : null),
+  )
   void moreToWatch(movie)
 }
 

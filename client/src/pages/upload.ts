@@ -7,6 +7,8 @@
 import '../upload/upload.css'
 import { planLadder } from '../encode/ladder.ts'
 import { preloadEngine, probe } from '../encode/lazy.ts'
+import { subtitleFormatOf } from '../encode/subtitles/formats.ts'
+import { applyTrackChoices } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { pageHead } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
@@ -14,6 +16,7 @@ import { mount } from '../ui/dom.ts'
 import { currentUser, initShell } from '../ui/shell.ts'
 import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
 import { type SessionSnapshot, UploadSession } from '../upload/session.ts'
+import { createTrackPicker } from '../upload/tracks-view.ts'
 import {
   RunView,
   renderDone,
@@ -53,11 +56,28 @@ function focusHeading(selector = 'h2') {
 
 function showPicker(error: Explanation | null = null) {
   session = null
-  show(renderPicker((file) => void choose(file), error))
+  show(renderPicker((files) => void chooseFiles(files), error))
   if (error) body.querySelector<HTMLElement>('[role="alert"]')?.focus()
 }
 
-async function choose(file: File) {
+/** The video among the files picked or dropped, and the subtitle files that came with it. */
+function chooseFiles(files: File[]) {
+  const video = files.find((f) => subtitleFormatOf(f.name) === null)
+  if (!video) {
+    return showPicker({
+      title: 'Choose the video too',
+      message: 'Subtitle files are added to a video: drop or choose them together with it.',
+      retryable: false,
+      signIn: false,
+    })
+  }
+  return choose(
+    video,
+    files.filter((f) => f !== video && subtitleFormatOf(f.name) !== null),
+  )
+}
+
+async function choose(file: File, sidecars: File[] = []) {
   const tooBig = checkLimits(file)
   if (tooBig) return showPicker(tooBig)
   show(renderProbing(file))
@@ -71,16 +91,32 @@ async function choose(file: File) {
   } catch (error) {
     return showPicker(explain(error))
   }
+  const tracks = createTrackPicker(file, info, plan, sidecars)
   show(
-    renderPlan(file, info, plan, {
-      onStart: (fields) => start(file, plan, fields),
-      onReset: () => showPicker(),
-    }),
+    renderPlan(
+      file,
+      info,
+      plan,
+      {
+        onStart: (fields) => {
+          const selection = tracks.selection()
+          const chosen = applyTrackChoices(plan, selection.choices, selection.extra)
+          start(file, chosen, fields, selection.files)
+        },
+        onReset: () => showPicker(),
+      },
+      tracks.element,
+    ),
   )
   focusHeading('#plan-title')
 }
 
-function start(file: File, plan: LadderPlan, fields: { name: string; description: string; active: boolean }) {
+function start(
+  file: File,
+  plan: LadderPlan,
+  fields: { name: string; description: string; active: boolean },
+  sidecars: File[] = [],
+) {
   let frame = 0
   let latest: SessionSnapshot | null = null
   const view = new RunView(fields.name, plan, {
@@ -96,6 +132,7 @@ function start(file: File, plan: LadderPlan, fields: { name: string; description
     onRetry: () => void session?.retry(),
   })
   const current = new UploadSession(file, plan, fields, {
+    sidecars,
     onChange: (snapshot) => {
       latest = snapshot
       if (snapshot.phase === 'done' && snapshot.movie) {

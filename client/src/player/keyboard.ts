@@ -1,6 +1,6 @@
 /**
  * Keyboard shortcuts, as on the big video sites: Space or k play/pause, arrows seek and change the
- * volume, f full screen, m mute, i statistics. Typing in a field, a dialog or the quality menu is
+ * volume, f full screen, m mute, i statistics, c subtitles on/off, a the next audio language. Typing in a field, a dialog or the quality menu is
  * left alone, and so is Space on a focused button.
  * @module
  */
@@ -17,6 +17,8 @@ export interface ShortcutActions {
   toggleMute(): void
   toggleFullscreen(): void
   toggleStats(): void
+  toggleSubtitles?(): void
+  cycleAudio?(): void
   flash(text: string): void
   /** Called after every shortcut handled (shows the controls). */
   wake(): void
@@ -55,6 +57,14 @@ export function bindShortcuts(root: HTMLElement, act: ShortcutActions, life: Lif
         break
       case 'i':
         act.toggleStats()
+        break
+      case 'c':
+        if (!act.toggleSubtitles) return
+        act.toggleSubtitles()
+        break
+      case 'a':
+        if (!act.cycleAudio) return
+        act.cycleAudio()
         break
       default:
         return

@@ -6,7 +6,8 @@
  * `createPlayer` only puts the parts together; each lives in its own module:
  * view.ts (markup), dash-session.ts (dash.js), quality-control.ts and quality-menu.ts (renditions),
  * playback.ts (play intent and state), problems.ts (errors and retry), controls.ts (seek bar,
- * fullscreen, idle), volume.ts, stats.ts, keyboard.ts.
+ * fullscreen, idle), volume.ts, stats.ts, keyboard.ts; tracks.ts (audio and subtitle menus),
+ * subtitles.ts (drawing them), thumbnails.ts (the seek-bar preview).
  *
  * dash.js is loaded on demand, so the page and poster render before 800 kB of player arrive.
  * @module
@@ -21,6 +22,9 @@ import { createProblems } from './problems.ts'
 import { createQualityControl } from './quality-control.ts'
 import { createQualityMenu } from './quality-menu.ts'
 import { createPlayerStats, createStatsOverlay } from './stats.ts'
+import { createSubtitleRenderer } from './subtitles.ts'
+import { createSeekPreview } from './thumbnails.ts'
+import { createTrackControl } from './tracks.ts'
 import { createPlayerView, type PlayerSource } from './view.ts'
 import { createVolume } from './volume.ts'
 
@@ -42,10 +46,26 @@ export function createPlayer(source: PlayerSource): Player {
   const overlay = createStatsOverlay(() => stats.toggle(false))
   const view = createPlayerView(source, { qualityMenu: menu.wrap, statsOverlay: overlay.element })
   const { root, video } = view
+  const subtitles = createSubtitleRenderer({ video, root, life })
+  const tracks = createTrackControl({
+    video,
+    player: () => session.player,
+    subtitles,
+    flash: view.flash,
+    life,
+  })
+  root.insertBefore(subtitles.element, view.controls)
+  menu.wrap.before(...tracks.menus)
 
   const session = createDashSession(video, source.manifestUrl, {
-    configure: (player) => quality.configure(player),
-    streamInitialized: (player) => quality.streamInitialized(player),
+    configure: (player) => {
+      quality.configure(player)
+      tracks.configure(player)
+    },
+    streamInitialized: (player) => {
+      quality.streamInitialized(player)
+      tracks.streamInitialized(player)
+    },
     videoQualityRendered: (rep) => quality.videoQualityRendered(rep),
     error: (problem) => problems.show(problem),
   })
@@ -59,7 +79,13 @@ export function createPlayer(source: PlayerSource): Player {
     stalled: () => problems.stalled(),
   })
   const problems = createProblems({ view, playback, life })
-  const controls = createControls({ view, togglePlay: playback.toggle, menuOpen: menu.isOpen, life })
+  const controls = createControls({
+    view,
+    togglePlay: playback.toggle,
+    menuOpen: () => menu.isOpen() || tracks.isMenuOpen(),
+    life,
+  })
+  createSeekPreview({ view, player, life })
   const volume = createVolume(view)
   bindShortcuts(
     root,
@@ -71,6 +97,8 @@ export function createPlayer(source: PlayerSource): Player {
       toggleMute: volume.toggleMute,
       toggleFullscreen: controls.toggleFullscreen,
       toggleStats: () => stats.toggle(),
+      toggleSubtitles: tracks.toggleSubtitles,
+      cycleAudio: tracks.cycleAudio,
       flash: view.flash,
       wake: controls.wake,
     },

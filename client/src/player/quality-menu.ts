@@ -6,6 +6,7 @@
 import { h } from '../ui/dom.ts'
 import { formatBitrate } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
+import { menuBehaviour } from './menu.ts'
 
 export interface QualityOption {
   id: string
@@ -60,8 +61,6 @@ export function createQualityMenu(onPick: (id: string | null) => void): QualityM
   let pinned: string | null = null
   let current: QualityOption | null = null
 
-  const items = () => [...list.querySelectorAll<HTMLButtonElement>('[role="menuitemradio"]')]
-
   function render() {
     const autoSub = current ? `${qualityLabel(current)} now` : ''
     list.replaceChildren(
@@ -84,7 +83,7 @@ export function createQualityMenu(onPick: (id: string | null) => void): QualityM
         'data-quality': id ?? 'auto',
         tabindex: '-1',
         onclick: () => {
-          close()
+          menu.close()
           button.focus()
           onPick(id)
         },
@@ -95,49 +94,7 @@ export function createQualityMenu(onPick: (id: string | null) => void): QualityM
     )
   }
 
-  function open() {
-    render()
-    list.hidden = false
-    button.setAttribute('aria-expanded', 'true')
-    const all = items()
-    ;(all.find((b) => b.getAttribute('aria-checked') === 'true') ?? all[0])?.focus()
-    document.addEventListener('pointerdown', outside, true)
-  }
-
-  function close() {
-    if (list.hidden) return
-    list.hidden = true
-    button.setAttribute('aria-expanded', 'false')
-    document.removeEventListener('pointerdown', outside, true)
-  }
-
-  function outside(e: PointerEvent) {
-    if (!wrap.contains(e.target as Node)) close()
-  }
-
-  button.addEventListener('click', () => (list.hidden ? open() : close()))
-  button.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
-      e.preventDefault()
-      open()
-    }
-  })
-  list.addEventListener('keydown', (e) => {
-    const all = items()
-    const i = all.indexOf(document.activeElement as HTMLButtonElement)
-    const move = (to: number) => all[(to + all.length) % all.length]?.focus()
-    if (e.key === 'ArrowDown') move(i + 1)
-    else if (e.key === 'ArrowUp') move(i - 1)
-    else if (e.key === 'Home') move(0)
-    else if (e.key === 'End') move(all.length - 1)
-    else if (e.key === 'Escape') {
-      close()
-      button.focus()
-    } else if (e.key === 'Tab') close()
-    else return
-    e.preventDefault()
-    e.stopPropagation()
-  })
+  const menu = menuBehaviour({ wrap, button, list, render })
 
   function updateButton() {
     const shown = pinned ? options.find((o) => o.id === pinned) : current
@@ -172,7 +129,7 @@ export function createQualityMenu(onPick: (id: string | null) => void): QualityM
       }
       updateButton()
     },
-    close,
-    isOpen: () => !list.hidden,
+    close: menu.close,
+    isOpen: menu.isOpen,
   }
 }

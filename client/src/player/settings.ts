@@ -51,7 +51,9 @@ export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSet
         bufferTimeAtTopQualityLongForm: 60,
       },
       abr: {
-        autoSwitchBitrate: { video: true, audio: true },
+        // Audio stays on the rendition it starts with, the stereo one (the lowest bitrate): a 5.1
+        // rendition beside it is for players that ask for it, never an "upgrade" mid-movie.
+        autoSwitchBitrate: { video: true, audio: false },
         initialBitrate: { video: startKbps },
         // The player caps the bitrate to its own size itself (see capToSize), more leniently
         // than dash.js's portal limit, which drops 720p from a 1200-pixel-wide player.
@@ -66,6 +68,11 @@ export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSet
           ewma: {},
         },
       },
+      // Subtitles: the player picks the track (tracks.ts) and draws the cues (subtitles.ts); dash.js
+      // only loads them (with their cue settings, which its manual-rendering mode would drop), and
+      // remembers no language of its own across movies.
+      text: { defaultEnabled: false },
+      lastMediaSettingsCachingInfo: { enabled: false },
       retryAttempts: { MPD: 2, MediaSegment: 3, InitializationSegment: 3 },
       retryIntervals: { MPD: 800, MediaSegment: 800, InitializationSegment: 800 },
     },

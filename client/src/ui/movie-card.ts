@@ -14,6 +14,27 @@ export function statusBadges(movie: MovieSummary): HTMLElement[] {
   return out
 }
 
+/** "JA · EN  CC EN ES": the audio languages, then the subtitles', when there is more than one language. */
+function languages(movie: MovieSummary): HTMLElement | null {
+  const code = (tag: string) => tag.split('-')[0]!.toUpperCase()
+  const { audioLanguages: audio, subtitleLanguages: subtitles } = movie
+  if (audio.length < 2 && subtitles.length === 0) return null
+  return h(
+    'p',
+    {
+      class: 'card-languages',
+      title: [
+        audio.length ? `Audio: ${audio.join(', ')}` : null,
+        subtitles.length ? `Subtitles: ${subtitles.join(', ')}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    },
+    audio.length ? h('span', null, audio.map(code).join(' · ')) : null,
+    subtitles.length ? h('span', { class: 'cc' }, `CC ${subtitles.map(code).join(' ')}`) : null,
+  )
+}
+
 export function movieCard(movie: MovieSummary, opts: { showOwner: boolean }): HTMLLIElement {
   const marks = statusBadges(movie)
   const meta = [
@@ -48,6 +69,7 @@ export function movieCard(movie: MovieSummary, opts: { showOwner: boolean }): HT
         { class: 'card-body' },
         h('h2', { class: 'card-title' }, movie.name),
         h('p', { class: 'card-meta' }, meta.join(' · ')),
+        languages(movie),
       ),
     ),
   )

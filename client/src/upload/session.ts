@@ -33,6 +33,8 @@ export interface SessionSnapshot {
 
 export interface SessionOptions {
   onChange: (snapshot: SessionSnapshot) => void
+  /** Subtitle files dropped with the video, which the plan's sidecar subtitles name. */
+  sidecars?: readonly File[]
   workers?: number
   transport?: Transport
   concurrency?: number
@@ -40,7 +42,8 @@ export interface SessionOptions {
 
 /** Bytes the ladder will take: bitrates times duration plus a little container overhead. */
 export function estimateBytes(plan: LadderPlan): number {
-  const bits = plan.renditions.reduce((sum, r) => sum + r.bitrate, 0) + (plan.audio?.bitrate ?? 0)
+  const audio = plan.audio.flatMap((t) => t.renditions).reduce((sum, r) => sum + r.bitrate, 0)
+  const bits = plan.renditions.reduce((sum, r) => sum + r.bitrate, 0) + audio
   return Math.round((bits * plan.source.duration * 1.03) / 8)
 }
 
@@ -156,6 +159,7 @@ export class UploadSession {
           signal: this.encoding.signal,
           onProgress: (progress) => this.update({ encode: progress }),
           ...(this.options.workers ? { workers: this.options.workers } : {}),
+          ...(this.options.sidecars ? { sidecars: this.options.sidecars } : {}),
         })
         for await (const file of files) {
           if (file.kind === 'poster' && !this.snapshot.posterUrl) {

@@ -1,6 +1,6 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
-import type { LadderPlan, ProbeResult } from '../encode/types.ts'
+import { AUDIO_ROW, type LadderPlan, type ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDuration } from '../ui/format.ts'
@@ -8,8 +8,10 @@ import { icon } from '../ui/icons.ts'
 import { signInHref } from '../ui/shell.ts'
 import type { Explanation } from './messages.ts'
 import { estimateBytes, type MovieFields, type SessionSnapshot } from './session.ts'
+import { SUBTITLE_ACCEPT } from './tracks-view.ts'
 
-const ACCEPT = 'video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.ts,.mts,.m2ts,.3gp,.flv,.wmv,.mpg,.mpeg,.ogv'
+// Subtitle files may come along with the video (movie.mkv + movie.fr.srt).
+const ACCEPT = `video/*,.mp4,.m4v,.mov,.mkv,.webm,.avi,.ts,.mts,.m2ts,.3gp,.flv,.wmv,.mpg,.mpeg,.ogv,${SUBTITLE_ACCEPT}`
 
 export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`
@@ -60,18 +62,19 @@ export function errorNotice(error: Explanation, actions: (HTMLElement | null)[] 
   )
 }
 
-/** Drag-and-drop area with a real button and file input behind it. */
-export function renderPicker(onFile: (file: File) => void, error: Explanation | null): HTMLElement {
+/** Drag-and-drop area with a real button and file input behind it; the video may come with subtitle files. */
+export function renderPicker(onFiles: (files: File[]) => void, error: Explanation | null): HTMLElement {
   const input = h('input', {
     type: 'file',
     id: 'upload-file',
     accept: ACCEPT,
+    multiple: true,
     class: 'visually-hidden',
     tabindex: -1,
     'aria-hidden': 'true',
     onchange: () => {
-      const file = input.files?.[0]
-      if (file) onFile(file)
+      const files = [...(input.files ?? [])]
+      if (files.length > 0) onFiles(files)
     },
   })
   const zone = h(
@@ -82,7 +85,7 @@ export function renderPicker(onFile: (file: File) => void, error: Explanation | 
     h(
       'p',
       null,
-      'Your browser encodes it into streaming quality levels on this computer, and uploads each part as soon as it is ready.',
+      'Your browser encodes it into streaming quality levels on this computer, and uploads each part as soon as it is ready. Drop subtitle files (.srt, .ass, .vtt) with it to add them.',
     ),
     h('button', { type: 'button', class: 'btn btn-primary', onclick: () => input.click() }, 'Choose a video'),
     input,
@@ -106,8 +109,8 @@ export function renderPicker(onFile: (file: File) => void, error: Explanation | 
     e.preventDefault()
     depth = 0
     over(false)
-    const file = e.dataTransfer?.files[0]
-    if (file) onFile(file)
+    const files = [...(e.dataTransfer?.files ?? [])]
+    if (files.length > 0) onFiles(files)
   })
   return h(
     'div',
@@ -157,7 +160,18 @@ function sourceCard(file: File, probe: ProbeResult): HTMLElement {
       fact('Picture', `${probe.width}×${probe.height}${probe.rotation ? `, turned ${probe.rotation}°` : ''}`),
       fact('Frame rate', `${fps} fps`),
       fact('Video', probe.videoCodec.toUpperCase()),
-      fact('Sound', probe.hasAudio ? (probe.audioCodec ?? 'yes').toUpperCase() : 'none'),
+      fact(
+        'Sound',
+        probe.hasAudio
+          ? `${(probe.audioCodec ?? 'yes').toUpperCase()}${probe.audioTracks.length > 1 ? `, ${probe.audioTracks.length} tracks` : ''}`
+          : 'none',
+      ),
+      probe.subtitleTracks.length > 0
+        ? fact(
+            'Subtitles',
+            `${probe.subtitleTracks.length} track${probe.subtitleTracks.length === 1 ? '' : 's'}`,
+          )
+        : null,
       fact('File size', formatBytes(probe.size)),
     ),
   )
@@ -177,17 +191,7 @@ function planTable(plan: LadderPlan): HTMLElement {
       h('td', { class: 'num' }, formatBitrate(r.bitrate)),
     ),
   )
-  if (plan.audio) {
-    rows.push(
-      h(
-        'tr',
-        null,
-        h('td', null, 'Audio'),
-        h('td', null, `AAC stereo · ${plan.audio.sampleRate / 1000} kHz`),
-        h('td', { class: 'num' }, formatBitrate(plan.audio.bitrate)),
-      ),
-    )
-  }
+  // The audio tracks are in the track list, where the uploader chooses them.
   return h(
     'div',
     { class: 'table-wrap' },
@@ -211,12 +215,13 @@ function planTable(plan: LadderPlan): HTMLElement {
   )
 }
 
-/** The file's facts, the movie's fields and the encoding plan, with Start. */
+/** The file's facts, the movie's fields and the encoding plan (with the track list, `tracks`), with Start. */
 export function renderPlan(
   file: File,
   probe: ProbeResult,
   plan: LadderPlan,
   actions: { onStart: (fields: MovieFields) => void; onReset: () => void },
+  tracks: HTMLElement | null = null,
 ): HTMLElement {
   const name = h('input', {
     type: 'text',
@@ -268,6 +273,7 @@ export function renderPlan(
     ),
     h('h3', null, 'Quality levels'),
     planTable(plan),
+    tracks,
     h(
       'p',
       { class: 'plan-summary' },
@@ -345,9 +351,10 @@ export class RunView {
       this.rows.set(r.id, row)
       return el
     })
-    if (plan.audio) {
-      const { el, row } = progressRow(plan.audio.id, 'Audio', 'AAC stereo')
-      this.rows.set(plan.audio.id, row)
+    if (plan.audio.length > 0) {
+      const sub = plan.audio.length === 1 ? 'AAC' : `${plan.audio.length} tracks, AAC`
+      const { el, row } = progressRow(AUDIO_ROW, 'Audio', sub)
+      this.rows.set(AUDIO_ROW, row)
       encodeRows.push(el)
     }
     const upload = progressRow('upload', 'Upload', 'to the server', true)

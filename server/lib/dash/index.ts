@@ -7,6 +7,8 @@
  * - `duration.ts`, `template.ts`, `timeline.ts`: ISO 8601 durations, SegmentTemplate strings,
  *   SegmentTimeline expansion and compression
  * - `read.ts`: the defensive reader publish trusts; `write.ts`: the writer the encoder uses
+ * - `tracks.ts`: subtitle (text) and seek-bar preview (image) AdaptationSets; `edit.ts`: swapping
+ *   the subtitle sets of a published manifest, everything else left as written
  *
  * @example
  * const mpd = parseMpd(xml)                   // throws MpdError on anything unsafe or unsupported
@@ -16,16 +18,24 @@
  */
 export { measuredBandwidth } from './bandwidth.ts'
 export { formatDuration, parseIsoDuration } from './duration.ts'
+export { replaceTextSets } from './edit.ts'
 export { MpdError } from './error.ts'
 export {
   INIT_TEMPLATE,
   initName,
+  isSubtitleName,
   MANIFEST_NAME,
   MEDIA_TEMPLATE,
+  manifestName,
+  manifestVersion,
   mediaName,
   POSTER_NAME,
   parseSegmentName,
   type SegmentName,
+  SPRITE_TEMPLATE,
+  spriteName,
+  subtitleName,
+  THUMBNAILS_VTT_NAME,
 } from './names.ts'
 export {
   MAX_MPD_BYTES,
@@ -45,6 +55,16 @@ export {
   type TimelineRun,
   timelineSeconds,
 } from './timeline.ts'
+export {
+  ROLE_SCHEME,
+  type SpriteGrid,
+  SUBTITLE_ROLES,
+  type SubtitleRole,
+  type SubtitleTrack,
+  THUMBNAIL_TILE_SCHEME,
+  textAdaptationSet,
+  thumbnailAdaptationSet,
+} from './tracks.ts'
 export type * from './types.ts'
 export { mediaAttributes } from './types.ts'
 export { writeMpd } from './write.ts'

@@ -1,12 +1,65 @@
 /**
- * The file names of an encoded movie, spelled here and nowhere else: the manifest, the poster, and
- * the init and media segment templates every encoder instance and the merged manifest use.
+ * The file names of an encoded movie, spelled here and nowhere else: the manifest and its later
+ * versions, the poster, the init and media segment templates every encoder instance and the merged
+ * manifest use, the subtitle sidecars and the seek-bar preview sprites.
+ *
+ * What may change after publishing (subtitles, hence the manifest) changes under a NEW name:
+ * subtitle files are named by their content's hash and manifests by a version number, so every
+ * published name keeps meaning the same bytes and caches may keep them.
  * @module
  */
 import { expandTemplate, matchTemplate } from './template.ts'
 
 /** The manifest a movie is published with. */
 export const MANIFEST_NAME = 'manifest.mpd'
+/**
+ * Later versions of a movie's manifest (after its subtitles changed): version 1 is
+ * {@link MANIFEST_NAME}, version n > 1 is `manifest-v<n>.mpd`.
+ * @example manifestName(3) // 'manifest-v3.mpd'
+ */
+export function manifestName(version: number): string {
+  return version <= 1 ? MANIFEST_NAME : `manifest-v${version}.mpd`
+}
+
+/**
+ * The version of a manifest name, or null for a name that is not one of ours.
+ * @example manifestVersion('manifest.mpd') // 1
+ * @example manifestVersion('manifest-v3.mpd') // 3
+ */
+export function manifestVersion(name: string): number | null {
+  if (name === MANIFEST_NAME) return 1
+  const m = /^manifest-v([1-9]\d{0,8})\.mpd$/.exec(name)
+  return m ? Number(m[1]) : null
+}
+
+/**
+ * A subtitle track's WebVTT file: its language and the first 8 hex digits of its SHA-256, so a
+ * replaced subtitle gets a new name and the old one never changes meaning.
+ * @example subtitleName('ja', 'a1b2c3d4e5…') // 'subs-ja-a1b2c3d4.vtt'
+ */
+export function subtitleName(language: string | null, sha256: string): string {
+  const lang = language && /^[A-Za-z0-9-]{1,35}$/.test(language) ? language : 'und'
+  return `subs-${lang}-${sha256.slice(0, 8).toLowerCase()}.vtt`
+}
+
+/** Whether a name is a subtitle file {@link subtitleName} made. */
+export function isSubtitleName(name: string): boolean {
+  return /^subs-[A-Za-z0-9-]{1,35}-[0-9a-f]{8}\.vtt$/.test(name)
+}
+
+/** SegmentTemplate@media of the seek-bar preview sprite sheets (JPEG grids of tiles). */
+export const SPRITE_TEMPLATE = 'thumbs-$Number%05d$.jpg'
+/** The same tiles as a WebVTT thumbnails file (`#xywh=` fragments), for players without DASH thumbnails. */
+export const THUMBNAILS_VTT_NAME = 'thumbs.vtt'
+
+/**
+ * Sprite sheet `number` (from 1).
+ * @example spriteName(2) // 'thumbs-00002.jpg'
+ */
+export function spriteName(number: number): string {
+  return expandTemplate(SPRITE_TEMPLATE, { RepresentationID: '', Bandwidth: 0, Number: number })
+}
+
 /** The poster the encoder uploads first. */
 export const POSTER_NAME = 'poster.jpg'
 /** SegmentTemplate@initialization. */

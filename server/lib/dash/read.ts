@@ -19,6 +19,7 @@ import { parseIsoDuration } from './duration.ts'
 import { MpdError } from './error.ts'
 import { expandTemplate } from './template.ts'
 import { expandTimeline, type TimelineRun } from './timeline.ts'
+import { ROLE_SCHEME, THUMBNAIL_TILE_SCHEME } from './tracks.ts'
 import {
   type ContentKind,
   type MediaAttributes,
@@ -41,6 +42,12 @@ export interface MpdRepresentation extends MediaAttributes {
   kind: ContentKind
   mimeType?: string
   lang?: string
+  /** Label texts of its AdaptationSet (or its own), e.g. ["Japanese"]. */
+  labels: string[]
+  /** Role@value of its AdaptationSet in the DASH role scheme: "main", "subtitle", "forced-subtitle"… */
+  roles: string[]
+  /** The thumbnail grid (DASH-IF thumbnail_tile) of an image Representation, e.g. { columns: 10, rows: 10 }. */
+  tiles: { columns: number; rows: number } | null
   bandwidth: number
   /** Path of the initialization segment inside the movie, or null when the media carries its own. */
   initialization: string | null
@@ -147,6 +154,10 @@ interface Scope {
   attrs: Attrs
   /** AudioChannelConfiguration@value found at this level or above. */
   channels?: string
+  /** An AdaptationSet's Labels, Roles and thumbnail grid, which its Representations share. */
+  labels?: string[]
+  roles?: string[]
+  tiles?: { columns: number; rows: number } | null
 }
 
 // Resolution happens against a stand-in for the movie's real URL, so that a reference which would
@@ -203,6 +214,9 @@ function readMpd(root: XmlNode, ctx: Context): Mpd {
         segmentInfo: [...periodScope.segmentInfo, ...segmentInfoOf(set)],
         attrs: sAttrs,
         ...channelsOf(set),
+        labels: labelsOf(set),
+        roles: rolesOf(set),
+        tiles: tilesOf(set),
       }
       const reps = children(set, 'Representation')
       if (reps.length === 0) throw new MpdError('An AdaptationSet has no Representation.')
@@ -260,6 +274,7 @@ function readRepresentation(
     audioSamplingRate: positiveInt(pick('audioSamplingRate')),
     channels: positiveInt(channelsOf(rep).channels ?? parent.channels),
   }
+  const labels = [...labelsOf(rep), ...(parent.labels ?? [])]
   return {
     id,
     periodId,
@@ -267,6 +282,9 @@ function readRepresentation(
     kind: kindOf(mimeType, parent.attrs.contentType ?? own.contentType, codecs),
     ...(mimeType !== undefined ? { mimeType } : {}),
     ...(pick('lang') !== undefined ? { lang: pick('lang') } : {}),
+    labels,
+    roles: [...rolesOf(rep), ...(parent.roles ?? [])],
+    tiles: tilesOf(rep) ?? parent.tiles ?? null,
     bandwidth,
     ...mediaAttributes(media),
     initialization,
@@ -436,6 +454,31 @@ function channelsOf(node: XmlNode): { channels?: string } {
   const config = firstChild(node, 'AudioChannelConfiguration')
   const value = config ? attrsOf(config).value : undefined
   return value !== undefined ? { channels: value } : {}
+}
+
+function labelsOf(node: XmlNode): string[] {
+  return texts(node, 'Label')
+    .map((t) => decodeXmlText(t).trim())
+    .filter((t) => t !== '')
+}
+
+function rolesOf(node: XmlNode): string[] {
+  return children(node, 'Role')
+    .map(attrsOf)
+    .filter((a) => a.schemeIdUri === ROLE_SCHEME && a.value !== undefined)
+    .map((a) => a.value!)
+}
+
+// The IOP spells it both ways.
+const TILE_SCHEMES = [THUMBNAIL_TILE_SCHEME, 'http://dashif.org/guidelines/thumbnail_tile']
+
+function tilesOf(node: XmlNode): { columns: number; rows: number } | null {
+  for (const property of children(node, 'EssentialProperty').map(attrsOf)) {
+    if (!TILE_SCHEMES.includes(property.schemeIdUri ?? '')) continue
+    const m = /^(\d{1,3})x(\d{1,3})$/.exec(property.value ?? '')
+    if (m && Number(m[1]) > 0 && Number(m[2]) > 0) return { columns: Number(m[1]), rows: Number(m[2]) }
+  }
+  return null
 }
 
 function kindOf(

@@ -54,22 +54,47 @@ export interface SegmentAddressing extends Timeline {
   media: string
 }
 
+/**
+ * SegmentTemplate addressing with a fixed `@duration` and no timeline: segment n (from
+ * `startNumber`) covers [(n - startNumber) × duration, …) until the Period ends. Thumbnail sprite
+ * sheets are addressed this way, as DASH-IF IOP 6.2.6 and players expect.
+ */
+export interface FixedAddressing {
+  timescale: number
+  /** Ticks every segment lasts (the last one may be cut short by the Period's end). */
+  duration: number
+  startNumber: number
+  media: string
+}
+
+/** A descriptor element (Role, EssentialProperty, …): a scheme and a value in it. */
+export interface Descriptor {
+  schemeIdUri: string
+  value?: string
+}
+
 export interface Representation extends MediaAttributes {
   id: string
   /** Bits per second a player must be able to fetch to play it without stalling. */
   bandwidth: number
   /** Its own addressing; without it, the AdaptationSet's applies. */
-  addressing?: SegmentAddressing
+  addressing?: SegmentAddressing | FixedAddressing
   /** One whole file (a sidecar WebVTT, say) instead of segments. */
   baseUrl?: string
+  /** EssentialProperty elements, e.g. the thumbnail grid (`http://dashif.org/thumbnail_tile`, "10x10"). */
+  essentialProperties?: Descriptor[]
 }
 
 export interface AdaptationSet {
   id: string
   contentType: ContentKind
   mimeType: string
-  /** ISO 639 language (audio and text). */
+  /** RFC 5646 language tag (audio and text), e.g. "ja", "pt-BR". */
   lang?: string
+  /** Label elements: names for people ("Japanese", "English (signs)"). */
+  labels?: string[]
+  /** Role@value in the `urn:mpeg:dash:role:2011` scheme: main, alternate, subtitle, forced-subtitle, caption… */
+  roles?: string[]
   /** True when segments with the same number start together in every Representation. */
   segmentAlignment?: boolean
   startWithSAP?: number
@@ -79,7 +104,7 @@ export interface AdaptationSet {
   maxHeight?: number
   maxFrameRate?: string
   /** Addressing every Representation shares, written once at the set's level. */
-  addressing?: SegmentAddressing
+  addressing?: SegmentAddressing | FixedAddressing
   representations: Representation[]
 }
 

@@ -6,8 +6,11 @@
  */
 import { formatDuration } from './duration.ts'
 import { compressTimeline } from './timeline.ts'
+import { ROLE_SCHEME } from './tracks.ts'
 import {
   type AdaptationSet,
+  type Descriptor,
+  type FixedAddressing,
   type Manifest,
   mediaAttributes,
   type Representation,
@@ -48,7 +51,9 @@ export function writeMpd(manifest: Manifest): string {
   return mpdBuilder.build(doc) as string
 }
 
-function adaptationSetNode(set: AdaptationSet): XmlNode {
+/** An AdaptationSet element as the builder takes it (also for the manifest editor, edit.ts). */
+export function adaptationSetNode(set: AdaptationSet): XmlNode {
+  // Children in the schema's order: Label (RepresentationBase), Role, SegmentTemplate, Representation.
   return {
     ...attributes({
       id: set.id,
@@ -62,6 +67,10 @@ function adaptationSetNode(set: AdaptationSet): XmlNode {
       maxHeight: set.maxHeight,
       maxFrameRate: set.maxFrameRate,
     }),
+    ...(set.labels?.length ? { Label: set.labels } : {}),
+    ...(set.roles?.length
+      ? { Role: set.roles.map((value) => descriptorNode({ schemeIdUri: ROLE_SCHEME, value })) }
+      : {}),
     ...(set.addressing ? { SegmentTemplate: templateNode(set.addressing) } : {}),
     Representation: set.representations.map(representationNode),
   }
@@ -75,12 +84,27 @@ function representationNode(rep: Representation): XmlNode {
     ...(channels !== undefined
       ? { AudioChannelConfiguration: attributes({ schemeIdUri: CHANNEL_SCHEME, value: channels }) }
       : {}),
+    ...(rep.essentialProperties?.length
+      ? { EssentialProperty: rep.essentialProperties.map(descriptorNode) }
+      : {}),
     ...(rep.baseUrl !== undefined ? { BaseURL: rep.baseUrl } : {}),
     ...(rep.addressing ? { SegmentTemplate: templateNode(rep.addressing) } : {}),
   }
 }
 
-function templateNode(a: SegmentAddressing): XmlNode {
+function descriptorNode(d: Descriptor): XmlNode {
+  return attributes({ schemeIdUri: d.schemeIdUri, value: d.value })
+}
+
+function templateNode(a: SegmentAddressing | FixedAddressing): XmlNode {
+  if ('duration' in a) {
+    return attributes({
+      timescale: a.timescale,
+      duration: a.duration,
+      startNumber: a.startNumber,
+      media: a.media,
+    })
+  }
   return {
     ...attributes({
       timescale: a.timescale,

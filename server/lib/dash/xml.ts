@@ -21,6 +21,9 @@ const REPEATED = new Set([
   'SegmentTemplate',
   'SegmentList',
   'SegmentBase',
+  'Label',
+  'Role',
+  'EssentialProperty',
 ])
 
 /** The reader's parser; the manifest comes from an uploader, so nothing in it may expand. */

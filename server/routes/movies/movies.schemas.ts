@@ -6,6 +6,8 @@
 import { z } from '@hono/zod-openapi'
 import { MOVIE_STATUSES } from '../../../db/schema.ts'
 import { ID_PATTERN } from '../../lib/crypto.ts'
+import { SUBTITLE_ROLES } from '../../lib/dash/tracks.ts'
+import { canonicalLanguage } from '../../lib/languages.ts'
 import { booleanQuery, ID_MESSAGE, lineText, proseText } from '../common.schemas.ts'
 
 export const RenditionSchema = z
@@ -21,6 +23,39 @@ export const RenditionSchema = z
 
 /** One rendition of a published movie, as read from its manifest (stored as JSON on the movie's row). */
 export type Rendition = z.infer<typeof RenditionSchema>
+
+/** A language tag in a request: any spelling (`jpn`, `ja`, `JA`, `pt_br`), canonical RFC 5646 after validation. */
+export const LanguageTag = z
+  .string()
+  .max(35)
+  .transform((tag, ctx) => {
+    const canonical = canonicalLanguage(tag)
+    if (!canonical) {
+      ctx.addIssue({ code: 'custom', message: 'Expected a language tag such as "ja", "jpn" or "pt-BR"' })
+      return z.NEVER
+    }
+    return canonical
+  })
+  .openapi({ type: 'string', example: 'jpn' })
+
+export const SubtitleSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The Representation id in the manifest', example: 's0' }),
+    language: z.string().nullable().openapi({ description: 'RFC 5646, e.g. "en"', example: 'en' }),
+    label: z.string().openapi({ example: 'English (signs & songs)' }),
+    role: z.enum(SUBTITLE_ROLES).openapi({
+      description:
+        'subtitle: the dialogue; forced-subtitle: only what the audio does not translate (signs), shown even with subtitles off; caption: dialogue and sounds for the deaf and hard of hearing',
+    }),
+    url: z
+      .string()
+      .openapi({ description: 'The WebVTT file', example: '/media/x3KfQ9aLw0PzR7bT/subs-en-0a1b2c3d.vtt' }),
+  })
+  .openapi('Subtitle')
+
+export type SubtitleJson = z.infer<typeof SubtitleSchema>
+/** A subtitle track as stored on the movie's row: its file's path inside the movie instead of a URL. */
+export type StoredSubtitle = Omit<SubtitleJson, 'url'> & { path: string }
 
 /** A position in a series: enough for a "Next episode" button or an "S1 E3" label. */
 export const EpisodeRefSchema = z
@@ -79,6 +114,14 @@ export const MovieSchema = z
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
     publishedAt: z.string().nullable().openapi({ format: 'date-time' }),
+    audioLanguages: z.array(z.string()).openapi({
+      description: 'Languages (RFC 5646) of the audio tracks, main first',
+      example: ['ja', 'en'],
+    }),
+    subtitleLanguages: z
+      .array(z.string())
+      .openapi({ description: 'Languages of the subtitle tracks, without repeats', example: ['en', 'es'] }),
+    subtitles: z.array(SubtitleSchema),
     series: z
       .object({ id: z.string(), name: z.string() })
       .nullable()
@@ -168,6 +211,12 @@ export const ListQuerySchema = z.strictObject({
   q: z.string().max(200).optional().openapi({ description: 'Full-text search over name and description' }),
   sort: z.enum(['newest', 'oldest', 'name']).default('newest'),
   mine: booleanQuery.optional().openapi({ description: "Only the caller's own movies" }),
+  audio: LanguageTag.optional().openapi({
+    description: 'Only movies with an audio track in this language (ISO 639 or RFC 5646: jpn, ja)',
+  }),
+  subtitles: LanguageTag.optional().openapi({
+    description: 'Only movies with a subtitle track in this language (ISO 639 or RFC 5646: eng, en)',
+  }),
   standalone: booleanQuery
     .optional()
     .openapi({ description: 'true: only movies that are not episodes of a series (the catalog grid)' }),

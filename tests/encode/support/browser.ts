@@ -60,6 +60,8 @@ export async function openEngine(): Promise<EngineSession> {
     const input = document.createElement('input')
     input.type = 'file'
     input.id = 'engine-test-file'
+    // The video first, subtitle files after it.
+    input.multiple = true
     document.body.append(input)
   })
   return {

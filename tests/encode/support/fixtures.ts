@@ -5,9 +5,14 @@ import { parseProbe } from '../../../client/src/encode/probe-result.ts'
 import type { ProbeResult } from '../../../client/src/encode/types.ts'
 import { ffprobeOutput } from '../../support/media.ts'
 
-/** What probe() reports for an ordinary 1080p30 phone or camera MP4, with fields overridable. */
+const LAYOUTS: Record<number, string> = { 1: 'mono', 2: 'stereo', 6: '5.1' }
+
+/**
+ * What probe() reports for an ordinary 1080p30 phone or camera MP4, with fields overridable. Its one
+ * audio track follows `hasAudio`, `audioChannels` and `audioLanguage` unless `audioTracks` is given.
+ */
 export function probed(over: Partial<ProbeResult> = {}): ProbeResult {
-  return {
+  const base: Omit<ProbeResult, 'audioTracks'> = {
     duration: 60,
     width: 1920,
     height: 1080,
@@ -20,11 +25,26 @@ export function probed(over: Partial<ProbeResult> = {}): ProbeResult {
     hasAudio: true,
     audioChannels: 2,
     audioLanguage: null,
+    subtitleTracks: [],
     videoBitrate: null,
     size: 50_000_000,
     container: 'mov,mp4,m4a,3gp,3g2,mj2',
     ...over,
   }
+  const audioTracks = base.hasAudio
+    ? [
+        {
+          index: 0,
+          codec: base.audioCodec ?? 'aac',
+          channels: base.audioChannels,
+          channelLayout: LAYOUTS[base.audioChannels] ?? null,
+          language: base.audioLanguage,
+          title: null,
+          default: true,
+        },
+      ]
+    : []
+  return { ...base, audioTracks: over.audioTracks ?? audioTracks }
 }
 
 /** parseProbe on what native ffprobe prints for the engine's own probe command (throws its MediaProbeError). */
