@@ -103,13 +103,9 @@ export const MovieSchema = z
     posterUrl: z.string().nullable(),
     manifestUrl: z.string().nullable().openapi({ description: 'The DASH manifest, once published' }),
     renditions: z.array(RenditionSchema).openapi({ description: 'Single movies only; lists leave it out' }),
-    maxHeight: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({
-        description: 'Height of the tallest video rendition (a 1080p badge); null before publishing',
-      }),
+    maxHeight: z.number().int().nullable().openapi({
+      description: 'Height of the tallest video rendition (a 1080p badge); null before publishing',
+    }),
     owner: z.object({ id: z.string(), username: z.string() }).nullable(),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
