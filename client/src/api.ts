@@ -21,6 +21,8 @@ export const api = hc<App>('/', { headers: { accept: 'application/json' } }).api
 /** What `GET /api/movies` takes: limit, cursor, q, sort, status, active, mine. */
 export type MovieQuery = InferRequestType<typeof api.movies.$get>['query']
 export type Movie = InferResponseType<(typeof api.movies)[':id']['$get'], 200>
+/** A movie as lists carry it (`GET /api/movies`): no renditions, `maxHeight` instead. */
+export type MovieSummary = InferResponseType<typeof api.movies.$get, 200>['items'][number]
 export type MovieStatus = Movie['status']
 export type Rendition = Movie['renditions'][number]
 export type User = InferResponseType<typeof api.auth.me.$get, 200>['user']

@@ -6,7 +6,7 @@
  * @module
  */
 import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
-import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
+import { ApiError, errorMessage, listMovies, type MovieQuery, type MovieSummary, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
@@ -123,7 +123,7 @@ const canUpload = () => state.user !== null && state.user.role !== 'viewer'
 const narrowed = () => state.q.trim() !== '' || state.audio !== '' || state.subtitles !== ''
 /** Series are found by name; a language filter alone (they have no languages) shows none. */
 const filteringOnly = () => state.q.trim() === '' && (state.audio !== '' || state.subtitles !== '')
-const card = (movie: Movie) => decorateMovieCard(movieCard(movie, { showOwner: canUpload() }), movie)
+const card = (movie: MovieSummary) => decorateMovieCard(movieCard(movie, { showOwner: canUpload() }), movie)
 /** Series found for the current search (or shown without one): the movies' empty state counts them. */
 let seriesFound: Promise<number> = Promise.resolve(0)
 let shownSeries = 0

@@ -3,7 +3,7 @@
  * "Continue watching", and the watch-list button and progress added to a movie's card.
  * @module
  */
-import type { ContinueItem, Movie, Series } from '../api.ts'
+import type { ContinueItem, MovieSummary, Series } from '../api.ts'
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { posterImage } from '../ui/poster.ts'
@@ -35,7 +35,7 @@ export function seriesSize(series: Pick<Series, 'episodeCount' | 'seasons'>): st
  * the card itself stays one link and the button sits beside it (a button inside a link is not
  * allowed, and keyboard users reach each on its own).
  */
-export function decorateMovieCard(li: HTMLLIElement, movie: Movie): HTMLLIElement {
+export function decorateMovieCard(li: HTMLLIElement, movie: MovieSummary): HTMLLIElement {
   li.classList.add('card-item')
   const thumb = li.querySelector('.thumb')
   const p = movie.progress

@@ -9,9 +9,10 @@ import {
   call,
   errorMessage,
   listMovies,
-  type Movie,
+  type MovieSummary as Movie,
   type MovieStatus,
   putFile,
+  sha256Hex,
   type User,
 } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
@@ -69,7 +70,12 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
   const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
   const moreRow = h('div', { class: 'load-more', hidden: true }, more)
   const posters = posterPicker<Movie>(async (movie, jpeg) => {
-    await putFile(movie.id, 'poster.jpg', jpeg)
+    // A published movie's files never change: its new poster gets a name of its own.
+    const name =
+      movie.status === 'ready'
+        ? `poster-${(await sha256Hex(new Uint8Array(await jpeg.arrayBuffer()))).slice(0, 16)}.jpg`
+        : 'poster.jpg'
+    await putFile(movie.id, name, jpeg)
     replace(await call(api.movies[':id'].$get({ param: { id: movie.id } })))
   })
 

@@ -8,9 +8,22 @@ import { api, call, errorMessage } from '../../api.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { brandMark } from '../../ui/icons.ts'
 
-/** Only same-site paths, so a crafted link cannot send someone elsewhere after signing in. */
-export function safeNext(next: string | null): string {
-  return next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/admin/movies'
+const AFTER_SIGN_IN = '/admin/movies'
+
+/**
+ * Only a path of this origin, so a crafted link cannot send someone elsewhere after signing in.
+ * Resolved as the browser will resolve it (it drops tabs and newlines and reads a backslash as `/`, so
+ * `/\t/evil.example` means `//evil.example`), then compared by origin.
+ */
+export function safeNext(next: string | null, origin: string = location.origin): string {
+  if (!next?.startsWith('/')) return AFTER_SIGN_IN
+  let url: URL
+  try {
+    url = new URL(next, origin)
+  } catch {
+    return AFTER_SIGN_IN
+  }
+  return url.origin === origin ? `${url.pathname}${url.search}${url.hash}` : AFTER_SIGN_IN
 }
 
 export function renderSignIn(main: HTMLElement): void {
