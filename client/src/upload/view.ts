@@ -6,6 +6,7 @@ import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDuration } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
 import { signInHref } from '../ui/shell.ts'
+import { nameFromFile } from './episodes.ts'
 import type { Explanation } from './messages.ts'
 import { estimateBytes, type MovieFields, type SessionSnapshot } from './session.ts'
 import { SUBTITLE_ACCEPT } from './tracks-view.ts'
@@ -22,16 +23,6 @@ export function formatBytes(bytes: number): string {
 function eta(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'estimating…'
   return seconds < 1 ? 'almost done' : `${formatDuration(Math.ceil(seconds))} left`
-}
-
-/** "My holiday" from "my_holiday.final.MP4". */
-export function nameFromFile(fileName: string): string {
-  const base = fileName
-    .replace(/\.[^.]{1,5}$/, '')
-    .replace(/[_.]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return (base.charAt(0).toUpperCase() + base.slice(1)).slice(0, 200) || 'Untitled'
 }
 
 /** A notice explaining what went wrong, with the actions that can help. */
