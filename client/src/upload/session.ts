@@ -203,6 +203,7 @@ export class UploadSession {
         })
         this.update({ phase: 'encoding', encodeDone: false, encode: null })
         endTurn = (await this.options.encodeTurn?.()) ?? null
+        if (this.snapshot.phase === 'cancelled') throw new DOMException('Upload cancelled', 'AbortError')
         this.encoding = new AbortController()
         // Parts made by the same encoder as the stored ones fit with them: a resumed encode starts at
         // the first segment missing, and a stored segment is not sent again.
