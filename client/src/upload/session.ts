@@ -251,7 +251,7 @@ export class UploadSession {
       const browserFailed =
         error instanceof EncodeError &&
         !this.snapshot.encodeDone &&
-        this.snapshot.encode?.backend === 'webcodecs'
+        (error.code === 'browser-encoder' || this.snapshot.encode?.backend === 'webcodecs')
       this.update({
         phase: 'failed',
         error: explain(error, browserFailed),
