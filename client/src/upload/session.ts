@@ -74,6 +74,12 @@ async function storedFiles(movieId: string): Promise<Map<string, { sha256: strin
   return new Map(list.items.map((f) => [f.path, { sha256: f.sha256, size: f.size }]))
 }
 
+/**
+ * Segments, and the init segments that describe them (which differ between two runs of the same
+ * encoder only by the muxer's creation time): a stored one stays when the same encoder remakes it.
+ */
+const isMedia = (kind: string) => kind === 'segment' || kind === 'init'
+
 const hashes = (stored: ReadonlyMap<string, { sha256: string }>) =>
   new Map([...stored].map(([path, f]) => [path, f.sha256]))
 
@@ -229,7 +235,7 @@ export class UploadSession {
             const blob = new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.contentType })
             this.update({ posterUrl: URL.createObjectURL(blob) })
           }
-          await this.queue.add({ ...file, keepStored: file.kind === 'segment' && sameEncoder() })
+          await this.queue.add({ ...file, keepStored: isMedia(file.kind) && sameEncoder() })
         }
         endTurn?.()
         endTurn = null
