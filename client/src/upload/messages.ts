@@ -18,6 +18,11 @@ export interface Explanation {
   signIn?: boolean
 }
 
+/** Ends with a full stop, so another sentence can follow. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
+}
+
 function gib(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`
 }
@@ -62,7 +67,7 @@ export function explain(error: unknown, fallback = false): Explanation {
   if (error instanceof EncodeError && fallback) {
     return {
       title: 'Your browser’s video encoder failed',
-      message: `${error.message} Press Retry to encode this file with ffmpeg.wasm instead: slower, but it does not depend on the browser’s encoder.`,
+      message: `${sentence(error.message)} Press Retry to encode this file with ffmpeg.wasm instead: slower, but it does not depend on the browser’s encoder.`,
       retryable: true,
     }
   }

@@ -173,7 +173,7 @@ export class SeasonPlanView {
           this.submit()
         },
       },
-      h('h2', { id: 'season-title' }, `${sorted.length} videos`),
+      h('h2', { id: 'season-title' }, `${sorted.length} files`),
       h(
         'div',
         { class: 'season-fields' },
@@ -237,6 +237,7 @@ export class SeasonPlanView {
       } catch (error) {
         row.error = isExplanation(error) ? error : explain(error)
         row.element.classList.add('is-failed')
+        row.name.disabled = true
         mount(row.facts, h('strong', null, row.error.title), ` · ${row.error.message} It is left out.`)
         this.refresh()
         continue
