@@ -218,7 +218,6 @@ export class SeasonPlanView {
     this.seriesName.closest<HTMLElement>('.field')!.hidden = value !== 'new'
     this.season.disabled = !inSeries
     for (const row of this.rows) row.episode.disabled = !inSeries
-    this.element?.classList.toggle('no-series', !inSeries)
   }
 
   /** Reads and plans every file, one after the other (each probe runs ffprobe in wasm). */
