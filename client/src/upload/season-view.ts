@@ -595,6 +595,7 @@ export class QueueView {
   }
 
   add(entry: BatchEntry): void {
+    if (this.rows.has(entry)) return
     const row = new QueueRow(entry, this.actions)
     this.rows.set(entry, row)
     this.list.append(row.element)
