@@ -139,7 +139,10 @@ export function problemError(
     try {
       const p = JSON.parse(body) as { detail?: string; title?: string; errors?: FieldError[]; type?: string }
       const said = p.detail || p.title || null
-      return new ApiError(status, said ?? fallback(status, statusText), {
+      // A title alone is a status phrase ("Service Unavailable"): our sentence for the status says more.
+      const known = status >= 500 || status in FALLBACK
+      const message = p.detail || (known ? null : p.title) || fallback(status, statusText)
+      return new ApiError(status, message, {
         type: p.type ?? '',
         title: p.title ?? '',
         detail: said,

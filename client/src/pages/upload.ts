@@ -5,19 +5,26 @@
  * @module
  */
 import '../upload/upload.css'
-import { api, call } from '../api.ts'
+import { api, call, type User } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { preloadEngine, probe } from '../encode/lazy.ts'
 import { subtitleFormatOf } from '../encode/subtitles/formats.ts'
 import { applyTrackChoices } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
-import { pageHead } from '../ui/blocks.ts'
+import { pageHead, stateBlock } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
-import { mount } from '../ui/dom.ts'
+import { h, mount } from '../ui/dom.ts'
+import { type SeriesChoice, seriesField } from '../ui/series-field.ts'
 import { currentUser, initShell } from '../ui/shell.ts'
+import { toast } from '../ui/toast.ts'
 import { type BatchEntry, UploadBatch } from '../upload/batch.ts'
 import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
-import { type PlannedFile, QueueView, SeasonPlanView, type SeriesChoice } from '../upload/season-view.ts'
+import {
+  type PlannedFile,
+  QueueView,
+  SeasonPlanView,
+  type SeriesChoice as SeasonSeries,
+} from '../upload/season-view.ts'
 import type { MovieFields } from '../upload/session.ts'
 import { listUploads } from '../upload/store.ts'
 import { createTrackPicker } from '../upload/tracks-view.ts'
@@ -47,6 +54,7 @@ let single: { entry: BatchEntry; view: RunView } | null = null
 let queue: QueueView | null = null
 const dirty = new Set<BatchEntry>()
 let frame = 0
+let user: User | null = null
 
 /** Leaving mid-upload stops the encoders (the queue picks up again when the page is back), so the browser asks first. */
 window.addEventListener('beforeunload', (e) => {
@@ -121,7 +129,9 @@ function chooseFiles(files: Picked[]) {
 }
 
 async function chooseSeason(videos: Picked[]) {
-  const series = await call(api.series.$get({ query: { mine: 'true', limit: '100' } })).then(
+  const series = await call(
+    api.series.$get({ query: user?.role === 'admin' ? { limit: '100' } : { mine: 'true', limit: '100' } }),
+  ).then(
     (page) => page.items,
     () => [],
   )
@@ -133,7 +143,7 @@ async function chooseSeason(videos: Picked[]) {
   focusHeading('#season-title')
 }
 
-async function startSeason(planned: PlannedFile[], choice: SeriesChoice, form: HTMLElement) {
+async function startSeason(planned: PlannedFile[], choice: SeasonSeries, form: HTMLElement) {
   let seriesId: string | null = null
   try {
     if (choice.kind === 'new') seriesId = (await call(api.series.$post({ json: { name: choice.name } }))).id
@@ -207,6 +217,8 @@ async function choose(picked: Picked, sidecars: File[] = []) {
   } catch (error) {
     return showPicker(explain(error))
   }
+  // Uploaders put movies into their own series; admins into any.
+  const series = seriesField({ id: 'upload', mine: user?.role !== 'admin', allowCreate: true })
   const tracks = createTrackPicker(file, info, plan, sidecars)
   show(
     renderPlan(
@@ -217,14 +229,31 @@ async function choose(picked: Picked, sidecars: File[] = []) {
         onStart: (fields) => {
           const selection = tracks.selection()
           const chosen = applyTrackChoices(plan, selection.choices, selection.extra)
-          start(picked, chosen, fields, selection.files)
+          void startIn(series.value(), picked, chosen, fields, selection.files)
         },
         onReset: () => showPicker(),
       },
       tracks.element,
+      series.element,
     ),
   )
   focusHeading('#plan-title')
+}
+
+/** Starts once the series is known (a new one is created first). */
+async function startIn(
+  choice: Promise<SeriesChoice | null>,
+  picked: Picked,
+  plan: LadderPlan,
+  fields: MovieFields,
+  sidecars: File[],
+) {
+  try {
+    const { seriesId, season, episode } = (await choice) ?? { seriesId: null }
+    start(picked, plan, seriesId ? { ...fields, seriesId, season, episode } : fields, sidecars)
+  } catch (err) {
+    toast(err instanceof Error ? err.message : String(err), 'error')
+  }
 }
 
 function start(picked: Picked, plan: LadderPlan, fields: MovieFields, sidecars: File[] = []) {
@@ -247,8 +276,19 @@ function start(picked: Picked, plan: LadderPlan, fields: MovieFields, sidecars: 
 }
 
 currentUser().then(
-  async (user) => {
-    if (!user) return show(renderSignedOut())
+  async (me) => {
+    user = me
+    if (!me) return show(renderSignedOut())
+    if (me.role === 'viewer') {
+      return show(
+        stateBlock({
+          icon: 'lock',
+          title: 'Viewers do not upload',
+          text: 'Your account is for watching. Ask an admin of this server if you need to upload movies.',
+          actions: [h('a', { class: 'btn btn-primary', href: '/' }, 'Back to the catalog')],
+        }),
+      )
+    }
     // The engine loads while the person picks a file.
     preloadEngine()
     const unfinished = (await listUploads()).filter((u) => u.state !== 'done')

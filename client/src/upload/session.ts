@@ -16,8 +16,8 @@ export interface MovieFields {
   name: string
   description: string
   active: boolean
-  /** An episode of this series (with its season and episode number, or the next free one). */
-  seriesId?: string | null
+  /** An episode of this series (season and episode: the server proposes them when left out). */
+  seriesId?: string
   season?: number
   episode?: number
 }
