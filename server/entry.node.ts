@@ -9,14 +9,22 @@ import cluster from 'node:cluster'
 import type { Server } from 'node:http'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { openLibsqlDb } from '../db/client.libsql.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nodeScrypt } from './auth/scrypt.node.ts'
-import { appConfig, type MediaStorage, mediaStorage, type NodeConfig, parseConfig } from './config.ts'
+import {
+  appConfig,
+  httpLimits,
+  type MediaStorage,
+  mediaStorage,
+  type NodeConfig,
+  parseConfig,
+} from './config.ts'
+import { connectionDeps, untrustedProxyWarning } from './connection.node.ts'
 import type { Deps } from './env.ts'
+import { serveNode } from './http-server.node.ts'
 import { nodeLogger, nodeMetrics, serveClusterMetrics, whenSent } from './observe.node.ts'
 import { mountClient } from './static.node.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -95,16 +103,12 @@ async function runServer(config: NodeConfig, log: NodeLog) {
     authToken: config.DATABASE_AUTH_TOKEN,
     onQuery: metrics.query,
   })
-  const trustProxy = config.TRUST_PROXY === 'true'
   const deps: Deps = {
     db,
     blobs: await openMediaStore(mediaStorage(config), log),
     passwords: createPasswordHasher(nodeScrypt),
     config: appConfig(config),
-    clientIp: (c) =>
-      trustProxy
-        ? (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? getConnInfo(c).remote.address)
-        : getConnInfo(c).remote.address,
+    ...connectionDeps(config.TRUST_PROXY),
     peerAddress: (c) => getConnInfo(c).remote.address,
     log,
     metrics,
@@ -114,9 +118,25 @@ async function runServer(config: NodeConfig, log: NodeLog) {
   const app = createApp(deps)
   mountClient(app, resolve(config.CLIENT_DIR), log)
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    log.info({ address: info.address, port: info.port }, 'listening')
-  }) as Server
+  // Every server process, the only one or one of the cluster's, has the HTTP_* limits of its own.
+  const proxyCheck = untrustedProxyWarning(config.TRUST_PROXY, (msg) => log.warn({}, msg))
+  const fetch: typeof app.fetch = (req, ...rest) => {
+    proxyCheck(req.headers)
+    return app.fetch(req, ...rest)
+  }
+  const at = { port: config.PORT, hostname: config.HOST }
+  const server = serveNode(fetch, at, httpLimits(config), (info) => {
+    log.info(
+      {
+        address: info.address,
+        port: info.port,
+        trustProxy: config.TRUST_PROXY,
+      },
+      config.TRUST_PROXY > 0
+        ? `listening; client addresses and HTTPS from the last ${config.TRUST_PROXY} proxy hop(s) (TRUST_PROXY)`
+        : 'listening; client addresses from the connection, X-Forwarded-* headers ignored (TRUST_PROXY=false)',
+    )
+  })
   const stop = gracefulStop(server, config.SHUTDOWN_GRACE_SECONDS, log, () => {
     close()
     log.info({}, 'stopped')

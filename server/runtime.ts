@@ -1,13 +1,15 @@
 /**
- * The app's state in memory, in the open: the /media lookup cache and the session cache. createApp builds one per app (two apps in one process share nothing), handlers
- * reach it as `c.var.runtime`, and the services that need it take it as an argument.
+ * The app's state in memory, in the open: the /media lookup cache, the session cache and when
+ * expired rows were last swept. createApp builds one per app (two apps in one process share
+ * nothing), handlers reach it as `c.var.runtime`, and the services that need it take it as an argument.
  *
  * Nothing here may decide anything another process must agree with: with WEB_CONCURRENCY server
  * processes (or Workers isolates) each has its own. What must be shared lives in the database:
  * who is writing which file and the bytes promised to uploads in flight (services/leases.ts),
- * a publish's state transition (services/publish.ts), failed sign-ins (services/users.ts). The caches here only keep answers that
- * are true for everyone for a bounded time (the /media lookup, one second) or that each process
- * checks against the database (sessions: auth/tokens.ts).
+ * a publish's state transition (services/publish.ts), the sign-in and sign-up rate limits
+ * (services/rate-limits.ts). The caches here only keep answers that are true for everyone for a
+ * bounded time (the /media lookup, one second) or that each process checks against the database
+ * (sessions: auth/tokens.ts).
  * @module
  */
 import { type AuthUser, clock, type Deps } from './env.ts'
@@ -25,6 +27,8 @@ export interface CachedSession {
 export interface Runtime {
   /** Recent /media lookups of public files, by `<movie>/<path>`. */
   servable: TtlCache<ServableFile>
+  /** When expired sessions and rate-limit windows were last swept (services/housekeeping.ts). */
+  purgedAt: { value: number }
   /**
    * Recent session lookups, by cookie secret, for `config.sessionCacheMs`, each valid only while
    * the database's auth generation is the one it was read under (auth/tokens.ts), so a sign-out or
@@ -47,6 +51,7 @@ export function createRuntime(deps: Deps): Runtime {
   const now = clock(deps)
   return {
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
+    purgedAt: { value: 0 },
     sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
   }
 }

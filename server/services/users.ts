@@ -1,14 +1,13 @@
 /**
- * Accounts: creating users (by an admin, or by signing up), checking passwords, the login rate
- * limiter, deleting an account with everything that is only theirs, and their preferences.
+ * Accounts: creating users (by an admin, or by signing up), checking and changing passwords (and
+ * what a change ends), deleting an account with everything that is only theirs, and their preferences.
  * @module
  */
-import { eq, lte, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { z } from 'zod'
 import {
   apiTokens,
   invites,
-  loginFailures,
   movies,
   progress,
   type Role,
@@ -18,7 +17,7 @@ import {
   users,
   watchlist,
 } from '../../db/schema.ts'
-import { clock, currentDate, type Deps } from '../env.ts'
+import { currentDate, type Deps } from '../env.ts'
 import { newId } from '../lib/crypto.ts'
 import { validationFailed } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
@@ -112,48 +111,6 @@ export async function checkCredentials(deps: Deps, username: string, password: s
   }
   return (await deps.passwords.verify(password, user.passwordHash)) ? user : null
 }
-
-/**
- * Fixed-window counter of failed sign-ins per key (username + client address), kept in the
- * database (`login_failures`) so that every server process, and every Workers isolate, counts the
- * same failures: with WEB_CONCURRENCY processes an attacker cannot get one allowance per process.
- * @example if ((await loginLimiter(deps).retryAfter(key)) > 0) refuse(); else if (!ok) await loginLimiter(deps).fail(key)
- */
-export function loginLimiter(deps: Deps) {
-  const { loginMaxAttempts: max, loginWindowMs: windowMs } = deps.config
-  const now = clock(deps)
-  return {
-    /** Seconds until the key may try again, or 0 when it may now. */
-    async retryAfter(key: string): Promise<number> {
-      const [row] = await deps.db.select().from(loginFailures).where(eq(loginFailures.key, key)).limit(1)
-      const t = now()
-      if (!row || row.resetAt <= t || row.count < max) return 0
-      return Math.ceil((row.resetAt - t) / 1000)
-    },
-    /** Counts one failure: the first of a window starts it. */
-    async fail(key: string): Promise<void> {
-      const t = now()
-      // One statement, so failures arriving at once in two processes both count.
-      await deps.db
-        .insert(loginFailures)
-        .values({ key, count: 1, resetAt: t + windowMs })
-        .onConflictDoUpdate({
-          target: loginFailures.key,
-          set: {
-            count: sql`CASE WHEN ${loginFailures.resetAt} <= ${t} THEN 1 ELSE ${loginFailures.count} + 1 END`,
-            resetAt: sql`CASE WHEN ${loginFailures.resetAt} <= ${t} THEN ${t + windowMs} ELSE ${loginFailures.resetAt} END`,
-          },
-        })
-      // Bounds the table under a spray of usernames: windows that are over are forgotten.
-      await deps.db.delete(loginFailures).where(lte(loginFailures.resetAt, t))
-    },
-    async succeed(key: string): Promise<void> {
-      await deps.db.delete(loginFailures).where(eq(loginFailures.key, key))
-    },
-  }
-}
-
-export type LoginLimiter = ReturnType<typeof loginLimiter>
 
 /**
  * Creates an account through sign-up, as SIGNUP allows: never when closed; with a valid invite

@@ -114,12 +114,12 @@ describe('two server processes on one database', () => {
       ...(body ? { duplex: 'half' } : {}),
     } as RequestInit)
 
-  it('signs a session out everywhere at once: sign-out, or an admin deactivating the account', async () => {
-    const signIn = async () => {
+  it('signs a session out everywhere at once: sign-out, a password change, or an admin deactivating the account', async () => {
+    const signIn = async (password = 'viewer-password-1') => {
       const res = await fetch(`${a}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: a },
-        body: JSON.stringify({ username: 'viewer1', password: 'viewer-password-1' }),
+        body: JSON.stringify({ username: 'viewer1', password }),
       })
       expect(res.status).toBe(200)
       return (res.headers.get('set-cookie') ?? '').split(';')[0]!
@@ -142,7 +142,21 @@ describe('two server processes on one database', () => {
     expect(await me(b, cookie)).toBe(401)
     expect(await me(a, cookie)).toBe(401)
 
-    const second = await signIn()
+    // Changing the password in A ends the user's other sessions, which B keeps answering for.
+    const changer = await signIn()
+    const other = await signIn()
+    expect(await me(b, other)).toBe(200)
+    expect(await me(b, changer)).toBe(200)
+    const changed = await fetch(`${a}/api/auth/password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: a, cookie: changer },
+      body: JSON.stringify({ currentPassword: 'viewer-password-1', newPassword: 'viewer-password-2' }),
+    })
+    expect(changed.status).toBe(204)
+    expect(await me(b, other)).toBe(401)
+    expect(await me(b, changer)).toBe(200)
+
+    const second = await signIn('viewer-password-2')
     expect(await me(b, second)).toBe(200)
     const off = await send(a, 'PATCH', `/api/users/${userId}`, {
       headers: { 'content-type': 'application/json' },
@@ -164,8 +178,19 @@ describe('two server processes on one database', () => {
       expect((await attempt(a)).status).toBe(401)
       expect((await attempt(b)).status).toBe(401)
     }
-    expect((await attempt(a)).status).toBe(429)
+    const refusedA = await attempt(a)
+    expect(refusedA.status).toBe(429)
+    expect(Number(refusedA.headers.get('retry-after'))).toBeGreaterThan(0)
     expect((await attempt(b)).status).toBe(429)
+    // The attempt is counted before the password is checked: the right one is refused too, in both.
+    for (const url of [a, b]) {
+      const right = await fetch(`${url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: url },
+        body: JSON.stringify(admin),
+      })
+      expect(right.status).toBe(429)
+    }
     // Ten sign-ins with the production password hash: seconds each on a busy machine.
   }, 120_000)
 

@@ -13,14 +13,9 @@ CREATE TABLE `file_leases` (
 	FOREIGN KEY (`movie_id`) REFERENCES `movies`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE TABLE `login_failures` (
-	`key` text PRIMARY KEY NOT NULL,
-	`count` integer NOT NULL,
-	`reset_at` integer NOT NULL
-);
---> statement-breakpoint
-CREATE INDEX `login_failures_reset_idx` ON `login_failures` (`reset_at`);--> statement-breakpoint
 -- Hand-written (drizzle-kit does not declare rows or triggers): the one row, and what moves it.
+-- Every deletion of a session counts: sign-out, and the sessions a password change, a reset or a
+-- deactivation ends (auth/tokens.ts, endSessions).
 INSERT INTO `auth_generation` (`id`, `n`) VALUES (1, 0);
 --> statement-breakpoint
 CREATE TRIGGER `auth_generation_session_ad` AFTER DELETE ON `sessions` BEGIN
