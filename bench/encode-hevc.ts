@@ -1,0 +1,4 @@
+import type { Session } from './encode-lib.ts'
+export async function hevcTable(_session: Session, _dir: string): Promise<string> {
+  return ''
+}
