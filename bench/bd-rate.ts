@@ -29,7 +29,8 @@ function polyfit(xs: readonly number[], ys: readonly number[], degree: number): 
   const b = Array.from({ length: n }, (_, i) => xs.reduce((s, x, k) => s + x ** i * ys[k]!, 0))
   for (let col = 0; col < n; col++) {
     let pivot = col
-    for (let row = col + 1; row < n; row++) if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row
+    for (let row = col + 1; row < n; row++)
+      if (Math.abs(a[row]![col]!) > Math.abs(a[pivot]![col]!)) pivot = row
     ;[a[col], a[pivot]] = [a[pivot]!, a[col]!]
     ;[b[col], b[pivot]] = [b[pivot]!, b[col]!]
     for (let row = col + 1; row < n; row++) {

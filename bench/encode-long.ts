@@ -80,7 +80,17 @@ export async function longTable(session: Session, dir: string): Promise<string> 
     const unit = await unitClip(dir, `unit-${src.height}.mp4`, src, 60)
     const short = await unitClip(dir, `short-${src.height}.mp4`, src, 10)
     const long = join(dir, `long-${src.height}.mp4`)
-    await nativeFfmpeg(['-v', 'error', '-stream_loop', String(src.minutes - 1), '-i', unit, '-c', 'copy', long])
+    await nativeFfmpeg([
+      '-v',
+      'error',
+      '-stream_loop',
+      String(src.minutes - 1),
+      '-i',
+      unit,
+      '-c',
+      'copy',
+      long,
+    ])
     const size = (await stat(long)).size
     const plan = planLadder(await probeNative(unit))
     const nativeMs = (await nativeEncode(unit, plan, join(dir, `native-${src.height}`))) * src.minutes

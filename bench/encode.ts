@@ -33,6 +33,8 @@ import { planLadder } from '../client/src/encode/ladder.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
 import { initName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
+import { makeAnimeClip, makeClip, makeSidecar } from '../tests/support/media.ts'
+import { hevcTable } from './encode-hevc.ts'
 import {
   encodeInBench,
   mb,
@@ -46,10 +48,8 @@ import {
   trackPeakMemory,
   writeSection,
 } from './encode-lib.ts'
-import { hevcTable } from './encode-hevc.ts'
 import { longTable } from './encode-long.ts'
 import { qualityTable } from './encode-quality.ts'
-import { makeAnimeClip, makeClip, makeSidecar } from '../tests/support/media.ts'
 
 const argv = new Set(process.argv.slice(2))
 const QUICK = argv.has('--quick')

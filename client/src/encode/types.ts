@@ -250,6 +250,11 @@ export interface EncodeOptions {
   stallTimeoutMs?: number
   /** Subtitle files dropped beside the video, which the plan's sidecar subtitles name. */
   sidecars?: readonly (Blob & { name: string })[]
+  /**
+   * Changes to the browser encoder's configuration (bitrate mode, content hint…), for measuring
+   * alternatives side by side (bench:encode --quality); the WebCodecs backend only.
+   */
+  videoConfig?: Partial<VideoEncoderConfig>
 }
 
 export type CoreVariant = 'core' | 'core-mt'

@@ -62,7 +62,11 @@ export function hasWebCodecs(): boolean {
  * Opens the source and checks that this browser can decode it and encode every rung; otherwise
  * (with everything closed again) says why not, so the caller falls back.
  */
-async function prepare(file: Blob, plan: LadderPlan): Promise<Ready | { reason: string }> {
+async function prepare(
+  file: Blob,
+  plan: LadderPlan,
+  overrides: Partial<VideoEncoderConfig> = {},
+): Promise<Ready | { reason: string }> {
   if (!hasWebCodecs()) return { reason: 'This browser has no WebCodecs video encoder' }
   if (plan.source.interlaced) return { reason: 'Interlaced video needs ffmpeg’s deinterlacer' }
   if (plan.renditions.length === 0) return { reason: 'There is no video rung to encode' }
@@ -75,7 +79,7 @@ async function prepare(file: Blob, plan: LadderPlan): Promise<Ready | { reason: 
     }
     const renditions: RenditionSetup[] = []
     for (const rendition of plan.renditions) {
-      const config = await supportedConfig(rendition)
+      const config = await supportedConfig(rendition, overrides)
       if (!config) {
         input.dispose()
         return { reason: `This browser’s encoder refuses the ${rendition.label} rung` }
@@ -91,7 +95,10 @@ async function prepare(file: Blob, plan: LadderPlan): Promise<Ready | { reason: 
 }
 
 /** The first H.264 encoder configuration this browser accepts for a rendition, best profile first. */
-async function supportedConfig(rendition: VideoRendition): Promise<VideoEncoderConfig | null> {
+async function supportedConfig(
+  rendition: VideoRendition,
+  overrides: Partial<VideoEncoderConfig>,
+): Promise<VideoEncoderConfig | null> {
   for (const codec of avcCodecs(rendition)) {
     const config: VideoEncoderConfig = {
       codec,
@@ -102,6 +109,7 @@ async function supportedConfig(rendition: VideoRendition): Promise<VideoEncoderC
       framerate: toNumber(rendition.frameRate),
       latencyMode: 'quality',
       avc: { format: 'avc' },
+      ...overrides,
     }
     const support = await VideoEncoder.isConfigSupported(config).catch(() => null)
     if (support?.supported) return config
@@ -117,7 +125,7 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
     // ffprobe reads every container and codec ffmpeg does, and says clearly what is wrong with a file.
     probe: (file, probeOptions) => fallback.probe(file, probeOptions),
     async *encode(file, plan, encodeOptions = {}) {
-      const ready = await prepare(file, plan)
+      const ready = await prepare(file, plan, encodeOptions.videoConfig)
       if ('reason' in ready) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
