@@ -87,6 +87,62 @@ export function parseTileName(name: string): number | null {
   return m ? Number(m[1]) : null
 }
 
+/** Decoded frame `n` of the hybrid path as ffmpeg writes it: the top rung's size, raw 8-bit I420. */
+export const FRAME_PATTERN = 'frame-%07d.yuv'
+
+/** The frame number of a file ffmpeg wrote with {@link FRAME_PATTERN}, or null. */
+export function parseFrameName(name: string): number | null {
+  const m = /^frame-(\d{7,})\.yuv$/.exec(name)
+  return m ? Number(m[1]) : null
+}
+
+/**
+ * ffmpeg arguments that only decode, for the browser's encoders (the hybrid path: a source the
+ * browser cannot decode, HEVC 10-bit above all, still gets the browser's fast encoders): the first
+ * `frames` frames of the source's video at the top rung's constant frame rate from t = 0 (as the
+ * encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when needed,
+ * at the top rung's size, as 8-bit 4:2:0 BT.709 limited range (10-bit and other matrices are
+ * converted), each frame its own raw file numbered from 0 with {@link FRAME_PATTERN}.
+ */
+export function decodeArgs(plan: LadderPlan, frames: number, target: ArgsTarget): string[] {
+  const top = plan.renditions[0]!
+  const chain = [
+    plan.source.interlaced ? 'yadif=deint=interlaced' : null,
+    `fps=fps=${format(top.frameRate)}:start_time=0`,
+    // Bilinear, as in the encode's graph: in wasm bicubic costs as much as decoding.
+    `scale=${top.width}:${top.height}:flags=bilinear:out_color_matrix=bt709:out_range=tv`,
+    'format=yuv420p',
+  ].filter((f): f is string => f !== null)
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'info',
+    // Every progress line is a chance for the worker to hand the frames written so far over.
+    '-stats_period',
+    '0.1',
+    ...threadArgs(target, 'input'),
+    '-i',
+    target.input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    chain.join(','),
+    '-frames:v',
+    String(frames),
+    '-c:v',
+    'rawvideo',
+    ...threadArgs(target, 'output'),
+    '-f',
+    'image2',
+    '-start_number',
+    '0',
+    `${target.outDir}/${FRAME_PATTERN}`,
+  ]
+}
+
 /** Output arguments that copy each of the plan's embedded subtitle tracks to its own file. */
 function subtitleOutputs(plan: LadderPlan, target: ArgsTarget): string[] {
   return plan.subtitles.flatMap((sub, k) => {

@@ -35,7 +35,7 @@ export function defaultWorkers(): number {
 }
 
 /** A name for the input inside the wasm file system; the extension helps ffmpeg with raw formats. */
-function inputName(file: Blob & { name?: string }): string {
+export function inputName(file: Blob & { name?: string }): string {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(file.name ?? '')?.[1]?.toLowerCase()
   return ext ? `source.${ext}` : 'source'
 }
