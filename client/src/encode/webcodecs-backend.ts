@@ -135,7 +135,7 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
     probe: (file, probeOptions) => fallback.probe(file, probeOptions),
     async *encode(file, plan, encodeOptions = {}) {
       const ready = await prepare(file, plan, encodeOptions.videoConfig)
-      if ('reason' in ready) {
+      if (!('kind' in ready)) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
       }
