@@ -2,7 +2,7 @@
  * Quality per bit (issue 16): BD-rate of the browser's encoder against native x264 veryfast (the
  * ffmpeg.wasm backend's own arguments) and x264 medium, per kind of picture and per rung.
  *
- * Three 10 s 1280x720 sources made by native ffmpeg at near-lossless quality: testsrc2 (synthetic),
+ * Three 10 s (BENCH_QUALITY_SECONDS) 1280x720 sources made by native ffmpeg at near-lossless quality: testsrc2 (synthetic),
  * a zooming mandelbrot under temporal noise (live-action-like grain and motion), and flat-colour
  * cells with sharp edges, ten drawings a second held for three frames each (anime-like: ffmpeg's
  * `life` pattern scaled up with nearest-neighbour). Each is planned by `planLadder`; every rung is
@@ -30,20 +30,21 @@ import {
   segmentFiles,
 } from './encode-lib.ts'
 
-const SECONDS = 10
+// BENCH_QUALITY_SECONDS and BENCH_QUALITY_CONFIGS (how many of CONFIGS) shorten a run on a busy machine.
+const SECONDS = Number(process.env.BENCH_QUALITY_SECONDS ?? 10)
 const FACTORS = [0.4, 0.7, 1, 1.6]
 
 const KINDS: { name: string; filter: string }[] = [
-  { name: 'synthetic (testsrc2)', filter: 'testsrc2=size=1280x720:rate=30' },
-  {
-    name: 'live-action-like (mandelbrot + grain)',
-    filter: 'mandelbrot=size=1280x720:rate=30,noise=alls=14:allf=t,format=yuv420p',
-  },
   {
     name: 'anime-like (flat cells, sharp edges, on threes)',
     filter:
       'life=size=256x144:rate=10:ratio=0.15:mold=6:life_color=#1e2a44:death_color=#f3e3c8:mold_color=#c85a3c,' +
       'scale=1280:720:flags=neighbor,fps=30,format=yuv420p',
+  },
+  { name: 'synthetic (testsrc2)', filter: 'testsrc2=size=1280x720:rate=30' },
+  {
+    name: 'live-action-like (mandelbrot + grain)',
+    filter: 'mandelbrot=size=1280x720:rate=30,noise=alls=14:allf=t,format=yuv420p',
   },
 ]
 
@@ -55,7 +56,7 @@ const CONFIGS: { name: string; videoConfig: Partial<VideoEncoderConfig> }[] = [
     name: 'WebCodecs avc1, variable, content hint "detail"',
     videoConfig: { contentHint: 'detail' },
   },
-]
+].slice(0, Number(process.env.BENCH_QUALITY_CONFIGS ?? 3))
 
 /** Every rung of `plan` at each of FACTORS × its bitrate, as renditions of one plan. */
 function sweep(plan: LadderPlan): { plan: LadderPlan; points: { rung: VideoRendition; factor: number }[] } {
