@@ -49,14 +49,15 @@ const KINDS: { name: string; filter: string }[] = [
 ]
 
 /** The browser encoder's configurations compared (the first is what the engine uses). */
-const CONFIGS: { name: string; videoConfig: Partial<VideoEncoderConfig> }[] = [
+const ALL_CONFIGS: { name: string; videoConfig: Partial<VideoEncoderConfig> }[] = [
   { name: 'WebCodecs avc1, variable, latency quality (today)', videoConfig: {} },
   { name: 'WebCodecs avc1, constant bitrate', videoConfig: { bitrateMode: 'constant' } },
   {
     name: 'WebCodecs avc1, variable, content hint "detail"',
     videoConfig: { contentHint: 'detail' },
   },
-].slice(0, Number(process.env.BENCH_QUALITY_CONFIGS ?? 3))
+]
+const CONFIGS = ALL_CONFIGS.slice(0, Number(process.env.BENCH_QUALITY_CONFIGS ?? ALL_CONFIGS.length))
 
 /** Every rung of `plan` at each of FACTORS × its bitrate, as renditions of one plan. */
 function sweep(plan: LadderPlan): { plan: LadderPlan; points: { rung: VideoRendition; factor: number }[] } {
