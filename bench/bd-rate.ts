@@ -65,13 +65,14 @@ export function bdRate(anchor: readonly RdPoint[], test: readonly RdPoint[]): nu
   if (!(hi > lo)) return null
   // Quality is centred on the overlap so the powers stay small and the fit well conditioned.
   const mid = (lo + hi) / 2
-  const fit = (points: readonly RdPoint[]) =>
+  const curveFit = (points: readonly RdPoint[]) =>
     polyfit(
       points.map((p) => p.quality - mid),
       points.map((p) => Math.log(p.rate)),
       3,
     )
   const diff =
-    (integral(fit(test), lo - mid, hi - mid) - integral(fit(anchor), lo - mid, hi - mid)) / (hi - lo)
+    (integral(curveFit(test), lo - mid, hi - mid) - integral(curveFit(anchor), lo - mid, hi - mid)) /
+    (hi - lo)
   return (Math.exp(diff) - 1) * 100
 }

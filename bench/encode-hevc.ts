@@ -17,6 +17,7 @@ import {
   probeNative,
   type Session,
   sec,
+  setupName,
   ssimOf,
   trackPeakMemory,
 } from './encode-lib.ts'
@@ -47,12 +48,7 @@ export async function hevcTable(session: Session, dir: string): Promise<string> 
     const peak = await memory.stop()
     const v0 = plan.renditions[0]!.id
     const ssim = await ssimOf(source, out, initName(v0), v0, plan)
-    const name =
-      result.backend === 'hybrid'
-        ? 'ours: hybrid (ffmpeg.wasm decodes, WebCodecs encodes) + ffmpeg.wasm audio'
-        : result.backend === 'webcodecs'
-          ? 'ours: WebCodecs video + ffmpeg.wasm audio'
-          : `ours: ffmpeg.wasm alone, ${result.workers} × core`
+    const name = setupName(result)
     console.error(`  ${name}: ${sec(result.wallMs)}, peak ${mb(peak)}, SSIM ${ssim}`)
     rows.push({ name, wallMs: result.wallMs, peak, ssim })
   }

@@ -149,6 +149,14 @@ export function trackPeakMemory(cdp: CDPSession): { stop(): Promise<number> } {
   }
 }
 
+/** The setup's name in the tables, by the backend that really ran (a fallback shows as such). */
+export function setupName(result: PageRun, named?: string): string {
+  if (result.backend === 'hybrid')
+    return 'ours: hybrid (ffmpeg.wasm decodes, WebCodecs encodes) + ffmpeg.wasm audio'
+  if (result.backend === 'webcodecs') return 'ours: WebCodecs video + ffmpeg.wasm audio'
+  return named ? `ours: ${named}` : `ours: ffmpeg.wasm alone, ${result.workers} × core`
+}
+
 export const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`
 export const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 

@@ -44,6 +44,7 @@ import {
   runNote,
   type Session,
   sec,
+  setupName,
   ssimOf,
   trackPeakMemory,
   writeSection,
@@ -166,12 +167,7 @@ async function main() {
         }
         const v0 = plan.renditions[0]!.id
         const ssim = await ssimOf(path, out, initName(v0), v0, plan)
-        const name =
-          result.backend === 'webcodecs'
-            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
-            : setup.name === 'ffmpeg.wasm'
-              ? `ours: ffmpeg.wasm, ${result.workers} × core`
-              : `ours: ${setup.name}`
+        const name = setupName(result, setup.name === 'ffmpeg.wasm' ? undefined : setup.name)
         console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}, top rung SSIM ${ssim}`)
         rows.push({
           source: `${label} (${ladder})`,
@@ -244,10 +240,7 @@ async function tracksTable(session: Session, dir: string): Promise<string> {
         const result = await encodeInBench(session, plan, { backend }, out)
         times[key].push(result.wallMs)
         if (key === 'everything') sprites = result.spriteBytes
-        name =
-          result.backend === 'webcodecs'
-            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
-            : `ours: ffmpeg.wasm, ${result.workers} × core`
+        name = setupName(result)
         console.error(`  tracks ${backend} ${key}: ${sec(result.wallMs)}`)
       }
     }

@@ -24,7 +24,6 @@ import {
 } from './pipeline.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
-import { audioRenditions } from './tracks.ts'
 import type { CoreVariant, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
 import { type CoreLocation, IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
 

@@ -72,7 +72,7 @@ export async function* ffmpegFrames(
   }).then(
     (results) => {
       const result = results[0]
-      if (!result || result.code !== 0) {
+      if (result?.code !== 0) {
         failure ??= errorFromLog(
           result?.log ?? [],
           `Decoding the video failed (ffmpeg exit code ${result?.code}).`,
