@@ -101,16 +101,18 @@ export function parseFrameName(name: string): number | null {
  * browser cannot decode, HEVC 10-bit above all, still gets the browser's fast encoders): the first
  * `frames` frames of the source's video at the top rung's constant frame rate from t = 0 (as the
  * encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when needed,
- * at the top rung's size, as 8-bit 4:2:0 BT.709 limited range (10-bit and other matrices are
- * converted), each frame its own raw file numbered from 0 with {@link FRAME_PATTERN}.
+ * at the top rung's size, as 8-bit 4:2:0 limited range (10-bit dithered down, the matrix kept:
+ * the frames are tagged BT.709), each frame its own raw file numbered from 0 with {@link FRAME_PATTERN}.
  */
 export function decodeArgs(plan: LadderPlan, frames: number, target: ArgsTarget): string[] {
   const top = plan.renditions[0]!
   const chain = [
     plan.source.interlaced ? 'yadif=deint=interlaced' : null,
     `fps=fps=${format(top.frameRate)}:start_time=0`,
-    // Bilinear, as in the encode's graph: in wasm bicubic costs as much as decoding.
-    `scale=${top.width}:${top.height}:flags=bilinear:out_color_matrix=bt709:out_range=tv`,
+    // Bilinear, as in the encode's graph: in wasm bicubic costs as much as decoding. The matrix is
+    // kept: HD releases are BT.709, and converting an untagged one (which swscale takes for BT.601)
+    // shifted every colour (SSIM 0.966 against the source before any encoding).
+    `scale=${top.width}:${top.height}:flags=bilinear:out_range=tv`,
     'format=yuv420p',
   ].filter((f): f is string => f !== null)
   return [
