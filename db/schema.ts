@@ -26,6 +26,14 @@ export type Role = (typeof ROLES)[number]
 export const INVITE_ROLES = ['viewer', 'uploader'] as const
 export type InviteRole = (typeof INVITE_ROLES)[number]
 
+/**
+ * What an API token may do (none given: all three). read: GET and HEAD; upload: every other
+ * request outside account management (and reading, which uploading needs); admin: account
+ * management (tokens, password, sessions, users, invites), within what the user's role allows.
+ */
+export const TOKEN_SCOPES = ['read', 'upload', 'admin'] as const
+export type TokenScope = (typeof TOKEN_SCOPES)[number]
+
 export const MOVIE_STATUSES = ['draft', 'ready', 'failed'] as const
 export type MovieStatus = (typeof MOVIE_STATUSES)[number]
 
@@ -53,8 +61,10 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     createdAt: createdAt(),
+    /** The browser's User-Agent at sign-in (shortened), so an admin can tell sessions apart. */
+    userAgent: text('user_agent'),
   },
-  (t) => [index('sessions_user_idx').on(t.userId)],
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 )
 
 export const apiTokens = sqliteTable(
@@ -71,6 +81,10 @@ export const apiTokens = sqliteTable(
     createdAt: createdAt(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** What the token may do; null (tokens made before scopes existed) means every scope. */
+    scopes: text('scopes', { mode: 'json' }).$type<TokenScope[]>(),
+    /** When the token stops working; null: never. */
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 )
@@ -111,6 +125,12 @@ export const movies = sqliteTable(
     seriesId: text('series_id').references(() => series.id, { onDelete: 'set null' }),
     season: integer('season'),
     episode: integer('episode'),
+    /**
+     * Sum of the sizes and number of the movie's files, kept by triggers on movie_files (migration
+     * 0003): upload limits and quotas read them instead of summing thousands of rows per upload.
+     */
+    totalBytes: integer('total_bytes').notNull().default(0),
+    fileCount: integer('file_count').notNull().default(0),
   },
   (t) => [
     // Every index ends in the rowid (seq), so each also serves "newest first" within its prefix.
@@ -215,6 +235,21 @@ export const movieFiles = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
+/**
+ * Rate-limit counters shared by every server process (and Workers isolate): failed sign-ins per
+ * username and address, per address, and overall; sign-ups per address; password changes per
+ * user. A fixed window per key: `count` attempts until `reset_at`.
+ */
+export const authLimits = sqliteTable(
+  'auth_limits',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: integer('reset_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('auth_limits_reset_idx').on(t.resetAt)],
 )
 
 export type User = typeof users.$inferSelect

@@ -3,14 +3,14 @@
  * @module
  */
 import { resolve } from 'node:path'
-import { serve } from '@hono/node-server'
-import { getConnInfo } from '@hono/node-server/conninfo'
 import { openLibsqlDb } from '../db/client.libsql.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nodeScrypt } from './auth/scrypt.node.ts'
-import { appConfig, type MediaStorage, mediaStorage, parseConfig } from './config.ts'
+import { appConfig, httpLimits, type MediaStorage, mediaStorage, parseConfig } from './config.ts'
+import { connectionDeps, untrustedProxyWarning } from './connection.node.ts'
 import type { Deps } from './env.ts'
+import { serveNode } from './http-server.node.ts'
 import { mountClient } from './static.node.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 import { fsBlobStore } from './storage/fs.ts'
@@ -32,16 +32,24 @@ async function main() {
     blobs: await openMediaStore(mediaStorage(config)),
     passwords: createPasswordHasher(nodeScrypt),
     config: appConfig(config),
-    clientIp: (c) =>
-      config.TRUST_PROXY === 'true'
-        ? (c.req.header('x-forwarded-for')?.split(',')[0]?.trim() ?? getConnInfo(c).remote.address)
-        : getConnInfo(c).remote.address,
+    ...connectionDeps(config.TRUST_PROXY),
   }
   const app = createApp(deps)
   mountClient(app, resolve(config.CLIENT_DIR))
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const proxyCheck = untrustedProxyWarning(config.TRUST_PROXY)
+  const fetch: typeof app.fetch = (req, ...rest) => {
+    proxyCheck(req.headers)
+    return app.fetch(req, ...rest)
+  }
+  const at = { port: config.PORT, hostname: config.HOST }
+  const server = serveNode(fetch, at, httpLimits(config), (info) => {
     console.log(`anime-die-heart listening on http://${info.address}:${info.port}`)
+    console.log(
+      config.TRUST_PROXY > 0
+        ? `Client addresses and HTTPS from the last ${config.TRUST_PROXY} proxy hop(s) (TRUST_PROXY).`
+        : 'Client addresses from the connection; X-Forwarded-* headers ignored (TRUST_PROXY=false).',
+    )
   })
   const stop = () => {
     server.close(() => {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Context } from 'hono'
-import type { Role } from '../db/schema.ts'
+import type { Role, TokenScope } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
 import type { SignupMode } from './routes/auth/auth.schemas.ts'
@@ -16,7 +16,7 @@ export interface AppConfig {
   maxFileBytes: number
   /** Largest total of a movie's files, in bytes. */
   maxMovieBytes: number
-  /** `auto`: Secure cookies unless the request came to localhost over plain HTTP. */
+  /** `auto`: Secure (and `__Host-` prefixed) cookies when the request came over HTTPS (see `Deps.isHttps`). */
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
   sessionTtlMs: number
@@ -27,7 +27,17 @@ export interface AppConfig {
   sessionCacheMs: number
   /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
   loginMaxAttempts: number
+  /** Failed sign-ins allowed per client address, whatever the usernames, in `loginWindowMs`. */
+  loginMaxPerAddress: number
+  /** Failed sign-ins allowed in all, from everywhere, in `loginWindowMs`: guesses spread over many addresses. */
+  loginMaxGlobal: number
   loginWindowMs: number
+  /**
+   * Password hashes computed at once by one process, and how many more may wait for a turn (the rest
+   * are answered 503). scrypt runs in the same thread pool as file reads and writes.
+   */
+  passwordHashConcurrency: number
+  passwordHashQueue: number
   /** Who may create an account through POST /api/auth/signup (admins always can, directly). */
   signup: SignupMode
   /** Everything but signing in and up (catalog, series, /media) needs an account. */
@@ -41,7 +51,11 @@ export const DEFAULT_CONFIG: AppConfig = {
   sessionTtlMs: 14 * 24 * 3600 * 1000,
   sessionCacheMs: 60_000,
   loginMaxAttempts: 10,
+  loginMaxPerAddress: 50,
+  loginMaxGlobal: 500,
   loginWindowMs: 15 * 60 * 1000,
+  passwordHashConcurrency: 2,
+  passwordHashQueue: 16,
   signup: 'invite',
   privateCatalog: false,
 }
@@ -56,6 +70,11 @@ export interface Deps {
   now?: () => number
   /** The caller's network address where the runtime knows it (rate limiting keys on it). */
   clientIp?: (c: Context) => string | undefined
+  /**
+   * Whether the request reached us over HTTPS: the connection itself, or a trusted proxy's
+   * X-Forwarded-Proto. Without it, the request URL's scheme decides (right on Workers).
+   */
+  isHttps?: (c: Context) => boolean
 }
 
 /** The wall clock the app decides by (expiry, timestamps, cache ages): `deps.now`, else the real one. */
@@ -70,6 +89,8 @@ export interface AuthUser {
   role: Role
   /** How the caller proved who they are. */
   via: 'session' | 'token'
+  /** What a token may do (see TOKEN_SCOPES); sessions may do everything the role allows. */
+  scopes?: readonly TokenScope[]
 }
 
 export interface AppEnv {

@@ -10,6 +10,9 @@
 export const PAGE_ROUTES: readonly (readonly [route: string, file: string])[] = [
   ['/', 'index.html'],
   ['/movies/:id', 'movie.html'],
+  ['/series/:id', 'series.html'],
+  ['/list', 'list.html'],
+  ['/signup', 'signup.html'],
   ['/upload', 'upload.html'],
   ['/admin', 'admin.html'],
   ['/admin/*', 'admin.html'],

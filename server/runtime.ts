@@ -1,20 +1,18 @@
 /**
  * The app's state in memory, in the open: the locks that order uploads against publishing, the
- * bytes promised to uploads still streaming, the /media lookup cache, the login limiter and the
- * session cache.
+ * bytes promised to uploads still streaming, the /media lookup cache and the session cache. (The
+ * sign-in limiter is in the database: services/rate-limits.ts.)
  * createApp builds one per app (two apps in one process share nothing), handlers reach it as
  * `c.var.runtime`, and the services that need it take it as an argument.
  *
  * It orders work within one process. Several Workers isolates each have their own, so there the
- * locks and the limiter hold per isolate (README, "Known limits"); a Durable Object would be needed
- * for more.
+ * locks hold per isolate (README, "Known limits"); a Durable Object would be needed for more.
  * @module
  */
 import { type AuthUser, clock, type Deps } from './env.ts'
 import { type KeyedMutex, type KeyedRwLock, keyedMutex, keyedRwLock } from './lib/keyed-lock.ts'
 import { type TtlCache, ttlCache } from './lib/ttl-cache.ts'
 import type { ServableFile } from './services/files.ts'
-import { createLoginLimiter, type LoginLimiter } from './services/users.ts'
 
 export interface Runtime {
   /** Uploads and deletes hold a movie shared; publish holds it exclusively, so it sees a settled set of files. */
@@ -25,8 +23,8 @@ export interface Runtime {
   reservations: Reservations
   /** Recent /media lookups of public files, by `<movie>/<path>`. */
   servable: TtlCache<ServableFile>
-  /** Failed sign-ins per username and client address. */
-  loginLimiter: LoginLimiter
+  /** When expired sessions and rate-limit windows were last swept (services/housekeeping.ts). */
+  purgedAt: { value: number }
   /**
    * Recent session lookups, by cookie secret, for `config.sessionCacheMs`. Signing out drops its
    * entry; any change to an account (role, active, password, deletion) drops them all.
@@ -51,7 +49,7 @@ export function createRuntime(deps: Deps): Runtime {
     fileLocks: keyedMutex(),
     reservations: reservations(),
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
-    loginLimiter: createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, now),
+    purgedAt: { value: 0 },
     sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
   }
 }

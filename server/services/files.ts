@@ -12,7 +12,7 @@ import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { fileNotFound, movieNotFound } from '../lib/errors.ts'
-import { contentTypeFor, extensionOf } from '../lib/paths.ts'
+import { contentTypeFor, extensionOf, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
@@ -134,6 +134,14 @@ export async function putMovieFile(
         throw movieNotFound(movieId)
       }
       runtime.servable.delete(servableKey(movieId, path))
+      // A new poster of a published movie replaces the old one in the catalog; the old file stays,
+      // as caches may hold its URL.
+      if (movie.status === 'ready' && POSTER_FILE.test(path)) {
+        await deps.db
+          .update(movies)
+          .set({ poster: path, updatedAt: currentDate(deps) })
+          .where(eq(movies.id, movieId))
+      }
       return { file: fileToJson(row), created: !existing }
     } finally {
       release()

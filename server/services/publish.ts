@@ -100,7 +100,13 @@ export async function checkManifest(
 
   let mpd: Mpd
   try {
-    mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), { manifestPath })
+    mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), {
+      manifestPath,
+      // Each segment the manifest names must be a stored file: counting stops long before a
+      // manifest that claims millions of them costs seconds of parsing. The margin still lets a
+      // half-uploaded movie's manifest list what is missing.
+      maxSegments: stored.size + MISSING_LIST_LIMIT,
+    })
   } catch (err) {
     if (err instanceof MpdError) throw invalidManifest(err.message)
     throw err

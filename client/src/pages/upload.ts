@@ -5,17 +5,20 @@
  * @module
  */
 import '../upload/upload.css'
+import type { User } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { preloadEngine, probe } from '../encode/lazy.ts'
 import { subtitleFormatOf } from '../encode/subtitles/formats.ts'
 import { applyTrackChoices } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
-import { pageHead } from '../ui/blocks.ts'
+import { pageHead, stateBlock } from '../ui/blocks.ts'
 import { confirmDialog } from '../ui/dialog.ts'
-import { mount } from '../ui/dom.ts'
+import { h, mount } from '../ui/dom.ts'
+import { type SeriesChoice, seriesField } from '../ui/series-field.ts'
 import { currentUser, initShell } from '../ui/shell.ts'
+import { toast } from '../ui/toast.ts'
 import { checkLimits, type Explanation, explain } from '../upload/messages.ts'
-import { type SessionSnapshot, UploadSession } from '../upload/session.ts'
+import { type MovieFields, type SessionSnapshot, UploadSession } from '../upload/session.ts'
 import { createTrackPicker } from '../upload/tracks-view.ts'
 import {
   RunView,
@@ -36,6 +39,7 @@ const body = document.createElement('div')
 mount(main, head, body)
 
 let session: UploadSession | null = null
+let user: User | null = null
 
 /** Leaving mid-upload loses the encoding work, so the browser asks first. */
 window.addEventListener('beforeunload', (e) => {
@@ -91,6 +95,8 @@ async function choose(file: File, sidecars: File[] = []) {
   } catch (error) {
     return showPicker(explain(error))
   }
+  // Uploaders put movies into their own series; admins into any.
+  const series = seriesField({ id: 'upload', mine: user?.role !== 'admin', allowCreate: true })
   const tracks = createTrackPicker(file, info, plan, sidecars)
   show(
     renderPlan(
@@ -101,22 +107,34 @@ async function choose(file: File, sidecars: File[] = []) {
         onStart: (fields) => {
           const selection = tracks.selection()
           const chosen = applyTrackChoices(plan, selection.choices, selection.extra)
-          start(file, chosen, fields, selection.files)
+          void startIn(series.value(), file, chosen, fields, selection.files)
         },
         onReset: () => showPicker(),
       },
       tracks.element,
+      series.element,
     ),
   )
   focusHeading('#plan-title')
 }
 
-function start(
+/** Starts once the series is known (a new one is created first). */
+async function startIn(
+  choice: Promise<SeriesChoice | null>,
   file: File,
   plan: LadderPlan,
-  fields: { name: string; description: string; active: boolean },
-  sidecars: File[] = [],
+  fields: MovieFields,
+  sidecars: File[],
 ) {
+  try {
+    const { seriesId, season, episode } = (await choice) ?? { seriesId: null }
+    start(file, plan, seriesId ? { ...fields, seriesId, season, episode } : fields, sidecars)
+  } catch (err) {
+    toast(err instanceof Error ? err.message : String(err), 'error')
+  }
+}
+
+function start(file: File, plan: LadderPlan, fields: MovieFields, sidecars: File[] = []) {
   let frame = 0
   let latest: SessionSnapshot | null = null
   const view = new RunView(fields.name, plan, {
@@ -161,8 +179,19 @@ function start(
 }
 
 currentUser().then(
-  (user) => {
-    if (!user) return show(renderSignedOut())
+  (me) => {
+    user = me
+    if (!me) return show(renderSignedOut())
+    if (me.role === 'viewer') {
+      return show(
+        stateBlock({
+          icon: 'lock',
+          title: 'Viewers do not upload',
+          text: 'Your account is for watching. Ask an admin of this server if you need to upload movies.',
+          actions: [h('a', { class: 'btn btn-primary', href: '/' }, 'Back to the catalog')],
+        }),
+      )
+    }
     showPicker()
     // The engine loads while the person picks a file.
     preloadEngine()

@@ -14,6 +14,10 @@ export interface MovieFields {
   name: string
   description: string
   active: boolean
+  /** An episode of this series (season and episode: the server proposes them when left out). */
+  seriesId?: string
+  season?: number
+  episode?: number
 }
 
 export type Phase = 'creating' | 'encoding' | 'publishing' | 'paused' | 'done' | 'failed' | 'cancelled'

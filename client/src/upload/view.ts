@@ -222,6 +222,8 @@ export function renderPlan(
   plan: LadderPlan,
   actions: { onStart: (fields: MovieFields) => void; onReset: () => void },
   tracks: HTMLElement | null = null,
+  /** More fields after the description (the series the movie joins). */
+  extra: HTMLElement | null = null,
 ): HTMLElement {
   const name = h('input', {
     type: 'text',
@@ -265,6 +267,7 @@ export function renderPlan(
       description,
       h('span', { class: 'hint' }, 'Optional. Shown on the movie page.'),
     ),
+    extra,
     h(
       'label',
       { class: 'switch', for: 'movie-active' },
