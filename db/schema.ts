@@ -238,6 +238,42 @@ export const movieFiles = sqliteTable(
 )
 
 /**
+ * Uploads, deletes and publishes of a movie's files in flight, shared by every server process
+ * (server/services/leases.ts): one writer per file, a publish only when no file is being written,
+ * and the bytes promised to uploads still streaming, counted against the movie's limit.
+ */
+export const fileLeases = sqliteTable(
+  'file_leases',
+  {
+    movieId: text('movie_id')
+      .notNull()
+      .references(() => movies.id, { onDelete: 'cascade' }),
+    /** The file being written; '' for a publish, which holds the whole movie. */
+    path: text('path').notNull(),
+    /** Random id of the request holding it: only its holder ends or renews a lease. */
+    holder: text('holder').notNull(),
+    /** Bytes promised to the upload until it ends. */
+    bytes: integer('bytes').notNull().default(0),
+    /** A lease whose process died is free again after this (ms); live holders renew it. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
+/**
+ * A number that moves whenever a session may have stopped signing its user in: a session deleted
+ * (sign-out, sessions ended by a password change, reset or deactivation, account deleted) or an
+ * account's role, name or active flag changed. Moved by triggers (migration 0005), one row. Each
+ * server process keeps session lookups for a while (server/auth/tokens.ts) and drops them all when
+ * it reads a new number here, so a sign-out in one process is seen by every other at their next
+ * request.
+ */
+export const authGeneration = sqliteTable('auth_generation', {
+  id: integer('id').primaryKey(),
+  n: integer('n').notNull().default(0),
+})
+
+/**
  * Rate-limit counters shared by every server process (and Workers isolate): failed sign-ins per
  * username and address, per address, and overall; sign-ups per address; password changes per
  * user. A fixed window per key: `count` attempts until `reset_at`.

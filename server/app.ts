@@ -14,7 +14,9 @@ import { boundedHasher } from './auth/password.ts'
 import type { AppEnv, Deps } from './env.ts'
 import { apiBodyLimit } from './lib/body-limit.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
-import { ApiError, problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { metricsRoute } from './lib/metrics-route.ts'
+import { observe } from './lib/observe.ts'
+import { ApiError, instanceOf, problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { json, problem } from './routes/common.schemas.ts'
@@ -115,12 +117,14 @@ export function createApp(given: Deps) {
   // forged cross-site: those must come from our own origin. Bearer tokens and anonymous calls pass.
   const sameOrigin = csrf()
   return new Hono<AppEnv>()
-    .use(refuseDotSegments)
+    .use(observe(deps))
     .use(async (c, next) => {
       c.set('deps', deps)
       c.set('runtime', runtime)
       await next()
     })
+    .use(refuseDotSegments)
+    .get('/metrics', metricsRoute(deps))
     .use('/api/*', apiBodyLimit)
     .use('/api/*', (c, next) =>
       !c.req.header('authorization') && readSessionCookie(c) ? sameOrigin(c, next) : next(),
@@ -131,7 +135,12 @@ export function createApp(given: Deps) {
     .route('/media', mediaRouter())
     .notFound((c) =>
       problemResponse(
-        problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
+        problemBody(
+          404,
+          'not-found',
+          `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`,
+          instanceOf(c),
+        ),
       ),
     )
     .onError(renderError)

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts'
+import { LOG_LEVELS } from './lib/log.ts'
 import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 import type { S3Settings } from './storage/s3.ts'
 
@@ -75,6 +76,12 @@ export const ConfigSchema = z
     S3_PRESIGN_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
     SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
     PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
+    // Running it for real (Node): README, "Running it in production".
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    // Unset: one process per core. 1: a single process, no cluster.
+    WEB_CONCURRENCY: optional(z.coerce.number().int().min(1).max(256)),
     // Node's HTTP server (see http-server.node.ts), in seconds; 0: no limit where one is allowed.
     HTTP_HEADERS_TIMEOUT: z.coerce
       .number()

@@ -7,6 +7,8 @@ import type { Context } from 'hono'
 import type { Role, TokenScope } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { Logger } from './lib/log.ts'
+import type { AppMetrics, SentCallback } from './lib/observe.ts'
 import type { SignupMode } from './routes/auth/auth.schemas.ts'
 import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -71,6 +73,22 @@ export interface Deps {
   /** The caller's network address where the runtime knows it (rate limiting keys on it). */
   clientIp?: (c: Context) => string | undefined
   /**
+   * The address of the connection itself, proxies or not: /metrics is open to loopback callers
+   * that no proxy relayed.
+   */
+  peerAddress?: (c: Context) => string | undefined
+  /** Access log and errors; without it, warnings and errors go to the console. */
+  log?: Logger
+  /** Prometheus metrics (Node); without them there is no /metrics. */
+  metrics?: AppMetrics
+  /** A bearer token that opens /metrics to callers from anywhere. */
+  metricsToken?: string
+  /**
+   * Calls `done` once the response has been sent to the end (with the bytes it took) or the client
+   * went away; without it the access log is written when the response is built.
+   */
+  whenSent?: (c: Context, done: SentCallback) => void
+  /**
    * Whether the request reached us over HTTPS: the connection itself, or a trusted proxy's
    * X-Forwarded-Proto. Without it, the request URL's scheme decides (right on Workers).
    */
@@ -99,5 +117,9 @@ export interface AppEnv {
     /** Built by createApp from `deps`: locks, reservations, caches, the login limiter. */
     runtime: Runtime
     user: AuthUser | null
+    /** This request's id (x-request-id, problem bodies' `instance`, the access log). */
+    requestId: string
+    /** The handler put the request id in its own headers already (the /media hot path). */
+    requestIdSent: boolean
   }
 }

@@ -6,7 +6,14 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { and, eq, gt, isNull, lte, ne, or } from 'drizzle-orm'
-import { apiTokens, sessions, TOKEN_SCOPES, type TokenScope, users } from '../../db/schema.ts'
+import {
+  apiTokens,
+  authGeneration as authGenerationTable,
+  sessions,
+  TOKEN_SCOPES,
+  type TokenScope,
+  users,
+} from '../../db/schema.ts'
 import { type AuthUser, clock, currentDate, type Deps } from '../env.ts'
 import { newId, randomToken } from '../lib/crypto.ts'
 import type { Runtime } from '../runtime.ts'
@@ -49,7 +56,8 @@ export async function deleteSession(deps: Deps, runtime: Runtime, secret: string
 
 /**
  * Ends the user's sessions, all of them or all but the one whose cookie is `keep`, and forgets
- * every cached lookup (the cache is keyed by secret, which the database does not know).
+ * every cached lookup here at once (the cache is keyed by secret, which the database does not
+ * know); the deletions move the auth generation, so other processes drop theirs at their next request.
  */
 export async function endSessions(
   deps: Deps,
@@ -94,13 +102,17 @@ export async function purgeExpiredSessions(deps: Deps): Promise<void> {
 
 /**
  * The user a session cookie signs in, if the session is current and the user active. Recent
- * answers are kept in `runtime.sessions` (runtime.ts says for how long and what drops them): a
- * player saving progress every 10 s would otherwise look its session up every 10 s.
+ * answers are kept in `runtime.sessions`: a player saving progress every 10 s would otherwise look
+ * its session up every 10 s. A kept answer is used only while the auth generation (one row, moved
+ * by triggers whenever a session is deleted or an account changes: migration 0005) is the one read
+ * before it was looked up, so a sign-out in another server process counts here at the next request.
  */
 export async function userForSession(deps: Deps, runtime: Runtime, secret: string): Promise<AuthUser | null> {
   const now = currentDate(deps)
-  const cached = runtime.sessions.get(secret)
-  if (cached && cached.expiresAt > now.getTime()) return cached.user
+  const caching = deps.config.sessionCacheMs > 0
+  const generation = caching ? await authGeneration(deps) : 0
+  const cached = caching ? runtime.sessions.get(secret) : undefined
+  if (cached && cached.generation === generation && cached.expiresAt > now.getTime()) return cached.user
   const [row] = await deps.db
     .select({ id: users.id, username: users.username, role: users.role, expiresAt: sessions.expiresAt })
     .from(sessions)
@@ -109,9 +121,24 @@ export async function userForSession(deps: Deps, runtime: Runtime, secret: strin
     .limit(1)
   if (!row) return null
   const user: AuthUser = { id: row.id, username: row.username, role: row.role, via: 'session' }
-  if (deps.config.sessionCacheMs > 0)
-    runtime.sessions.set(secret, { user, expiresAt: row.expiresAt.getTime() })
+  if (caching) runtime.sessions.set(secret, { user, expiresAt: row.expiresAt.getTime(), generation })
   return user
+}
+
+/** The generation query, built once per database: it runs on every signed-in request. */
+const generationQueries = new WeakMap<Deps['db'], { get(): Promise<{ n: number } | undefined> }>()
+
+async function authGeneration(deps: Deps): Promise<number> {
+  let query = generationQueries.get(deps.db)
+  if (!query) {
+    query = deps.db
+      .select({ n: authGenerationTable.n })
+      .from(authGenerationTable)
+      .where(eq(authGenerationTable.id, 1))
+      .prepare()
+    generationQueries.set(deps.db, query)
+  }
+  return (await query.get())?.n ?? 0
 }
 
 export interface NewToken {

@@ -9,8 +9,8 @@
  * so whatever publishing derives from a manifest follows every version.
  * @module
  */
-import { eq } from 'drizzle-orm'
-import { movieFiles, movies } from '../../db/schema.ts'
+import { and, eq } from 'drizzle-orm'
+import { type MovieStatus, movieFiles, movies } from '../../db/schema.ts'
 import { currentDate, type Deps } from '../env.ts'
 import {
   MAX_MPD_BYTES,
@@ -27,9 +27,9 @@ import { canonicalLanguage, languageName } from '../lib/languages.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
-import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
+import { holdingMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
@@ -40,34 +40,53 @@ export const MISSING_LIST_LIMIT = 1000
  * Publishing a published movie again with its current manifest changes nothing. Returns the movie's row.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
-export async function publishMovie(
-  deps: Deps,
-  runtime: Runtime,
-  movieId: string,
-  manifestPath: string,
-): Promise<MovieRow> {
+export async function publishMovie(deps: Deps, movieId: string, manifestPath: string): Promise<MovieRow> {
   const checked = checkMoviePath(manifestPath)
   if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
     throw validationFailed('body', [{ field: 'manifest', message: reason }])
   }
-  // Exclusive: no upload or delete of this movie's files runs while its completeness is judged.
-  return runtime.movieLocks.exclusive(movieId, async () => {
+  try {
+    const { movie, changed } = await publishLeased(deps, movieId, manifestPath)
+    deps.metrics?.published(changed ? 'published' : 'unchanged')
+    return movie
+  } catch (err) {
+    deps.metrics?.published(err instanceof ApiError ? err.code : 'error')
+    throw err
+  }
+}
+
+/**
+ * Holding the movie's lease (server/services/leases.ts): no upload or delete of its files runs,
+ * in any process, while its completeness is judged.
+ */
+async function publishLeased(
+  deps: Deps,
+  movieId: string,
+  manifestPath: string,
+): Promise<{ movie: MovieRow; changed: boolean }> {
+  if (!(await findMovie(deps, movieId))) throw movieNotFound(movieId)
+  return holdingMovie(deps, movieId, async () => {
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
     if (movie.status === 'ready') {
-      if (movie.manifest === manifestPath) return movie
+      if (movie.manifest === manifestPath) return { movie, changed: false }
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
     }
     const stored = await storedSizes(deps, movieId)
     const mpd = await checkManifest(deps, movieId, manifestPath, stored)
     const now = currentDate(deps)
-    await recordManifest(deps, movieId, manifestPath, mpd, {
-      status: 'ready',
-      poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
-      publishedAt: now,
-    })
-    return (await findMovie(deps, movieId))!
+    // A state transition: only from the status judged above (the lease makes this the only publish).
+    const moved = await recordManifest(
+      deps,
+      movieId,
+      manifestPath,
+      mpd,
+      { status: 'ready', poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null, publishedAt: now },
+      movie.status,
+    )
+    if (!moved) throw movieNotFound(movieId)
+    return { movie: (await findMovie(deps, movieId))!, changed: true }
   })
 }
 
@@ -124,7 +143,8 @@ export async function checkManifest(
 
 /**
  * Points the movie at `manifestPath` and records what the catalog shows of it, with `extra` columns
- * (status, poster, dates) set in the same update.
+ * (status, poster, dates) set in the same update; with `from`, only while the movie's status is
+ * still that one (a state transition). Returns whether the movie was changed.
  */
 export async function recordManifest(
   deps: Deps,
@@ -132,8 +152,9 @@ export async function recordManifest(
   manifestPath: string,
   mpd: Mpd,
   extra: Partial<typeof movies.$inferInsert> = {},
-): Promise<void> {
-  await deps.db
+  from?: MovieStatus,
+): Promise<boolean> {
+  const changed = await deps.db
     .update(movies)
     .set({
       manifest: manifestPath,
@@ -144,7 +165,9 @@ export async function recordManifest(
       updatedAt: currentDate(deps),
       ...extra,
     })
-    .where(eq(movies.id, movieId))
+    .where(from ? and(eq(movies.id, movieId), eq(movies.status, from)) : eq(movies.id, movieId))
+    .returning({ id: movies.id })
+  return changed.length > 0
 }
 
 /** File types each kind of AdaptationSet may name. */

@@ -36,7 +36,13 @@ const admin = { username: 'proxy-admin', password: 'proxy-admin-password' }
 async function start(env: Record<string, string>) {
   const dir = mkdtempSync(join(tmpdir(), 'adh-proxy-'))
   dirs.push(dir)
-  const base = { DATABASE_URL: `file:${join(dir, 'app.db')}`, MEDIA_DIR: join(dir, 'media'), CLIENT_DIR: dir }
+  // One process: each process says its start-up warnings once, and this suite counts them.
+  const base = {
+    DATABASE_URL: `file:${join(dir, 'app.db')}`,
+    MEDIA_DIR: join(dir, 'media'),
+    CLIENT_DIR: dir,
+    WEB_CONCURRENCY: '1',
+  }
   await createSuperuser(base, admin)
   const port = await freePort()
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/entry.node.ts'], {

@@ -98,13 +98,18 @@ export function parseFrameName(name: string): number | null {
 
 /**
  * ffmpeg arguments that only decode, for the browser's encoders (the hybrid path: a source the
- * browser cannot decode, HEVC 10-bit above all, still gets the browser's fast encoders): the first
- * `frames` frames of the source's video at the top rung's constant frame rate from t = 0 (as the
- * encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when needed,
- * at the top rung's size, as 8-bit 4:2:0 limited range (10-bit dithered down, the matrix kept:
- * the frames are tagged BT.709), each frame its own raw file numbered from 0 with {@link FRAME_PATTERN}.
+ * browser cannot decode, HEVC 10-bit above all, still gets the browser's fast encoders): frames
+ * `span.start` to `span.end` of the source's video at the top rung's constant frame rate from t = 0
+ * (as the encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when
+ * needed, at the top rung's size, as 8-bit 4:2:0 limited range (10-bit dithered down, the matrix
+ * kept: the frames are tagged BT.709), each frame its own raw file numbered with {@link FRAME_PATTERN}
+ * by its frame number in the whole movie.
  */
-export function decodeArgs(plan: LadderPlan, frames: number, target: ArgsTarget): string[] {
+export function decodeArgs(
+  plan: LadderPlan,
+  span: { start: number; end: number },
+  target: ArgsTarget,
+): string[] {
   const top = plan.renditions[0]!
   const chain = [
     plan.source.interlaced ? 'yadif=deint=interlaced' : null,
@@ -123,6 +128,9 @@ export function decodeArgs(plan: LadderPlan, frames: number, target: ArgsTarget)
     '-stats_period',
     '0.1',
     ...threadArgs(target, 'input'),
+    // A resumed encode seeks as a slice does: to the keyframe before, dropping the frames before
+    // its start, so its first frame is the movie's frame `start` at time zero.
+    ...(span.start > 0 ? ['-ss', (span.start / toNumber(top.frameRate)).toFixed(6)] : []),
     '-i',
     target.input,
     '-map',
@@ -133,15 +141,51 @@ export function decodeArgs(plan: LadderPlan, frames: number, target: ArgsTarget)
     '-vf',
     chain.join(','),
     '-frames:v',
-    String(frames),
+    String(Math.max(0, span.end - span.start)),
     '-c:v',
     'rawvideo',
     ...threadArgs(target, 'output'),
     '-f',
     'image2',
     '-start_number',
-    '0',
+    String(span.start),
     `${target.outDir}/${FRAME_PATTERN}`,
+  ]
+}
+
+/**
+ * ffmpeg arguments for the preview tiles of a resumed hybrid encode's first `frames` frames, which it
+ * does not decode again: keyframes only (cheap even for HEVC), each tile showing the keyframe nearest
+ * its time, as raw RGBA files numbered like the encode's own tiles ({@link TILE_PATTERN}).
+ */
+export function keyframeTileArgs(plan: LadderPlan, frames: number, target: ArgsTarget): string[] {
+  const tiles = plan.thumbnails!
+  const { num, den } = plan.renditions[0]!.frameRate
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    ...threadArgs(target, 'input'),
+    '-skip_frame',
+    'nokey',
+    '-i',
+    target.input,
+    '-map',
+    '0:v:0',
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    `fps=fps=${num}/${den * tiles.step}:start_time=0,` +
+      `scale=${tiles.width}:${tiles.height}:flags=bilinear,setsar=1,format=rgba`,
+    '-frames:v',
+    String(Math.ceil(frames / tiles.step)),
+    ...threadArgs(target, 'output'),
+    '-f',
+    'image2',
+    '-start_number',
+    '0',
+    `${target.outDir}/${TILE_PATTERN}`,
   ]
 }
 

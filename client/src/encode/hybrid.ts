@@ -11,7 +11,14 @@
  */
 import { loadCore } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
-import { decodeArgs, parseFrameName } from './ffmpeg-args.ts'
+import {
+  decodeArgs,
+  keyframeTileArgs,
+  POSTER_RAW,
+  parseFrameName,
+  parseTileName,
+  posterArgs,
+} from './ffmpeg-args.ts'
 import { inputName } from './ffmpeg-backend.ts'
 import { type Pipeline, posterFile, type WorkUnit } from './pipeline.ts'
 import { toNumber } from './rational.ts'
@@ -19,24 +26,29 @@ import { errorFromLog, runInWorker } from './runner.ts'
 import { IN_DIR, OUT_DIR } from './worker-protocol.ts'
 
 /**
- * The first `count` frames of the source at the top rung's rate, size and orientation, each a
- * `VideoFrame` the caller closes; the poster goes out from its frame on the way. The last frame is
- * repeated if the source ends early (as ffmpeg's fps filter would).
+ * Frames `span.start` to `span.end` of the source at the top rung's rate, size and orientation, each
+ * a `VideoFrame` the caller closes; the poster goes out from its frame on the way. The last frame is
+ * repeated if the source ends early (as ffmpeg's fps filter would). A resumed encode (start > 0)
+ * gets the poster and the preview tiles before its start from quick passes of their own first.
  *
  * @param units the encoders' progress units, kept alive while the decoder loads and works
  */
 export async function* ffmpegFrames(
   pipeline: Pipeline,
   file: Blob & { name?: string },
-  count: number,
+  span: { start: number; end: number },
   units: readonly WorkUnit[],
 ): AsyncGenerator<VideoFrame> {
   const { plan } = pipeline
+  const { start, end } = span
   const top = plan.renditions[0]!
   const { width, height } = top
   const frameBytes = (width * height * 3) / 2
   const rate = toNumber(top.frameRate)
-  const posterIndex = Math.min(count - 1, Math.round(plan.poster.time * rate))
+  const posterIndex = Math.min(end - 1, Math.round(plan.poster.time * rate))
+  const tiles = plan.thumbnails
+  const input = `${IN_DIR}/${inputName(file)}`
+  const target = { input, outDir: OUT_DIR }
 
   const ready = new Map<number, ArrayBuffer>()
   let ended = false
@@ -46,14 +58,17 @@ export async function* ffmpegFrames(
     wake?.()
     wake = null
   }
-  const name = inputName(file)
   const core = await loadCore('core')
   const finished = runInWorker({
     core,
     file,
-    inputName: name,
+    inputName: inputName(file),
     steps: [
-      { tool: 'ffmpeg', args: decodeArgs(plan, count, { input: `${IN_DIR}/${name}`, outDir: OUT_DIR }) },
+      ...(start > posterIndex ? [{ tool: 'ffmpeg' as const, args: posterArgs(plan, target) }] : []),
+      ...(start > 0 && tiles
+        ? [{ tool: 'ffmpeg' as const, args: keyframeTileArgs(plan, start, target) }]
+        : []),
+      { tool: 'ffmpeg', args: decodeArgs(plan, span, target) },
     ],
     backpressure: pipeline.backpressure,
     signal: pipeline.signal,
@@ -61,6 +76,10 @@ export async function* ffmpegFrames(
     onEvent(event) {
       for (const unit of units) unit.alive()
       if (event.type !== 'file') return
+      if (earlier(event.name, event.bytes)) {
+        pipeline.discardWorkerBytes(event.bytes.byteLength)
+        return
+      }
       const n = parseFrameName(event.name)
       if (n === null || event.bytes.byteLength !== frameBytes) {
         pipeline.discardWorkerBytes(event.bytes.byteLength)
@@ -88,8 +107,29 @@ export async function* ffmpegFrames(
     nudge()
   })
 
+  let poster: Promise<void> = Promise.resolve()
+  // The poster and the tiles of a resumed encode's skipped frames, from their own passes.
+  function earlier(name: string, bytes: ArrayBuffer): boolean {
+    const tile = parseTileName(name)
+    if (tile !== null && tiles && bytes.byteLength === tiles.width * tiles.height * 4) {
+      const pixels = new ImageData(new Uint8ClampedArray(bytes), tiles.width, tiles.height)
+      if (tile * tiles.step < start)
+        pipeline.tile(tile, (context, x, y) => context.putImageData(pixels, x, y))
+      return true
+    }
+    if (name === POSTER_RAW && bytes.byteLength === plan.poster.width * plan.poster.height * 4) {
+      const { width: w, height: h } = plan.poster
+      const pixels = new ImageData(new Uint8ClampedArray(bytes), w, h)
+      poster = posterFile(plan, (context) => context.putImageData(pixels, 0, 0)).then((file) =>
+        pipeline.emit(file),
+      )
+      return true
+    }
+    return false
+  }
+
   let last: ArrayBuffer | null = null
-  for (let n = 0; n < count; n++) {
+  for (let n = start; n < end; n++) {
     while (!ready.has(n) && !ended && failure === null) await new Promise<void>((resolve) => (wake = resolve))
     if (failure !== null) throw failure
     const data = ready.get(n)
@@ -114,5 +154,6 @@ export async function* ffmpegFrames(
     yield frame
   }
   await finished
+  await poster
   if (failure !== null) throw failure
 }

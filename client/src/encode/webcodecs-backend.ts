@@ -24,7 +24,7 @@ import { ffmpegFrames } from './hybrid.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
-import type { EncodeOptions, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
+import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
 
 /** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
 type Ready =
@@ -134,12 +134,16 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
     // ffprobe reads every container and codec ffmpeg does, and says clearly what is wrong with a file.
     probe: (file, probeOptions) => fallback.probe(file, probeOptions),
     async *encode(file, plan, encodeOptions = {}) {
+      if (encodeOptions.engine === 'ffmpeg.wasm') {
+        yield* fallback.encode(file, plan, explained(encodeOptions, 'The browser’s encoder failed before'))
+        return
+      }
       const ready = await prepare(file, plan, encodeOptions.videoConfig)
       if (!('kind' in ready)) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
       }
-      yield* runPipeline(plan, encodeOptions, webCodecsEngine(file, plan, ready))
+      yield* runPipeline(plan, encodeOptions, webCodecsEngine(file, plan, ready, encodeOptions.resume))
     },
   }
 }
@@ -155,7 +159,12 @@ function explained(options: EncodeOptions, reason: string): EncodeOptions {
 }
 
 /** The WebCodecs engine for a source `prepare` accepted. */
-function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready: Ready): Engine {
+function webCodecsEngine(
+  file: Blob & { name?: string },
+  plan: LadderPlan,
+  ready: Ready,
+  resume?: EncodeResume,
+): Engine {
   // The audio and the embedded subtitles need ffmpeg.wasm: one worker beside the video encoders.
   const worker = plan.audio.length > 0 || plan.subtitles.some((s) => s.source.kind === 'embedded')
   const hybrid = ready.kind === 'hybrid'
@@ -180,8 +189,10 @@ function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready
         const duration =
           ready.kind === 'webcodecs' ? await ready.track.computeDuration() : plan.source.duration
         const sourceFrames = Math.max(1, Math.round(duration * fullRate))
+        const from = resume?.from ?? {}
         const renditions = ready.renditions.map(
-          (setup) => new RenditionEncoder(setup, pipeline, sourceFrames, fullRate),
+          (setup) =>
+            new RenditionEncoder(setup, pipeline, sourceFrames, fullRate, from[setup.rendition.id] ?? 1),
         )
         whenAborted(pipeline.signal, () => {
           for (const r of renditions) r.close()
@@ -191,16 +202,24 @@ function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready
         const [video, audio] = await Promise.all([
           (async () => {
             await Promise.all(renditions.map((r) => r.start()))
+            // A resumed encode decodes from the earliest keyframe a rendition still needs.
+            const span = {
+              start: Math.min(
+                sourceFrames,
+                ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
+              ),
+              end: sourceFrames,
+            }
             const frames =
               ready.kind === 'webcodecs'
-                ? await browserFrames(pipeline, ready, sourceFrames, fullRate)
+                ? await browserFrames(pipeline, ready, span, fullRate)
                 : ffmpegFrames(
                     pipeline,
                     file,
-                    sourceFrames,
+                    span,
                     renditions.map((r) => r.unit),
                   )
-            return encodeVideo(pipeline, renditions, frames)
+            return encodeVideo(pipeline, renditions, frames, span.start)
           })(),
           worker ? encodeAudio(pipeline, file, 0.02 * videoCost * Math.max(1, plan.audio.length)) : [],
         ])
@@ -219,14 +238,15 @@ function whenAborted(signal: AbortSignal, fn: () => void): void {
 
 /**
  * The source decoded by the browser: the poster goes out first (so it uploads first, and the catalog
- * has a picture while the rest encodes), then every frame at the top rung's constant frame rate
- * from t = 0, like ffmpeg's fps filter (frame n shows the last source frame that starts at or before
- * n / rate, the first one for times before it), turned upright when the source is rotated.
+ * has a picture while the rest encodes), then frames `span.start` to `span.end` at the top rung's
+ * constant frame rate from t = 0, like ffmpeg's fps filter (frame n shows the last source frame that
+ * starts at or before n / rate, the first one for times before it), turned upright when the source
+ * is rotated.
  */
 async function browserFrames(
   pipeline: Pipeline,
   ready: Extract<Ready, { kind: 'webcodecs' }>,
-  sourceFrames: number,
+  span: { start: number; end: number },
   fullRate: number,
 ): Promise<AsyncIterable<VideoFrame>> {
   const { plan, signal } = pipeline
@@ -249,8 +269,12 @@ async function browserFrames(
   const top = plan.renditions[0]!
   const upright = ready.rotation !== 0 ? new OffscreenCanvas(top.width, top.height) : null
   const uprightContext = upright?.getContext('2d') ?? null
+
+  // The seek-bar previews before a resumed encode's start are drawn from frames decoded for them alone.
+  const { start, end } = span
+  if (start > 0 && plan.thumbnails) await catchUpTiles(pipeline, sink, start, firstTimestamp, fullRate)
   const times = (function* () {
-    for (let n = 0; n < sourceFrames; n++) yield Math.max(firstTimestamp, n / fullRate)
+    for (let n = start; n < end; n++) yield Math.max(firstTimestamp, n / fullRate)
   })()
   return (async function* () {
     let held: VideoSample | null = null
@@ -274,17 +298,19 @@ async function browserFrames(
 }
 
 /**
- * Feeds every rendition's encoder the same frames (each closed once every encoder has it), and the
- * seek-bar previews. Resolves with the renditions' tracks once every segment is out.
+ * Feeds every rendition's encoder the same frames, the first being source frame `start` (each closed
+ * once every encoder has it), and the seek-bar previews. Resolves with the renditions' tracks once
+ * every segment is out.
  */
 async function encodeVideo(
   pipeline: Pipeline,
   renditions: RenditionEncoder[],
   frames: AsyncIterable<VideoFrame>,
+  start: number,
 ) {
   const { plan, signal } = pipeline
   const units = renditions.map((r) => r.unit)
-  let n = 0
+  let n = start
   for await (const frame of frames) {
     try {
       if (signal.aborted) break
@@ -310,7 +336,32 @@ async function encodeVideo(
     n++
   }
   if (signal.aborted) return []
-  await Promise.all(renditions.map((r) => r.flush()))
+  await Promise.all(renditions.filter((r) => !r.complete).map((r) => r.flush()))
   for (const r of renditions) await r.finish()
   return renditions.map((r) => r.track())
+}
+
+/** Draws the seek-bar preview tiles of the frames before `end`, which a resumed encode skips. */
+async function catchUpTiles(
+  pipeline: Pipeline,
+  sink: VideoSampleSink,
+  end: number,
+  firstTimestamp: number,
+  fullRate: number,
+): Promise<void> {
+  const step = pipeline.plan.thumbnails!.step
+  const count = Math.ceil(end / step)
+  const times = Array.from({ length: count }, (_, i) => Math.max(firstTimestamp, (i * step) / fullRate))
+  let i = 0
+  for await (const sample of sink.samplesAtTimestamps(times)) {
+    if (pipeline.signal.aborted) {
+      sample?.close()
+      break
+    }
+    if (sample) {
+      pipeline.tile(i, (context, x, y, width, height) => sample.draw(context, x, y, width, height))
+      sample.close()
+    }
+    i++
+  }
 }

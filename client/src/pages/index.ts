@@ -82,7 +82,7 @@ const count = h('p', { class: 'result-count', role: 'status', 'aria-live': 'poli
 const grid = h('ul', { class: 'grid', id: 'catalog-grid', 'aria-label': 'Movies', 'aria-busy': 'false' })
 const status = h('div', { class: 'catalog-status' })
 const moreButton = h('button', { type: 'button', class: 'btn', onclick: () => void loadPage() }, 'Load more')
-const more = h('div', { class: 'load-more' }, moreButton)
+const more = h('div', { class: 'load-more', id: 'catalog-more' }, moreButton)
 more.hidden = true
 const sentinel = h('div', { 'aria-hidden': 'true' })
 const continueRow = createContinueRow()

@@ -56,7 +56,10 @@ export const login: RouteHandler<typeof routes.login, AppEnv> = async (c) => {
     () => checkCredentials(deps, username, password),
     (u) => u !== null,
   )
-  if (!user) throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
+  if (!user) {
+    deps.metrics?.loginFailed()
+    throw new ApiError(401, 'invalid-credentials', 'The username or password is wrong.')
+  }
   await startSession(c, user)
   await purgeExpiredNowAndThen(deps, c.var.runtime)
   return c.json({ user: userToJson(user) }, 200)
@@ -83,7 +86,14 @@ export const signup: RouteHandler<typeof routes.signup, AppEnv> = async (c) => {
     deps,
     [{ key: `signup:${clientAddress(c)}`, max: deps.config.loginMaxAttempts }],
     'sign-ups',
-    () => signUp(deps, c.req.valid('json')),
+    async () => {
+      try {
+        return await signUp(deps, c.req.valid('json'))
+      } catch (err) {
+        if (err instanceof ApiError && err.status < 500) deps.metrics?.loginFailed()
+        throw err
+      }
+    },
     () => true,
   )
   await startSession(c, user)
