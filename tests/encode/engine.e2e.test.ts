@@ -192,6 +192,41 @@ describe('encoding engine in Chromium', () => {
     expect(await decodedFrames(join(out, 'manifest.mpd'))).toEqual({ pixFmt: 'yuv420p', count })
   }, 180_000)
 
+  it('resumes a hybrid encode at its second segment: only the missing segments come out, and the ladder plays through', async () => {
+    await choose(
+      await makeClip(dir, 'hevc10-resume.mkv', {
+        width: 640,
+        height: 360,
+        seconds: 6,
+        codec: 'hevc',
+        tenBit: true,
+      }),
+    )
+    const out = await outputDir('hevc-resume')
+    const first = await encodeInPage(session, out)
+    expect(first.backend).toBe('hybrid')
+    // The first segment of every rung stays as the interrupted encode left it.
+    const names = await readdir(out)
+    const stored = names.filter((n) => /^chunk-v\d+-00001\.m4s$/.test(n))
+    expect(stored.length).toBe(first.plan.renditions.length)
+    for (const n of names) if (/^chunk-v\d+-\d+\.m4s$/.test(n) && !stored.includes(n)) await rm(join(out, n))
+    const sizes = await Promise.all(
+      stored.map(async (n) => [n, (await stat(join(out, n))).size] as [string, number]),
+    )
+
+    const resumed = await encodeInPage(session, out, { resume: { from: 2, sizes } })
+    expect(resumed.backend).toBe('hybrid')
+    const segments = resumed.order.filter((p) => p.endsWith('.m4s') && p.startsWith('chunk-v'))
+    expect(segments.some((p) => p.endsWith('-00001.m4s'))).toBe(false)
+    expect(segments.length).toBeGreaterThan(0)
+    // The poster and every preview sheet come out again, from their own quick passes.
+    expect(resumed.order).toEqual(expect.arrayContaining(first.order.filter((p) => !p.endsWith('.m4s'))))
+    const report = await expectValidLadder(out, resumed.plan)
+    const count = Math.round(resumed.plan.source.duration * 30)
+    expect(report.segmentsPerRendition).toBe(Math.ceil(count / resumed.plan.renditions[0]!.gop))
+    expect(await decodedFrames(join(out, 'manifest.mpd'))).toEqual({ pixFmt: 'yuv420p', count })
+  }, 240_000)
+
   it('still makes the same ladder from HEVC with ffmpeg.wasm alone', async () => {
     await choose(
       await makeClip(dir, 'hevc.mp4', { width: 640, height: 360, seconds: 4, audio: true, codec: 'hevc' }),
