@@ -16,7 +16,7 @@
 import { mkdtemp, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { planLadder } from '../client/src/encode/ladder.ts'
-import type { LadderPlan, VideoRendition } from '../client/src/encode/types.ts'
+import type { EncodeOptions, LadderPlan, VideoRendition } from '../client/src/encode/types.ts'
 import { initName } from '../server/lib/dash/names.ts'
 import { nativeFfmpeg } from '../tests/support/media.ts'
 import { bdRate, type RdPoint, ssimDb } from './bd-rate.ts'
@@ -49,15 +49,20 @@ const KINDS: { name: string; filter: string }[] = [
 ]
 
 /** The browser encoder's configurations compared (the first is what the engine uses). */
-const ALL_CONFIGS: { name: string; videoConfig: Partial<VideoEncoderConfig> }[] = [
-  { name: 'WebCodecs avc1, variable, latency quality (today)', videoConfig: {} },
-  { name: 'WebCodecs avc1, constant bitrate', videoConfig: { bitrateMode: 'constant' } },
+const ALL_CONFIGS: { name: string; options: Pick<EncodeOptions, 'videoConfig' | 'scaler'> }[] = [
+  { name: 'WebCodecs avc1, encoder scales (before)', options: { scaler: 'encoder' } },
+  { name: 'WebCodecs avc1, canvas scales, smoothing high', options: { scaler: 'canvas' } },
+  { name: 'WebCodecs avc1, constant bitrate', options: { videoConfig: { bitrateMode: 'constant' } } },
   {
-    name: 'WebCodecs avc1, variable, content hint "detail"',
-    videoConfig: { contentHint: 'detail' },
+    name: 'WebCodecs avc1, content hint "detail"',
+    options: { videoConfig: { contentHint: 'detail' } },
   },
 ]
-const CONFIGS = ALL_CONFIGS.slice(0, Number(process.env.BENCH_QUALITY_CONFIGS ?? ALL_CONFIGS.length))
+/** BENCH_QUALITY_CONFIGS: a count (the first n) or a comma list of indexes into ALL_CONFIGS. */
+const pickConfigs = process.env.BENCH_QUALITY_CONFIGS ?? String(ALL_CONFIGS.length)
+const CONFIGS = pickConfigs.includes(',')
+  ? pickConfigs.split(',').map((i) => ALL_CONFIGS[Number(i)]!)
+  : ALL_CONFIGS.slice(0, Number(pickConfigs))
 
 /** Every rung of `plan` at each of FACTORS × its bitrate, as renditions of one plan. */
 function sweep(plan: LadderPlan): { plan: LadderPlan; points: { rung: VideoRendition; factor: number }[] } {
@@ -102,7 +107,10 @@ const pct = (x: number | null) => (x === null ? '—' : `${x > 0 ? '+' : ''}${x.
 
 export async function qualityTable(session: Session, dir: string): Promise<string> {
   const rows: string[] = []
+  // BENCH_QUALITY_KINDS: a comma list of indexes into KINDS.
+  const kinds = process.env.BENCH_QUALITY_KINDS?.split(',').map(Number) ?? KINDS.map((_, k) => k)
   for (const [k, kind] of KINDS.entries()) {
+    if (!kinds.includes(k)) continue
     const source = join(dir, `quality-${k}.mp4`)
     await nativeFfmpeg([
       ...['-v', 'error', '-f', 'lavfi', '-i', kind.filter, '-t', String(SECONDS)],
@@ -121,13 +129,7 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
     for (const config of CONFIGS) {
       const out = await mkdtemp(join(dir, 'ours-'))
       const ids = plan.renditions.map((r) => r.id)
-      const result = await encodeInBench(
-        session,
-        plan,
-        { backend: 'default', videoConfig: config.videoConfig },
-        out,
-        ids,
-      )
+      const result = await encodeInBench(session, plan, { backend: 'default', ...config.options }, out, ids)
       if (result.backend !== 'webcodecs') throw new Error(`${config.name} fell back to ${result.backend}`)
       curves[config.name] = await measureAll(source, out, plan, (i) => ids[i]!)
       console.error(`  ${kind.name}: ${config.name} measured (${(result.wallMs / 1000).toFixed(1)} s)`)
