@@ -131,17 +131,7 @@ export function decodeArgs(
     // A resumed encode seeks as a slice does: to the keyframe before, dropping the frames before
     // its start, so its first frame is the movie's frame `start` at time zero.
     ...(span.start > 0 ? ['-ss', (span.start / toNumber(top.frameRate)).toFixed(6)] : []),
-    '-i',
-    target.input,
-    '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    chain.join(','),
-    '-frames:v',
-    String(Math.max(0, span.end - span.start)),
+    ...videoOnly(target.input, chain.join(','), Math.max(0, span.end - span.start)),
     '-c:v',
     'rawvideo',
     ...threadArgs(target, 'output'),
@@ -151,6 +141,11 @@ export function decodeArgs(
     String(span.start),
     `${target.outDir}/${FRAME_PATTERN}`,
   ]
+}
+
+/** The input's first video stream alone, through `filter`, `frames` frames of it. */
+function videoOnly(input: string, filter: string, frames: number): string[] {
+  return ['-i', input, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filter, '-frames:v', String(frames)]
 }
 
 /**
@@ -168,18 +163,12 @@ export function keyframeTileArgs(plan: LadderPlan, frames: number, target: ArgsT
     ...threadArgs(target, 'input'),
     '-skip_frame',
     'nokey',
-    '-i',
-    target.input,
-    '-map',
-    '0:v:0',
-    '-an',
-    '-sn',
-    '-dn',
-    '-vf',
-    `fps=fps=${num}/${den * tiles.step}:start_time=0,` +
-      `scale=${tiles.width}:${tiles.height}:flags=bilinear,setsar=1,format=rgba`,
-    '-frames:v',
-    String(Math.ceil(frames / tiles.step)),
+    ...videoOnly(
+      target.input,
+      `fps=fps=${num}/${den * tiles.step}:start_time=0,` +
+        `scale=${tiles.width}:${tiles.height}:flags=bilinear,setsar=1,format=rgba`,
+      Math.ceil(frames / tiles.step),
+    ),
     ...threadArgs(target, 'output'),
     '-f',
     'image2',
