@@ -256,11 +256,6 @@ export interface EncodeOptions {
    */
   videoConfig?: Partial<VideoEncoderConfig>
   /**
-   * Who shrinks the top rung's frames for the lower rungs on the WebCodecs backend: the encoder
-   * itself, or an OffscreenCanvas with `imageSmoothingQuality: 'high'` first.
-   */
-  scaler?: 'encoder' | 'canvas'
-  /**
    * Picks up an interrupted encode: the segments before `from[id]` of each video rendition are
    * already on the server (segments are GOP-aligned at fixed times, so the encoders start at that
    * keyframe), and `sizes` are the stored segments' byte sizes, for the manifest's bandwidth. A

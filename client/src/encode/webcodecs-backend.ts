@@ -73,7 +73,6 @@ async function prepare(
   file: Blob,
   plan: LadderPlan,
   overrides: Partial<VideoEncoderConfig> = {},
-  scaler: RenditionSetup['scaler'] = 'encoder',
 ): Promise<Ready | { reason: string }> {
   if (!hasWebCodecs()) return { reason: 'This browser has no WebCodecs video encoder' }
   if (plan.renditions.length === 0) return { reason: 'There is no video rung to encode' }
@@ -81,7 +80,7 @@ async function prepare(
   for (const rendition of plan.renditions) {
     const config = await supportedConfig(rendition, overrides)
     if (!config) return { reason: `This browser’s encoder refuses the ${rendition.label} rung` }
-    renditions.push({ rendition, config, scaler })
+    renditions.push({ rendition, config })
   }
   // ffmpeg.wasm decodes for the browser's encoders only where it can pause while they catch up
   // (shared memory); without that, raw frames would pile up in the tab.
@@ -139,7 +138,7 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
         yield* fallback.encode(file, plan, explained(encodeOptions, 'The browser’s encoder failed before'))
         return
       }
-      const ready = await prepare(file, plan, encodeOptions.videoConfig, encodeOptions.scaler)
+      const ready = await prepare(file, plan, encodeOptions.videoConfig)
       if (!('kind' in ready)) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
