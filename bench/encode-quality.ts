@@ -50,8 +50,8 @@ const KINDS: { name: string; filter: string }[] = [
 
 /** The browser encoder's configurations compared (the first is what the engine uses). */
 const ALL_CONFIGS: { name: string; options: Pick<EncodeOptions, 'videoConfig'> }[] = [
-  { name: 'WebCodecs avc1, content hint "detail" (today)', options: {} },
-  { name: 'WebCodecs avc1, no content hint (before)', options: { videoConfig: { contentHint: undefined } } },
+  { name: 'WebCodecs avc1, variable, latency quality (today)', options: {} },
+  { name: 'WebCodecs avc1, content hint "detail"', options: { videoConfig: { contentHint: 'detail' } } },
   { name: 'WebCodecs avc1, content hint "text"', options: { videoConfig: { contentHint: 'text' } } },
   { name: 'WebCodecs avc1, content hint "motion"', options: { videoConfig: { contentHint: 'motion' } } },
   { name: 'WebCodecs avc1, constant bitrate', options: { videoConfig: { bitrateMode: 'constant' } } },

@@ -117,10 +117,9 @@ async function supportedConfig(
       bitrateMode: 'variable',
       framerate: toNumber(rendition.frameRate),
       latencyMode: 'quality',
-      // "detail" measured 1.2–1.6× fewer bits for the same SSIM than no hint (testsrc2, every rung),
-      // at the same speed; it does write more than asked far below a rung's bitrate, and the manifest
-      // declares the busiest segment's rate anyway (BENCHMARKS.md, quality per bit).
-      contentHint: 'detail',
+      // No content hint: "detail" (which writes the same sizes as "text") needs fewer bits
+      // for the same SSIM, but cannot go below 1.4–3.8× a rung's bitrate on anime-like pictures and
+      // runs 2.8× slower there (BENCHMARKS.md, quality per bit).
       avc: { format: 'avc' },
       ...overrides,
     }
