@@ -142,8 +142,16 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
       const at = points.flatMap((p, i) => (p.rung.id === rungId ? [i] : []))
       const label = points[at[0]!]!.rung.label
       const pick = (name: string, metric: 'ssim' | 'psnr') => at.map((i) => curves[name]![i]![metric])
+      // A curve whose four points sit within 1.5× of one rate (an encoder at its rate floor) gives a
+      // degenerate cubic fit, whatever it integrates to.
+      const spread = (name: string) => {
+        const rates = pick(name, 'ssim').map((p) => p.rate)
+        return Math.max(...rates) / Math.min(...rates)
+      }
+      const bdOf = (anchor: string, test: string, metric: 'ssim' | 'psnr') =>
+        spread(test) < 1.5 ? 'degenerate' : pct(bdRate(pick(anchor, metric), pick(test, metric)))
       const bd = (anchor: string, test: string) =>
-        `${pct(bdRate(pick(anchor, 'ssim'), pick(test, 'ssim')))} / ${pct(bdRate(pick(anchor, 'psnr'), pick(test, 'psnr')))}`
+        `${bdOf(anchor, test, 'ssim')} / ${bdOf(anchor, test, 'psnr')}`
       for (const config of CONFIGS) {
         rows.push(
           `| ${kind.name} | ${label} | ${config.name} | ${bd('veryfast', config.name)} | ${bd('medium', config.name)} |`,
