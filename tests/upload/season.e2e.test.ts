@@ -175,6 +175,7 @@ describe('a season through the upload page', () => {
     expect(facts[0]).toContain('subtitles: French (1 file)')
     expect(facts[1]).not.toContain('subtitles')
     expect(await page.locator('.season-unmatched').textContent()).toContain('Trailer.fr.srt')
+    await shot(page, 'season-plan-subtitles-desktop')
     expect(await page.locator('#season-series').inputValue()).toBe('new')
     expect(await page.locator('#season-series-name').inputValue()).toBe('Star Fleet')
     expect(await page.locator('#season-number').inputValue()).toBe('2')
