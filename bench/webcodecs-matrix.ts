@@ -26,7 +26,17 @@ try {
   await page.addInitScript('globalThis.__name = (f) => f')
   await page.goto(`http://127.0.0.1:${address.port}/`)
   const result = await page.evaluate(async () => {
-    const profiles = ['42001f', '42e01f', '4d001f', '4d401f', '58001f', '64001f', '6e001f', '7a001f', 'f4001f']
+    const profiles = [
+      '42001f',
+      '42e01f',
+      '4d001f',
+      '4d401f',
+      '58001f',
+      '64001f',
+      '6e001f',
+      '7a001f',
+      'f4001f',
+    ]
     const levels = ['0a', '1e', '1f', '28', '2a', '32', '33', '34']
     const rows: string[] = []
     const accepted: string[] = []
@@ -36,7 +46,11 @@ try {
     for (const codec of codecs) {
       for (const latencyMode of ['quality', 'realtime'] as const) {
         for (const bitrateMode of ['variable', 'constant', 'quantizer'] as const) {
-          for (const hardwareAcceleration of ['no-preference', 'prefer-hardware', 'prefer-software'] as const) {
+          for (const hardwareAcceleration of [
+            'no-preference',
+            'prefer-hardware',
+            'prefer-software',
+          ] as const) {
             for (const scalabilityMode of [undefined, 'L1T2', 'L1T3']) {
               const config: VideoEncoderConfig = {
                 codec,
