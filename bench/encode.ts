@@ -26,39 +26,74 @@
  * bytes are scaled to an hour of video.
  * @module
  */
-import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
-import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-args.ts'
-import type { EncodeJob } from '../client/src/encode/jobs.ts'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { planLadder } from '../client/src/encode/ladder.ts'
-import { parseProbe } from '../client/src/encode/probe-result.ts'
-import { audioRenditions } from '../client/src/encode/tracks.ts'
 import type { LadderPlan } from '../client/src/encode/types.ts'
-import { initName, parseSegmentName } from '../server/lib/dash/names.ts'
+import { initName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
 import { makeAnimeClip, makeClip, makeSidecar } from '../tests/support/media.ts'
+import { hevcTable } from './encode-hevc.ts'
+import {
+  encodeInBench,
+  mb,
+  nativeEncode,
+  type PageRun,
+  probeNative,
+  runNote,
+  type Session,
+  sec,
+  setupName,
+  ssimOf,
+  trackPeakMemory,
+  writeSection,
+} from './encode-lib.ts'
+import { longTable } from './encode-long.ts'
+import { qualityTable } from './encode-quality.ts'
 
-const run = promisify(execFile)
 const argv = new Set(process.argv.slice(2))
 const QUICK = argv.has('--quick')
 const WITH_MT = argv.has('--mt')
 const WRITE = argv.has('--write')
-const ONLY_TRACKS = argv.has('--tracks')
 const HEADING = '## Encoding in the browser (issue 4)'
-const TRACKS_HEADING = '## Every track: audio languages, subtitles, previews (issue 13)'
 
-interface PageRun {
-  wallMs: number
-  bytes: number
-  files: number
-  workers: number
-  backend: string
-  /** Bytes of the preview sprite sheets. */
-  spriteBytes: number
-}
+/** Tables of their own, each in its section of BENCHMARKS.md; a flag runs that table alone. */
+const TABLES: {
+  flag: string
+  heading: string
+  marker: string
+  /** Left out of a run without flags (it takes an hour). */
+  onRequest?: boolean
+  make: (session: Session, dir: string) => Promise<string>
+}[] = [
+  {
+    flag: '--tracks',
+    heading: '## Every track: audio languages, subtitles, previews (issue 13)',
+    marker: 'bench:encode-tracks',
+    make: tracksTable,
+  },
+  {
+    flag: '--quality',
+    heading: '## Quality per bit (issue 16)',
+    marker: 'bench:encode-quality',
+    make: qualityTable,
+  },
+  {
+    flag: '--hevc',
+    heading: '## HEVC 10-bit sources (issue 16)',
+    marker: 'bench:encode-hevc',
+    make: hevcTable,
+  },
+  {
+    flag: '--long',
+    heading: '## Feature-length sources (issue 16)',
+    marker: 'bench:encode-long',
+    onRequest: true,
+    make: longTable,
+  },
+]
+const CHOSEN = TABLES.filter((t) => argv.has(t.flag))
 
 interface Row {
   source: string
@@ -72,76 +107,6 @@ interface Row {
   nativeSsim: number | null
 }
 
-/** SSIM of one rendition (its init segment and media segments, concatenated) against the source. */
-async function ssimOf(source: string, dir: string, init: string, chunks: string[], plan: LadderPlan) {
-  const joined = join(dir, 'top-rendition.mp4')
-  const parts = await Promise.all([init, ...chunks].map((f) => readFile(join(dir, f))))
-  await writeFile(joined, Buffer.concat(parts))
-  const top = plan.renditions[0]!
-  const { stderr } = await run(
-    'ffmpeg',
-    [
-      '-nostdin',
-      '-i',
-      joined,
-      '-i',
-      source,
-      '-lavfi',
-      `[1:v]scale=${top.width}:${top.height}:flags=bicubic,format=yuv420p[ref];[0:v]format=yuv420p[out];[out][ref]ssim`,
-      '-f',
-      'null',
-      '-',
-    ],
-    { maxBuffer: 64 * 1024 * 1024 },
-  )
-  const all = /SSIM .* All:([0-9.]+)/.exec(stderr)?.[1]
-  return all ? Number(all) : null
-}
-
-/** A representation's media segments in a folder, in play order. */
-async function segmentFiles(dir: string, id: string): Promise<string[]> {
-  return (await readdir(dir))
-    .filter((f) => {
-      const segment = parseSegmentName(f)
-      return segment?.kind === 'media' && segment.id === id
-    })
-    .sort()
-}
-
-async function probeNative(path: string) {
-  const { stdout } = await run('ffprobe', probeArgs(path))
-  return parseProbe(stdout, (await stat(path)).size)
-}
-
-async function nativeEncode(source: string, plan: LadderPlan, out: string): Promise<number> {
-  await mkdir(out, { recursive: true })
-  const job: EncodeJob = {
-    id: 'native',
-    renditions: plan.renditions,
-    audio: audioRenditions(plan),
-    poster: true,
-    subtitles: false,
-    thumbnails: false,
-    cost: 0,
-    range: null,
-  }
-  const started = performance.now()
-  await run('ffmpeg', ['-nostdin', '-y', ...posterArgs(plan, { input: source, outDir: out })])
-  await run('ffmpeg', ['-nostdin', '-y', ...encodeArgs(plan, job, { input: source, outDir: out })], {
-    maxBuffer: 64 * 1024 * 1024,
-  })
-  return performance.now() - started
-}
-
-async function rssBytes(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
-  const kb = /VmRSS:\s+(\d+)/.exec(status)?.[1]
-  return kb ? Number(kb) * 1024 : 0
-}
-
-const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`
-const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
-
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'adh-bench-encode-'))
   const session = await openEngine()
@@ -149,13 +114,14 @@ async function main() {
   const cdp = await session.browser.newBrowserCDPSession()
   const rows: Row[] = []
   const chromium = session.browser.version()
-  let tracks: string | null = null
   try {
-    tracks = await tracksTable(session, dir)
-    if (ONLY_TRACKS) {
-      await finishTracks(tracks, chromium)
-      return
+    for (const t of CHOSEN.length > 0 ? CHOSEN : TABLES.filter((t) => !t.onRequest)) {
+      const table = await t.make(session, dir)
+      const note = await runNote(chromium)
+      console.log(`\n${table}\n\n${note}`)
+      if (WRITE) await writeSection(t.heading, t.marker, table, note)
     }
+    if (CHOSEN.length > 0) return
     const sources: { seconds: number; width: number; height: number }[] = []
     for (const seconds of QUICK ? [10] : [10, 60]) {
       for (const [width, height] of [
@@ -175,13 +141,7 @@ async function main() {
       const nativeDir = join(dir, `native-${src.seconds}-${src.height}`)
       const nativeMs = await nativeEncode(path, plan, nativeDir)
       // Native ffmpeg names streams by index: the top rendition is stream 0.
-      const nativeSsim = await ssimOf(
-        path,
-        nativeDir,
-        initName('0'),
-        await segmentFiles(nativeDir, '0'),
-        plan,
-      )
+      const nativeSsim = await ssimOf(path, nativeDir, initName('0'), '0', plan)
       console.error(`  native ffmpeg: ${sec(nativeMs)}, top rung SSIM ${nativeSsim}`)
 
       await session.page.setInputFiles('#engine-test-file', path)
@@ -197,30 +157,17 @@ async function main() {
       }
       for (const setup of setups) {
         let peak = 0
-        const sample = async () => {
-          const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
-            processInfo: { type: string; id: number }[]
-          }
-          for (const p of processInfo.filter((p) => p.type === 'renderer'))
-            peak = Math.max(peak, await rssBytes(p.id))
-        }
-        const timer = setInterval(() => void sample().catch(() => undefined), 250)
+        const memory = trackPeakMemory(cdp)
         const out = await mkdtemp(join(dir, 'ours-'))
         let result: PageRun
         try {
           result = await encodeInBench(session, plan, setup.options, out)
         } finally {
-          clearInterval(timer)
+          peak = await memory.stop()
         }
-        await sample()
         const v0 = plan.renditions[0]!.id
-        const ssim = await ssimOf(path, out, initName(v0), await segmentFiles(out, v0), plan)
-        const name =
-          result.backend === 'webcodecs'
-            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
-            : setup.name === 'ffmpeg.wasm'
-              ? `ours: ffmpeg.wasm, ${result.workers} × core`
-              : `ours: ${setup.name}`
+        const ssim = await ssimOf(path, out, initName(v0), v0, plan)
+        const name = setupName(result, setup.name === 'ffmpeg.wasm' ? undefined : setup.name)
         console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}, top rung SSIM ${ssim}`)
         rows.push({
           source: `${label} (${ladder})`,
@@ -253,28 +200,13 @@ async function main() {
   const note = await runNote(chromium)
   console.log(`${table}\n\n${note}`)
   if (WRITE) await writeSection(HEADING, 'bench:encode', table, note)
-  if (tracks) await finishTracks(tracks, chromium)
-}
-
-async function runNote(chromium: string): Promise<string> {
-  const { stdout: load } = await run('cat', ['/proc/loadavg'])
-  return (
-    `Run ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Chromium ${chromium}, ` +
-    `load average ${load.split(' ').slice(0, 3).join(' ')} at the end.`
-  )
-}
-
-async function finishTracks(table: string, chromium: string) {
-  const note = await runNote(chromium)
-  console.log(`\n${table}\n\n${note}`)
-  if (WRITE) await writeSection(TRACKS_HEADING, 'bench:encode-tracks', table, note)
 }
 
 /**
  * The anime-style source encoded with every track and previews, against the same file with its
  * first audio track only; both backends, each setup twice, alternating.
  */
-async function tracksTable(session: Awaited<ReturnType<typeof openEngine>>, dir: string): Promise<string> {
+async function tracksTable(session: Session, dir: string): Promise<string> {
   const seconds = 60
   const source = await makeAnimeClip(dir, 'Episode 01.mkv', { width: 1280, height: 720, seconds })
   const sidecar = await makeSidecar(dir, 'Episode 01.mkv')
@@ -308,10 +240,7 @@ async function tracksTable(session: Awaited<ReturnType<typeof openEngine>>, dir:
         const result = await encodeInBench(session, plan, { backend }, out)
         times[key].push(result.wallMs)
         if (key === 'everything') sprites = result.spriteBytes
-        name =
-          result.backend === 'webcodecs'
-            ? 'ours: WebCodecs video + ffmpeg.wasm audio'
-            : `ours: ffmpeg.wasm, ${result.workers} × core`
+        name = setupName(result)
         console.error(`  tracks ${backend} ${key}: ${sec(result.wallMs)}`)
       }
     }
@@ -327,90 +256,6 @@ async function tracksTable(session: Awaited<ReturnType<typeof openEngine>>, dir:
     '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n')
-}
-
-/** Runs probe-free encoding of the chosen file in the page and reports what came out. */
-async function encodeInBench(
-  session: Awaited<ReturnType<typeof openEngine>>,
-  plan: LadderPlan,
-  options: Record<string, unknown>,
-  saveTo: string,
-): Promise<PageRun> {
-  // tsx keeps function names by wrapping functions in `__name(...)`, which the page does not have.
-  await session.page.evaluate('globalThis.__name ??= (fn) => fn')
-  return session.page.evaluate(
-    async ({ engineUrl, plan, options, saveTo }) => {
-      const load = new Function('url', 'return import(url)') as (
-        url: string,
-      ) => Promise<typeof import('../client/src/encode/index.ts')>
-      const engine = await load(engineUrl)
-      const [file, ...sidecars] = [
-        ...(document.getElementById('engine-test-file') as HTMLInputElement).files!,
-      ]
-      if (!file) throw new Error('no file chosen')
-      const { backend: which, ...encodeOptions } = options
-      engine.useBackend(
-        which === 'ffmpeg.wasm'
-          ? engine.ffmpegWasmBackend()
-          : engine.webCodecsBackend({ fallback: engine.ffmpegWasmBackend() }),
-      )
-      let bytes = 0
-      let files = 0
-      let spriteBytes = 0
-      let backend = ''
-      let workers = 0
-      // The top rendition is kept to measure its quality once the clock has stopped.
-      const top: { path: string; bytes: Uint8Array }[] = []
-      const started = performance.now()
-      for await (const out of engine.encode(file, plan, {
-        ...encodeOptions,
-        sidecars,
-        onProgress: (p) => {
-          backend = p.backend
-          workers = p.workers
-        },
-      })) {
-        bytes += out.bytes.byteLength
-        files++
-        if (out.kind === 'sprite') spriteBytes += out.bytes.byteLength
-        if (out.representation === plan.renditions[0]!.id) top.push(out)
-      }
-      const wallMs = performance.now() - started
-      const save = (
-        window as unknown as { __saveEncodedFile: (d: string, p: string, b: string) => Promise<void> }
-      ).__saveEncodedFile
-      for (const out of top) {
-        let binary = ''
-        for (let i = 0; i < out.bytes.length; i += 0x8000) {
-          binary += String.fromCharCode(...out.bytes.subarray(i, i + 0x8000))
-        }
-        await save(saveTo, out.path, btoa(binary))
-      }
-      return { wallMs, bytes, files, workers, backend, spriteBytes }
-    },
-    { engineUrl: session.engineUrl, plan, options, saveTo },
-  )
-}
-
-/**
- * Replaces the table between the markers in a section of BENCHMARKS.md (creating the section if
- * there is none), leaving the prose and every other section alone.
- */
-async function writeSection(heading: string, marker: string, table: string, note: string) {
-  const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
-  const [open, close] = [`<!-- ${marker} -->`, `<!-- /${marker} -->`]
-  const block = `${open}\n${table}\n\n${note}\n${close}`
-  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
-  if (!text.includes(heading)) {
-    text = `${text.trimEnd()}\n\n${heading}\n\n\`npm run bench:encode\`\n\n${block}\n`
-  } else if (text.includes(open) && text.includes(close)) {
-    text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
-  } else {
-    const at = text.indexOf(heading) + heading.length
-    text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
-  }
-  await writeFile(path, text)
-  console.error(`\nupdated the table under "${heading}" in BENCHMARKS.md`)
 }
 
 await main()

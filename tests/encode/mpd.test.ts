@@ -104,3 +104,26 @@ describe('measuredBandwidth', () => {
     expect(measuredBandwidth(r, new Map(), 2)).toBeNull()
   })
 })
+
+describe('declared bandwidth of the browser encoder’s rungs', () => {
+  // 2 s segments of 500 kB, 2 MB (an overshoot the buffer cannot hide), 500 kB and a short tail.
+  const sizes = new Map([
+    ['chunk-v0-00001.m4s', 500_000],
+    ['chunk-v0-00002.m4s', 2_000_000],
+    ['chunk-v0-00003.m4s', 500_000],
+    ['chunk-v0-00004.m4s', 900_000],
+  ])
+  const declared = (extra: Partial<Track>) => {
+    const v0 = rep('v0', [180000, 180000, 180000, 45000], { width: 640, height: 360, ...extra })
+    const xml = buildManifest({ plan, video: [v0], audio: [], sizes })
+    return Number(parse(xml).Period.AdaptationSet[0].Representation[0]['@_bandwidth'])
+  }
+
+  it('is never below the busiest full segment’s rate, stored segments included', () => {
+    // The DASH measure (one segment's buffer) would say 2 500 000 / 4 s = 5 Mbit/s.
+    expect(measuredBandwidth(rep('v0', [180000, 180000, 180000, 45000]), sizes, 2)).toBe(5_000_000)
+    // Segment 2 alone: 16 Mbit in 2 s. The half-second tail (14.4 Mbit/s) is left out.
+    expect(declared({ declarePeak: true })).toBe(8_000_000)
+    expect(declared({})).toBe(5_000_000)
+  })
+})

@@ -34,6 +34,8 @@ export interface ClipSpec {
   rotate?: 90 | 180 | 270
   /** H.264 unless told otherwise; HEVC is what phones record and many browsers cannot decode. */
   codec?: 'h264' | 'hevc'
+  /** 10-bit 4:2:0 (HEVC Main 10, as anime releases are), instead of 8-bit. */
+  tenBit?: boolean
 }
 
 /** Generates a test-pattern clip (H.264 + AAC in MP4) in `dir` and returns its path. */
@@ -46,7 +48,7 @@ export async function makeClip(dir: string, name: string, spec: ClipSpec): Promi
     spec.codec === 'hevc'
       ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']
       : ['-c:v', 'libx264', '-preset', 'ultrafast']
-  args.push('-t', String(spec.seconds), ...video, '-pix_fmt', 'yuv420p')
+  args.push('-t', String(spec.seconds), ...video, '-pix_fmt', spec.tenBit ? 'yuv420p10le' : 'yuv420p')
   if (spec.audio) args.push('-c:a', 'aac', '-b:a', '96k', '-shortest')
   if (!spec.rotate) {
     await nativeFfmpeg([...args, path])

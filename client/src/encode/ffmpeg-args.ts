@@ -87,6 +87,97 @@ export function parseTileName(name: string): number | null {
   return m ? Number(m[1]) : null
 }
 
+/** Decoded frame `n` of the hybrid path as ffmpeg writes it: the top rung's size, raw 8-bit I420. */
+export const FRAME_PATTERN = 'frame-%07d.yuv'
+
+/** The frame number of a file ffmpeg wrote with {@link FRAME_PATTERN}, or null. */
+export function parseFrameName(name: string): number | null {
+  const m = /^frame-(\d{7,})\.yuv$/.exec(name)
+  return m ? Number(m[1]) : null
+}
+
+/**
+ * ffmpeg arguments that only decode, for the browser's encoders (the hybrid path: a source the
+ * browser cannot decode, HEVC 10-bit above all, still gets the browser's fast encoders): frames
+ * `span.start` to `span.end` of the source's video at the top rung's constant frame rate from t = 0
+ * (as the encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when
+ * needed, at the top rung's size, as 8-bit 4:2:0 limited range (10-bit dithered down, the matrix
+ * kept: the frames are tagged BT.709), each frame its own raw file numbered with {@link FRAME_PATTERN}
+ * by its frame number in the whole movie.
+ */
+export function decodeArgs(
+  plan: LadderPlan,
+  span: { start: number; end: number },
+  target: ArgsTarget,
+): string[] {
+  const top = plan.renditions[0]!
+  const chain = [
+    plan.source.interlaced ? 'yadif=deint=interlaced' : null,
+    `fps=fps=${format(top.frameRate)}:start_time=0`,
+    // Bilinear, as in the encode's graph: in wasm bicubic costs as much as decoding. The matrix is
+    // kept: HD releases are BT.709, and converting an untagged one (which swscale takes for BT.601)
+    // shifted every colour (SSIM 0.966 against the source before any encoding).
+    `scale=${top.width}:${top.height}:flags=bilinear:out_range=tv`,
+    'format=yuv420p',
+  ].filter((f): f is string => f !== null)
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'info',
+    // Every progress line is a chance for the worker to hand the frames written so far over.
+    '-stats_period',
+    '0.1',
+    ...threadArgs(target, 'input'),
+    // A resumed encode seeks as a slice does: to the keyframe before, dropping the frames before
+    // its start, so its first frame is the movie's frame `start` at time zero.
+    ...(span.start > 0 ? ['-ss', (span.start / toNumber(top.frameRate)).toFixed(6)] : []),
+    ...videoOnly(target.input, chain.join(','), Math.max(0, span.end - span.start)),
+    '-c:v',
+    'rawvideo',
+    ...threadArgs(target, 'output'),
+    '-f',
+    'image2',
+    '-start_number',
+    String(span.start),
+    `${target.outDir}/${FRAME_PATTERN}`,
+  ]
+}
+
+/** The input's first video stream alone, through `filter`, `frames` frames of it. */
+function videoOnly(input: string, filter: string, frames: number): string[] {
+  return ['-i', input, '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filter, '-frames:v', String(frames)]
+}
+
+/**
+ * ffmpeg arguments for the preview tiles of a resumed hybrid encode's first `frames` frames, which it
+ * does not decode again: keyframes only (cheap even for HEVC), each tile showing the keyframe nearest
+ * its time, as raw RGBA files numbered like the encode's own tiles ({@link TILE_PATTERN}).
+ */
+export function keyframeTileArgs(plan: LadderPlan, frames: number, target: ArgsTarget): string[] {
+  const tiles = plan.thumbnails!
+  const { num, den } = plan.renditions[0]!.frameRate
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    ...threadArgs(target, 'input'),
+    '-skip_frame',
+    'nokey',
+    ...videoOnly(
+      target.input,
+      `fps=fps=${num}/${den * tiles.step}:start_time=0,` +
+        `scale=${tiles.width}:${tiles.height}:flags=bilinear,setsar=1,format=rgba`,
+      Math.ceil(frames / tiles.step),
+    ),
+    ...threadArgs(target, 'output'),
+    '-f',
+    'image2',
+    '-start_number',
+    '0',
+    `${target.outDir}/${TILE_PATTERN}`,
+  ]
+}
+
 /** Output arguments that copy each of the plan's embedded subtitle tracks to its own file. */
 function subtitleOutputs(plan: LadderPlan, target: ArgsTarget): string[] {
   return plan.subtitles.flatMap((sub, k) => {

@@ -24,7 +24,6 @@ import {
 } from './pipeline.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
-import { audioRenditions } from './tracks.ts'
 import type { CoreVariant, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
 import { type CoreLocation, IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
 
@@ -35,7 +34,7 @@ export function defaultWorkers(): number {
 }
 
 /** A name for the input inside the wasm file system; the extension helps ffmpeg with raw formats. */
-function inputName(file: Blob & { name?: string }): string {
+export function inputName(file: Blob & { name?: string }): string {
   const ext = /\.([a-z0-9]{1,5})$/i.exec(file.name ?? '')?.[1]?.toLowerCase()
   return ext ? `source.${ext}` : 'source'
 }

@@ -14,7 +14,7 @@
  * on this thread in the middle of the encode).
  */
 import { parseSegmentName } from '../../../server/lib/dash/names.ts'
-import { parseTileName } from './ffmpeg-args.ts'
+import { parseFrameName, parseTileName } from './ffmpeg-args.ts'
 import { IN_DIR, OUT_DIR, type RunRequest, type WorkerEvent } from './worker-protocol.ts'
 
 interface CoreFS {
@@ -105,9 +105,9 @@ async function run(req: RunRequest): Promise<void> {
   /**
    * Moves finished files out. The DASH muxer writes each segment as "<name>.tmp" and renames it when
    * it is complete; an init segment is complete once its representation's first segment exists; the
-   * manifest is rewritten after every segment and only taken at the end. A preview tile is written
-   * whole between two log lines (the image muxer opens, writes and closes each file within one
-   * packet), so it is complete as soon as it is there.
+   * manifest is rewritten after every segment and only taken at the end. A preview tile or a decoded
+   * frame is written whole between two log lines (the image muxer opens, writes and closes each file
+   * within one packet), so it is complete as soon as it is there.
    */
   const harvest = (final: boolean) => {
     const names = core.FS.readdir(OUT_DIR).filter((n) => n !== '.' && n !== '..')
@@ -117,7 +117,7 @@ async function run(req: RunRequest): Promise<void> {
     }
     for (const name of names) {
       if (name.endsWith('.tmp')) continue
-      if (!final && parseTileName(name) === null) {
+      if (!final && parseTileName(name) === null && parseFrameName(name) === null) {
         const segment = parseSegmentName(name)
         if (!segment || (segment.kind === 'init' && !started_.has(segment.id))) continue
       }

@@ -14,6 +14,7 @@ import {
   MEDIA_TEMPLATE,
   type MediaAttributes,
   measuredBandwidth,
+  mediaName,
   type Representation,
   type SegmentAddressing,
   type SubtitleTrack,
@@ -32,6 +33,12 @@ export interface Track extends MediaAttributes, Timeline {
   contentType: 'video' | 'audio'
   /** Bits per second to declare when the segments' sizes are unknown. */
   bandwidth: number
+  /**
+   * Declare at least the bitrate of its busiest segment: the browser's encoder overshoots its target
+   * 2–5× on sharp, busy pictures (anime-like line art, BENCHMARKS.md), and the player's ABR trusts
+   * the declared bandwidth more than a buffer of one segment can absorb.
+   */
+  declarePeak?: boolean
 }
 
 export interface BuildManifestInput {
@@ -83,7 +90,10 @@ export function buildManifest(input: BuildManifestInput): string {
     return {
       id: track.id,
       codecs: track.codecs,
-      bandwidth: measuredBandwidth(track, sizes, minBufferTime) ?? planned?.maxrate ?? track.bandwidth,
+      bandwidth: Math.max(
+        measuredBandwidth(track, sizes, minBufferTime) ?? planned?.maxrate ?? track.bandwidth,
+        track.declarePeak ? peakBandwidth(track, sizes) : 0,
+      ),
       width: track.width,
       height: track.height,
       sar: track.contentType === 'video' ? (track.sar ?? '1:1') : undefined,
@@ -156,4 +166,19 @@ export function buildManifest(input: BuildManifestInput): string {
     minBufferTime,
     periods: [{ id: '0', start: 0, adaptationSets: sets }],
   })
+}
+
+/**
+ * The bitrate of a track's busiest segment (stored ones included), rounded up to a kbit/s. The last
+ * segment counts only when it is the only one: a short tail is mostly its keyframe.
+ */
+function peakBandwidth(track: Track, sizes: ReadonlyMap<string, number>): number {
+  const { segments, timescale } = track
+  const full = segments.length > 1 ? segments.slice(0, -1) : segments
+  let peak = 0
+  for (const s of full) {
+    const bytes = sizes.get(mediaName(track.id, s.number))
+    if (bytes !== undefined && s.duration > 0) peak = Math.max(peak, (bytes * 8 * timescale) / s.duration)
+  }
+  return Math.ceil(peak / 1000) * 1000
 }

@@ -251,6 +251,8 @@ class PipelineRun implements Pipeline {
   private readonly watchdog: ReturnType<typeof setInterval>
   private readonly onAbort = () => this.controller.abort(this.options.signal?.reason)
   private lastReport = 0
+  /** When work first showed progress, and how much was done then: the start of the overall speed. */
+  private firstProgress: { t: number; fraction: number } | null = null
   private readonly sprites: SpriteSheets | null
   /** Subtitle tracks converted so far, by the plan's subtitle number. */
   private readonly texts = new Map<number, SubtitleTrack>()
@@ -447,6 +449,23 @@ class PipelineRun implements Pipeline {
     }
   }
 
+  /**
+   * Seconds left at the mean speed since work began (loading left out), once there is enough of it:
+   * over a long movie the encoders' speed only drifts, while the last few seconds of any one of
+   * them swing with whatever else the machine does, and the slowest row's swing would be the ETA.
+   */
+  private overallEta(now: number, fraction: number): number | null {
+    if (fraction >= 1) return 0
+    if (!this.firstProgress) {
+      if (fraction > 0) this.firstProgress = { t: now, fraction }
+      return null
+    }
+    const done = fraction - this.firstProgress.fraction
+    const seconds = (now - this.firstProgress.t) / 1000
+    if (done < 0.01 || seconds < 5) return null
+    return ((1 - fraction) * seconds) / done
+  }
+
   private report(force: boolean): void {
     const onProgress = this.options.onProgress
     if (!onProgress || this.signal.aborted) return
@@ -486,11 +505,12 @@ class PipelineRun implements Pipeline {
       })
     }
     const cost = this.units.reduce((sum, u) => sum + u.spec.cost, 0)
+    const fraction = cost > 0 ? this.units.reduce((sum, u) => sum + u.fraction * u.spec.cost, 0) / cost : 0
     onProgress({
       ...this.info,
       renditions: rows,
-      fraction: cost > 0 ? this.units.reduce((sum, u) => sum + u.fraction * u.spec.cost, 0) / cost : 0,
-      eta: latest(rows.map((r) => r.eta)),
+      fraction,
+      eta: this.overallEta(now, fraction) ?? latest(rows.map((r) => r.eta)),
       elapsed: (now - this.started) / 1000,
       bufferedBytes: Math.max(0, Atomics.load(this.held, 0)),
     })

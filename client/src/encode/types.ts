@@ -251,6 +251,11 @@ export interface EncodeOptions {
   /** Subtitle files dropped beside the video, which the plan's sidecar subtitles name. */
   sidecars?: readonly (Blob & { name: string })[]
   /**
+   * Changes to the browser encoder's configuration (bitrate mode, content hint…), for measuring
+   * alternatives side by side (bench:encode --quality); the WebCodecs backend only.
+   */
+  videoConfig?: Partial<VideoEncoderConfig>
+  /**
    * Picks up an interrupted encode: the segments before `from[id]` of each video rendition are
    * already on the server (segments are GOP-aligned at fixed times, so the encoders start at that
    * keyframe), and `sizes` are the stored segments' byte sizes, for the manifest's bandwidth. A

@@ -17,19 +17,25 @@ import {
   type VideoSample,
   VideoSampleSink,
 } from 'mediabunny'
+import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
+import { ffmpegFrames } from './hybrid.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
 import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
 
-interface Ready {
-  input: Input
-  track: InputVideoTrack
-  rotation: number
-  renditions: RenditionSetup[]
-}
+/** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
+type Ready =
+  | {
+      kind: 'webcodecs'
+      input: Input
+      track: InputVideoTrack
+      rotation: number
+      renditions: RenditionSetup[]
+    }
+  | { kind: 'hybrid'; reason: string; renditions: RenditionSetup[] }
 
 // H.264 levels by largest frame (macroblocks) and macroblocks per second (ITU-T H.264 table A-1).
 const LEVELS: { level: number; frame: number; rate: number }[] = [
@@ -59,39 +65,49 @@ export function hasWebCodecs(): boolean {
 }
 
 /**
- * Opens the source and checks that this browser can decode it and encode every rung; otherwise
- * (with everything closed again) says why not, so the caller falls back.
+ * Opens the source and checks that this browser can encode every rung, and decode the source (or
+ * else that ffmpeg.wasm can decode it for the browser's encoders: the hybrid path); otherwise (with
+ * everything closed again) says why not, so the caller falls back.
  */
-async function prepare(file: Blob, plan: LadderPlan): Promise<Ready | { reason: string }> {
+async function prepare(
+  file: Blob,
+  plan: LadderPlan,
+  overrides: Partial<VideoEncoderConfig> = {},
+): Promise<Ready | { reason: string }> {
   if (!hasWebCodecs()) return { reason: 'This browser has no WebCodecs video encoder' }
-  if (plan.source.interlaced) return { reason: 'Interlaced video needs ffmpeg’s deinterlacer' }
   if (plan.renditions.length === 0) return { reason: 'There is no video rung to encode' }
+  const renditions: RenditionSetup[] = []
+  for (const rendition of plan.renditions) {
+    const config = await supportedConfig(rendition, overrides)
+    if (!config) return { reason: `This browser’s encoder refuses the ${rendition.label} rung` }
+    renditions.push({ rendition, config })
+  }
+  // ffmpeg.wasm decodes for the browser's encoders only where it can pause while they catch up
+  // (shared memory); without that, raw frames would pile up in the tab.
+  const hybrid = (reason: string): Ready | { reason: string } =>
+    canShareMemory() ? { kind: 'hybrid', reason, renditions } : { reason }
+  // Interlaced video needs ffmpeg's deinterlacer.
+  if (plan.source.interlaced) return hybrid('Interlaced video is deinterlaced by ffmpeg.wasm')
   const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS })
   try {
     const track = await input.getPrimaryVideoTrack()
     if (!track || !(await track.canDecode())) {
       input.dispose()
-      return { reason: 'This browser cannot decode this video with WebCodecs' }
+      return hybrid('This browser cannot decode this video, so ffmpeg.wasm decodes it')
     }
-    const renditions: RenditionSetup[] = []
-    for (const rendition of plan.renditions) {
-      const config = await supportedConfig(rendition)
-      if (!config) {
-        input.dispose()
-        return { reason: `This browser’s encoder refuses the ${rendition.label} rung` }
-      }
-      renditions.push({ rendition, config })
-    }
-    return { input, track, rotation: await track.getRotation(), renditions }
+    return { kind: 'webcodecs', input, track, rotation: await track.getRotation(), renditions }
   } catch {
     // A container mediabunny cannot read is ffmpeg's to handle.
     input.dispose()
-    return { reason: 'The browser cannot read this container' }
+    return hybrid('The browser cannot read this container, so ffmpeg.wasm reads it')
   }
 }
 
 /** The first H.264 encoder configuration this browser accepts for a rendition, best profile first. */
-async function supportedConfig(rendition: VideoRendition): Promise<VideoEncoderConfig | null> {
+async function supportedConfig(
+  rendition: VideoRendition,
+  overrides: Partial<VideoEncoderConfig>,
+): Promise<VideoEncoderConfig | null> {
   for (const codec of avcCodecs(rendition)) {
     const config: VideoEncoderConfig = {
       codec,
@@ -101,7 +117,11 @@ async function supportedConfig(rendition: VideoRendition): Promise<VideoEncoderC
       bitrateMode: 'variable',
       framerate: toNumber(rendition.frameRate),
       latencyMode: 'quality',
+      // No content hint: "detail" (which writes the same sizes as "text") needs fewer bits
+      // for the same SSIM, but cannot go below 1.4–3.8× a rung's bitrate on anime-like pictures and
+      // runs 2.8× slower there (BENCHMARKS.md, quality per bit).
       avc: { format: 'avc' },
+      ...overrides,
     }
     const support = await VideoEncoder.isConfigSupported(config).catch(() => null)
     if (support?.supported) return config
@@ -121,8 +141,8 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
         yield* fallback.encode(file, plan, explained(encodeOptions, 'The browser’s encoder failed before'))
         return
       }
-      const ready = await prepare(file, plan)
-      if ('reason' in ready) {
+      const ready = await prepare(file, plan, encodeOptions.videoConfig)
+      if (!('kind' in ready)) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
       }
@@ -150,21 +170,28 @@ function webCodecsEngine(
 ): Engine {
   // The audio and the embedded subtitles need ffmpeg.wasm: one worker beside the video encoders.
   const worker = plan.audio.length > 0 || plan.subtitles.some((s) => s.source.kind === 'embedded')
+  const hybrid = ready.kind === 'hybrid'
+  const detail = hybrid
+    ? `${ready.reason}; WebCodecs H.264 encodes it, several times faster than ffmpeg.wasm alone.`
+    : 'WebCodecs H.264, about as fast as a native encoder.'
   return {
     info: {
-      backend: 'webcodecs',
+      backend: hybrid ? 'hybrid' : 'webcodecs',
       encoder: 'your browser’s video encoder',
       encoderDetail: worker
-        ? 'WebCodecs H.264, about as fast as a native encoder; the audio and subtitles are read and encoded by ffmpeg.wasm.'
-        : 'WebCodecs H.264, about as fast as a native encoder.',
-      workers: worker ? Math.max(1, plan.audio.length) : 0,
-      // The video encoders wait on the main thread, where no shared memory is needed.
+        ? `${detail} The audio and subtitles are read and encoded by ffmpeg.wasm.`
+        : detail,
+      workers: (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0),
+      // The video encoders wait on the main thread, where no shared memory is needed; the hybrid
+      // path's decoder only runs where it can pause.
       pausesForConsumer: true,
     },
     async run(pipeline: Pipeline): Promise<EncodedTracks> {
       try {
         const fullRate = toNumber(plan.renditions[0]!.frameRate)
-        const sourceFrames = Math.max(1, Math.round((await ready.track.computeDuration()) * fullRate))
+        const duration =
+          ready.kind === 'webcodecs' ? await ready.track.computeDuration() : plan.source.duration
+        const sourceFrames = Math.max(1, Math.round(duration * fullRate))
         const from = resume?.from ?? {}
         const renditions = ready.renditions.map(
           (setup) =>
@@ -176,12 +203,32 @@ function webCodecsEngine(
         // The audio counts as a small rung.
         const videoCost = renditions.reduce((sum, r) => sum + r.unit.spec.cost, 0)
         const [video, audio] = await Promise.all([
-          encodeVideo(pipeline, ready, renditions, sourceFrames, fullRate),
+          (async () => {
+            await Promise.all(renditions.map((r) => r.start()))
+            // A resumed encode decodes from the earliest keyframe a rendition still needs.
+            const span = {
+              start: Math.min(
+                sourceFrames,
+                ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
+              ),
+              end: sourceFrames,
+            }
+            const frames =
+              ready.kind === 'webcodecs'
+                ? await browserFrames(pipeline, ready, span, fullRate)
+                : ffmpegFrames(
+                    pipeline,
+                    file,
+                    span,
+                    renditions.map((r) => r.unit),
+                  )
+            return encodeVideo(pipeline, renditions, frames, span.start)
+          })(),
           worker ? encodeAudio(pipeline, file, 0.02 * videoCost * Math.max(1, plan.audio.length)) : [],
         ])
         return { video, audio }
       } finally {
-        ready.input.dispose()
+        if (ready.kind === 'webcodecs') ready.input.dispose()
       }
     },
   }
@@ -193,23 +240,23 @@ function whenAborted(signal: AbortSignal, fn: () => void): void {
 }
 
 /**
- * Decodes the source once and feeds every rendition's encoder the same frames, the poster first.
- * Resolves with the renditions' tracks once every segment is out.
+ * The source decoded by the browser: the poster goes out first (so it uploads first, and the catalog
+ * has a picture while the rest encodes), then frames `span.start` to `span.end` at the top rung's
+ * constant frame rate from t = 0, like ffmpeg's fps filter (frame n shows the last source frame that
+ * starts at or before n / rate, the first one for times before it), turned upright when the source
+ * is rotated.
  */
-async function encodeVideo(
+async function browserFrames(
   pipeline: Pipeline,
-  ready: Ready,
-  renditions: RenditionEncoder[],
-  sourceFrames: number,
+  ready: Extract<Ready, { kind: 'webcodecs' }>,
+  span: { start: number; end: number },
   fullRate: number,
-) {
+): Promise<AsyncIterable<VideoFrame>> {
   const { plan, signal } = pipeline
   const { track } = ready
-  await Promise.all(renditions.map((r) => r.start()))
   const sink = new VideoSampleSink(track)
   const firstTimestamp = Math.max(0, await track.getFirstTimestamp())
 
-  // The poster first, so it uploads first (and the catalog has a picture while the rest encodes).
   const posterSample = await sink.getSample(Math.max(firstTimestamp, plan.poster.time))
   if (posterSample) {
     try {
@@ -226,55 +273,71 @@ async function encodeVideo(
   const upright = ready.rotation !== 0 ? new OffscreenCanvas(top.width, top.height) : null
   const uprightContext = upright?.getContext('2d') ?? null
 
-  // A resumed encode decodes from the earliest keyframe a rendition still needs; the seek-bar
-  // previews before it are drawn from frames decoded for them alone.
-  const start = Math.min(
-    sourceFrames,
-    ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
-  )
+  // The seek-bar previews before a resumed encode's start are drawn from frames decoded for them alone.
+  const { start, end } = span
   if (start > 0 && plan.thumbnails) await catchUpTiles(pipeline, sink, start, firstTimestamp, fullRate)
-
-  // Constant frame rate from t = 0, like ffmpeg's fps filter: frame n shows the last source frame
-  // that starts at or before n / rate (the first one for times before it).
   const times = (function* () {
-    for (let n = start; n < sourceFrames; n++) yield Math.max(firstTimestamp, n / fullRate)
+    for (let n = start; n < end; n++) yield Math.max(firstTimestamp, n / fullRate)
   })()
+  return (async function* () {
+    let held: VideoSample | null = null
+    try {
+      for await (const sample of sink.samplesAtTimestamps(times)) {
+        if (signal.aborted) break
+        if (sample) {
+          held?.close()
+          held = sample
+        }
+        if (!held) throw new EncodeError('ffmpeg-failed', 'The video has no frame at its start.')
+        if (uprightContext && upright) {
+          held.draw(uprightContext, 0, 0, top.width, top.height)
+          yield new VideoFrame(upright, { timestamp: 0 })
+        } else yield held.toVideoFrame()
+      }
+    } finally {
+      held?.close()
+    }
+  })()
+}
+
+/**
+ * Feeds every rendition's encoder the same frames, the first being source frame `start` (each closed
+ * once every encoder has it), and the seek-bar previews. Resolves with the renditions' tracks once
+ * every segment is out.
+ */
+async function encodeVideo(
+  pipeline: Pipeline,
+  renditions: RenditionEncoder[],
+  frames: AsyncIterable<VideoFrame>,
+  start: number,
+) {
+  const { plan, signal } = pipeline
   const units = renditions.map((r) => r.unit)
   let n = start
-  let held: VideoSample | null = null
-  for await (const sample of sink.samplesAtTimestamps(times)) {
-    if (signal.aborted) break
-    if (sample) {
-      held?.close()
-      held = sample
-    }
-    if (!held) throw new EncodeError('ffmpeg-failed', 'The video has no frame at its start.')
-    let frame: VideoFrame
-    if (uprightContext && upright) {
-      held.draw(uprightContext, 0, 0, top.width, top.height)
-      frame = new VideoFrame(upright, { timestamp: 0 })
-    } else frame = held.toVideoFrame()
-    const tiles = plan.thumbnails
-    if (tiles && n % tiles.step === 0) {
-      // The seek-bar preview comes from the frame decoded anyway: a scaled copy, nothing more.
-      const source = frame
-      pipeline.tile(n / tiles.step, (context, x, y, width, height) =>
-        context.drawImage(source, x, y, width, height),
-      )
-    }
-    for (const rendition of renditions) {
-      const m = rendition.slotOf(n)
-      if (m === null) continue
-      // Neither an encoder's queue nor the consumer's bytes may grow without bound.
-      await rendition.drain()
-      await pipeline.room(units)
+  for await (const frame of frames) {
+    try {
       if (signal.aborted) break
-      rendition.encode(frame, m)
+      const tiles = plan.thumbnails
+      if (tiles && n % tiles.step === 0) {
+        // The seek-bar preview comes from the frame decoded anyway: a scaled copy, nothing more.
+        pipeline.tile(n / tiles.step, (context, x, y, width, height) =>
+          context.drawImage(frame, x, y, width, height),
+        )
+      }
+      for (const rendition of renditions) {
+        const m = rendition.slotOf(n)
+        if (m === null) continue
+        // Neither an encoder's queue nor the consumer's bytes may grow without bound.
+        await rendition.drain()
+        await pipeline.room(units)
+        if (signal.aborted) break
+        rendition.encode(frame, m)
+      }
+    } finally {
+      frame.close()
     }
-    frame.close()
     n++
   }
-  held?.close()
   if (signal.aborted) return []
   await Promise.all(renditions.filter((r) => !r.complete).map((r) => r.flush()))
   for (const r of renditions) await r.finish()

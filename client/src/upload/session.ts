@@ -80,6 +80,9 @@ async function storedFiles(movieId: string): Promise<Map<string, { sha256: strin
  */
 const isMedia = (kind: string) => kind === 'segment' || kind === 'init'
 
+/** Whether the browser's encoder made the video: from its own decoder's frames or ffmpeg.wasm's (hybrid). */
+const browserEncoded = (backend: string | null | undefined) => backend === 'webcodecs' || backend === 'hybrid'
+
 const hashes = (stored: ReadonlyMap<string, { sha256: string }>) =>
   new Map([...stored].map(([path, f]) => [path, f.sha256]))
 
@@ -221,7 +224,7 @@ export class UploadSession {
         const previous = this.snapshot.backend
         const engine = this.snapshot.fallback ? ('ffmpeg.wasm' as const) : undefined
         const sameEncoder = () => previous !== null && this.snapshot.encode?.backend === previous
-        const resume = previous === 'webcodecs' && !engine ? resumePoint(this.plan, stored) : undefined
+        const resume = browserEncoded(previous) && !engine ? resumePoint(this.plan, stored) : undefined
         const files = encode(this.file, this.plan, {
           signal: this.encoding.signal,
           onProgress: (progress) => {
@@ -262,7 +265,7 @@ export class UploadSession {
       const browserFailed =
         error instanceof EncodeError &&
         !this.snapshot.encodeDone &&
-        (error.code === 'browser-encoder' || this.snapshot.encode?.backend === 'webcodecs')
+        (error.code === 'browser-encoder' || browserEncoded(this.snapshot.encode?.backend))
       this.update({
         phase: 'failed',
         error: explain(error, browserFailed),

@@ -123,6 +123,8 @@ export async function encodeInPage(
     abortAfter?: number
     /** The engine's default (WebCodecs, falling back to ffmpeg.wasm), or ffmpeg.wasm alone. */
     backend?: 'default' | 'ffmpeg.wasm'
+    /** Resume: every video rendition starts at segment `from`; `sizes` are the stored segments' bytes. */
+    resume?: { from: number; sizes: [string, number][] }
   } = {},
 ): Promise<PageEncodeResult> {
   return session.page.evaluate(
@@ -151,7 +153,7 @@ export async function encodeInPage(
         })
         const order: string[] = []
         const controller = new AbortController()
-        const { holdUntilPaused, abortAfter, backend: which, ...encodeOptions } = options
+        const { holdUntilPaused, abortAfter, backend: which, resume, ...encodeOptions } = options
         engine.useBackend(
           which === 'ffmpeg.wasm'
             ? engine.ffmpegWasmBackend()
@@ -160,6 +162,14 @@ export async function encodeInPage(
         let backend = ''
         const stream = engine.encode(file, plan, {
           ...encodeOptions,
+          ...(resume
+            ? {
+                resume: {
+                  from: Object.fromEntries(plan.renditions.map((r) => [r.id, resume.from])),
+                  sizes: new Map(resume.sizes),
+                },
+              }
+            : {}),
           workers,
           signal: controller.signal,
           onProgress: (p) => {
