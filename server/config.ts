@@ -41,6 +41,9 @@ export const ConfigSchema = z
     CLIENT_DIR: z.string().min(1).default('dist/client'),
     MAX_FILE_SIZE: bytes.default(DEFAULT_CONFIG.maxFileBytes),
     MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
+    MAX_MOVIE_FILES: z.coerce.number().int().min(1).default(DEFAULT_CONFIG.maxMovieFiles),
+    // Bytes of all the movies a user owns; 0 (the default): no quota.
+    USER_QUOTA_BYTES: bytes.default(DEFAULT_CONFIG.userQuotaBytes),
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     SESSION_DAYS: z.coerce.number().positive().default(14),
     // How many reverse proxies in front of the server append to X-Forwarded-For: `true` is one.
@@ -172,6 +175,8 @@ export function appConfig(c: NodeConfig): AppConfig {
     ...DEFAULT_CONFIG,
     maxFileBytes: c.MAX_FILE_SIZE,
     maxMovieBytes: c.MAX_MOVIE_SIZE,
+    maxMovieFiles: c.MAX_MOVIE_FILES,
+    userQuotaBytes: c.USER_QUOTA_BYTES,
     secureCookies: c.COOKIE_SECURE === 'auto' ? 'auto' : c.COOKIE_SECURE === 'true',
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
     signup: c.SIGNUP,

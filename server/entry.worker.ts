@@ -37,6 +37,8 @@ export interface WorkerEnv {
   /** The same size, session and sign-up settings as the Node server's environment (`[vars]`). */
   MAX_FILE_SIZE?: string
   MAX_MOVIE_SIZE?: string
+  MAX_MOVIE_FILES?: string
+  USER_QUOTA_BYTES?: string
   COOKIE_SECURE?: string
   SESSION_DAYS?: string
   /** Who may sign up (`closed`, `invite`, `open`) and whether the catalog needs an account. */
@@ -47,6 +49,8 @@ export interface WorkerEnv {
 const CONFIG_VARS = [
   'MAX_FILE_SIZE',
   'MAX_MOVIE_SIZE',
+  'MAX_MOVIE_FILES',
+  'USER_QUOTA_BYTES',
   'COOKIE_SECURE',
   'SESSION_DAYS',
   'SIGNUP',
