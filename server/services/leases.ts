@@ -11,7 +11,7 @@
  *
  * A lease is one row of `file_leases`, taken by a single conditional INSERT (so two processes
  * can never both get it) and renewed while its holder works; one whose process died frees itself
- * after {@link LEASE_MS}. Waiting for a lease is polling with backoff: writes are short, and a
+ * after `config.leaseMs`. Waiting for a lease is polling with backoff: writes are short, and a
  * publish takes milliseconds.
  * @module
  */
@@ -22,8 +22,6 @@ import { randomToken } from '../lib/crypto.ts'
 import { movieNotFound } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
 
-/** How long a lease outlives its last renewal; its holder renews it every third of this. */
-export const LEASE_MS = 60_000
 /** How long a request waits for a lease before giving up with a 503. */
 export const WAIT_MS = 10 * 60_000
 /** The path a publish leases: the whole movie. */
@@ -119,7 +117,7 @@ export async function leaseFile(
       : sql`1`
     const taken = await deps.db.all(sql`
       INSERT INTO file_leases (movie_id, path, holder, bytes, expires_at)
-      SELECT ${movieId}, ${path}, ${holder}, ${bytes}, ${now + LEASE_MS}
+      SELECT ${movieId}, ${path}, ${holder}, ${bytes}, ${now + deps.config.leaseMs}
       FROM (${roomQuery(deps, movieId, path, now)}) r
       WHERE NOT EXISTS (
           SELECT 1 FROM file_leases
@@ -144,7 +142,7 @@ export async function leaseMovie(deps: Deps, movieId: string): Promise<Lease> {
     const now = clock(deps)()
     const taken = await deps.db.all(sql`
       INSERT INTO file_leases (movie_id, path, holder, bytes, expires_at)
-      SELECT ${movieId}, ${WHOLE_MOVIE}, ${holder}, 0, ${now + LEASE_MS}
+      SELECT ${movieId}, ${WHOLE_MOVIE}, ${holder}, 0, ${now + deps.config.leaseMs}
       WHERE NOT EXISTS (
         SELECT 1 FROM file_leases WHERE movie_id = ${movieId} AND path = ${WHOLE_MOVIE} AND expires_at > ${now})
       ON CONFLICT (movie_id, path) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -194,10 +192,10 @@ function held(deps: Deps, movieId: string, path: string, holder: string, bytes: 
   const renew = setInterval(() => {
     void deps.db
       .update(fileLeases)
-      .set({ expiresAt: clock(deps)() + LEASE_MS })
+      .set({ expiresAt: clock(deps)() + deps.config.leaseMs })
       .where(mine)
       .catch((err: unknown) => deps.log?.warn({ err, movieId, path }, 'could not renew a file lease'))
-  }, LEASE_MS / 3)
+  }, deps.config.leaseMs / 3)
   // Node: a lease being renewed must not keep a stopping process alive on its own.
   ;(renew as { unref?: () => void }).unref?.()
   let released = false
