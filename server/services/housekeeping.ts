@@ -88,11 +88,12 @@ const movieOfKey = (key: string) => /^movies\/([^/]+)\/(.+)$/.exec(key)
 
 async function sweepLeftovers(deps: Deps, staleMs: number): Promise<SweepResult> {
   if (!deps.blobs.sweepLeftovers) return { files: 0, bytes: 0 }
-  // Read before the sweep: an upload that starts after it has a fresh temporary file, which the
-  // age alone keeps.
+  // The cut-off first, the leases after it: an upload that takes its lease after the read writes
+  // its temporary file after the cut-off, which keeps it. (The files' own clock, not deps.now.)
+  const before = Date.now() - staleMs
   const inFlight = await writesInFlight(deps)
   return deps.blobs.sweepLeftovers({
-    olderThanMs: staleMs,
+    before,
     busy: (key) => {
       const m = movieOfKey(key)
       return inFlight.keys.has(key) || (m !== null && inFlight.movies.has(m[1]!))

@@ -66,14 +66,15 @@ export interface BlobStore {
   signedUrl?(key: string): Promise<string>
   /**
    * Only on stores that write beside their blobs (fs): removes what crashed puts and deletes left
-   * behind (temporary files, descriptions of blobs that are gone) once it is older than
-   * `olderThanMs` and `busy(key)` does not say a put or delete of that blob is in flight.
+   * behind (temporary files, descriptions of blobs that are gone) last modified before `before`
+   * and of blobs that `busy(key)` does not say are being written.
    */
   sweepLeftovers?(opts: SweepOptions): Promise<SweepResult>
 }
 
 export interface SweepOptions {
-  olderThanMs: number
+  /** Wall-clock time (ms since the epoch): anything modified since then stays. */
+  before: number
   /** Whether a write of this blob key may be in flight (in any process): its leftovers stay. */
   busy: (key: string) => boolean
 }

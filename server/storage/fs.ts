@@ -332,8 +332,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
       for (const key of await keysUnder(prefix)) await store.delete(key)
     },
 
-    async sweepLeftovers({ olderThanMs, busy }) {
-      const cutoff = Date.now() - olderThanMs
+    async sweepLeftovers({ before, busy }) {
       const swept: SweepResult = { files: 0, bytes: 0 }
       const visit = async (dir: string, dirKey: string): Promise<void> => {
         let entries: Dirent[]
@@ -358,7 +357,7 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
           // sidecar is judged orphaned only when no rename can come between the look and the unlink.
           await locks.run(key, async () => {
             const st = await statIfExists(file)
-            if (!st || Number(st.mtimeMs) > cutoff) return
+            if (!st || Number(st.mtimeMs) >= before) return
             if (!temporary && (await statIfExists(join(dir, entry.name.slice(0, tilde))))) return
             await unlinkIfExists(file)
             swept.files++
