@@ -40,8 +40,15 @@ afterAll(async () => {
  * until the server has written part of the body to a temporary file, then SIGKILLs the server.
  * Resolves when the request has failed.
  */
-async function killMidBody(s: Server, auth: Record<string, string>, id: string, path: string, bytes: Uint8Array) {
-  const killAt = FIRST_WRITE + CHUNK + Math.floor(Math.random() * (bytes.byteLength - FIRST_WRITE - 3 * CHUNK))
+async function killMidBody(
+  s: Server,
+  auth: Record<string, string>,
+  id: string,
+  path: string,
+  bytes: Uint8Array,
+) {
+  const killAt =
+    FIRST_WRITE + CHUNK + Math.floor(Math.random() * (bytes.byteLength - FIRST_WRITE - 3 * CHUNK))
   let sent = 0
   let killed = false
   const body = new ReadableStream<Uint8Array>(
@@ -112,7 +119,9 @@ async function expectIntact(
     expect(await servedHash(s.url, auth, id, f.path)).toBe(f.sha256)
   }
   expect(await servedHash(s.url, auth, id, cut)).toBe(404)
-  const movie = (await (await fetch(`${s.url}/api/movies/${id}`, { headers: auth })).json()) as { status: string }
+  const movie = (await (await fetch(`${s.url}/api/movies/${id}`, { headers: auth })).json()) as {
+    status: string
+  }
   expect(movie.status).toBe('draft')
 }
 
