@@ -41,8 +41,8 @@ function commonHead(): Plugin {
           attrs: { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
           injectTo: 'head',
         },
-        // Before the stylesheet arrives: no white flash on a dark site.
-        { tag: 'style', children: 'html { background: #0c0e13; color: #eceff4; }', injectTo: 'head' },
+        // No inline <style> against a white flash before the stylesheet: the pages' CSP refuses
+        // inline styles, and color-scheme (above) already paints a dark page from the start.
       ],
     },
   }

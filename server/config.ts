@@ -8,6 +8,7 @@ import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts'
 import { LOG_LEVELS } from './lib/log.ts'
 import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
+import type { SweepSettings } from './services/housekeeping.ts'
 import type { S3Settings } from './storage/s3.ts'
 
 const bytes = z
@@ -41,6 +42,9 @@ export const ConfigSchema = z
     CLIENT_DIR: z.string().min(1).default('dist/client'),
     MAX_FILE_SIZE: bytes.default(DEFAULT_CONFIG.maxFileBytes),
     MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
+    MAX_MOVIE_FILES: z.coerce.number().int().min(1).default(DEFAULT_CONFIG.maxMovieFiles),
+    // Bytes of all the movies a user owns; 0 (the default): no quota.
+    USER_QUOTA_BYTES: bytes.default(DEFAULT_CONFIG.userQuotaBytes),
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     SESSION_DAYS: z.coerce.number().positive().default(14),
     // How many reverse proxies in front of the server append to X-Forwarded-For: `true` is one.
@@ -99,6 +103,18 @@ export const ConfigSchema = z
       .number()
       .positive()
       .default(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs / 1000),
+    // How soon the files of a process that died mid-upload may be written again (see leases.ts).
+    UPLOAD_LEASE_SECONDS: z.coerce
+      .number()
+      .min(1)
+      .max(3600)
+      .default(DEFAULT_CONFIG.leaseMs / 1000),
+    // The storage sweep (services/housekeeping.ts): at start, then every SWEEP_INTERVAL_SECONDS
+    // (0: only at start); temporary files of uploads older than SWEEP_STALE_SECONDS that no live
+    // upload holds go; blobs without a row go ORPHAN_GRACE_SECONDS after they are first seen.
+    SWEEP_INTERVAL_SECONDS: z.coerce.number().min(0).default(3600),
+    SWEEP_STALE_SECONDS: z.coerce.number().min(0).default(3600),
+    ORPHAN_GRACE_SECONDS: z.coerce.number().min(0).default(86_400),
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.maxConnections),
   })
   .superRefine((c, ctx) => {
@@ -167,11 +183,19 @@ export function httpLimits(c: NodeConfig): HttpLimits {
   }
 }
 
+/** The storage sweep's thresholds from SWEEP_* and ORPHAN_GRACE_SECONDS. */
+export function sweepSettings(c: NodeConfig): SweepSettings {
+  return { staleMs: c.SWEEP_STALE_SECONDS * 1000, orphanGraceMs: c.ORPHAN_GRACE_SECONDS * 1000 }
+}
+
 export function appConfig(c: NodeConfig): AppConfig {
   return {
     ...DEFAULT_CONFIG,
     maxFileBytes: c.MAX_FILE_SIZE,
     maxMovieBytes: c.MAX_MOVIE_SIZE,
+    maxMovieFiles: c.MAX_MOVIE_FILES,
+    leaseMs: c.UPLOAD_LEASE_SECONDS * 1000,
+    userQuotaBytes: c.USER_QUOTA_BYTES,
     secureCookies: c.COOKIE_SECURE === 'auto' ? 'auto' : c.COOKIE_SECURE === 'true',
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
     signup: c.SIGNUP,

@@ -21,11 +21,13 @@ import {
   mediaStorage,
   type NodeConfig,
   parseConfig,
+  sweepSettings,
 } from './config.ts'
 import { connectionDeps, untrustedProxyWarning } from './connection.node.ts'
 import type { Deps } from './env.ts'
 import { serveNode } from './http-server.node.ts'
 import { nodeLogger, nodeMetrics, serveClusterMetrics, whenSent } from './observe.node.ts'
+import { storageSweeper } from './services/housekeeping.ts'
 import { mountClient } from './static.node.ts'
 import type { BlobStore } from './storage/blob-store.ts'
 import { fsBlobStore } from './storage/fs.ts'
@@ -73,6 +75,12 @@ async function runPrimary(config: NodeConfig, log: NodeLog, processes: number) {
       (config.SHUTDOWN_GRACE_SECONDS + 10) * 1000,
     ).unref()
   }
+  // One process sweeps the storage (services/housekeeping.ts), and its replacement after it.
+  let sweeper = -1
+  const fork = (sweeps: boolean) => {
+    const w = cluster.fork(sweeps ? { [SWEEPER_ENV]: '1' } : {})
+    if (sweeps) sweeper = w.id
+  }
   cluster.on('listening', (w) => listened.add(w.id))
   cluster.on('exit', (w, code, signal) => {
     if (!stopping && !listened.has(w.id)) {
@@ -82,7 +90,7 @@ async function runPrimary(config: NodeConfig, log: NodeLog, processes: number) {
       stop('startup-failure')
     } else if (!stopping) {
       log.error({ pid: w.process.pid, code, signal }, 'a server process died; starting another')
-      cluster.fork()
+      fork(w.id === sweeper)
     }
     if (stopping && alive().length === 0) {
       log.flush()
@@ -92,7 +100,31 @@ async function runPrimary(config: NodeConfig, log: NodeLog, processes: number) {
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
   log.info({ processes, port: config.PORT }, 'starting server processes')
-  for (let i = 0; i < processes; i++) cluster.fork()
+  for (let i = 0; i < processes; i++) fork(i === 0)
+}
+
+/** Set by the primary on the one server process that sweeps the storage. */
+const SWEEPER_ENV = 'ADH_STORAGE_SWEEPER'
+
+/**
+ * Removes what crashed uploads left in the storage at start and then every SWEEP_INTERVAL_SECONDS
+ * (services/housekeeping.ts), in the only server process or the cluster's chosen one.
+ */
+function sweepStorage(deps: Deps, config: NodeConfig, log: NodeLog) {
+  if (cluster.isWorker && process.env[SWEEPER_ENV] !== '1') return
+  const sweep = storageSweeper(deps, sweepSettings(config))
+  let running = false
+  const run = () => {
+    if (running) return
+    running = true
+    sweep()
+      .catch((err: unknown) => log.error({ err }, 'storage sweep failed'))
+      .finally(() => {
+        running = false
+      })
+  }
+  run()
+  if (config.SWEEP_INTERVAL_SECONDS > 0) setInterval(run, config.SWEEP_INTERVAL_SECONDS * 1000).unref()
 }
 
 /** One server process (the only one, or one of the cluster's). */
@@ -137,6 +169,7 @@ async function runServer(config: NodeConfig, log: NodeLog) {
         : 'listening; client addresses from the connection, X-Forwarded-* headers ignored (TRUST_PROXY=false)',
     )
   })
+  sweepStorage(deps, config, log)
   const stop = gracefulStop(server, config.SHUTDOWN_GRACE_SECONDS, log, () => {
     close()
     log.info({}, 'stopped')

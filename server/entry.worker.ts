@@ -20,7 +20,7 @@ import { appConfig, parseConfig } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
-import { pageFile } from './pages.ts'
+import { PAGE_HEADERS, pageFile } from './pages.ts'
 import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
 
 /** What wrangler.toml binds (and `wrangler secret put` adds). */
@@ -37,6 +37,8 @@ export interface WorkerEnv {
   /** The same size, session and sign-up settings as the Node server's environment (`[vars]`). */
   MAX_FILE_SIZE?: string
   MAX_MOVIE_SIZE?: string
+  MAX_MOVIE_FILES?: string
+  USER_QUOTA_BYTES?: string
   COOKIE_SECURE?: string
   SESSION_DAYS?: string
   /** Who may sign up (`closed`, `invite`, `open`) and whether the catalog needs an account. */
@@ -47,6 +49,8 @@ export interface WorkerEnv {
 const CONFIG_VARS = [
   'MAX_FILE_SIZE',
   'MAX_MOVIE_SIZE',
+  'MAX_MOVIE_FILES',
+  'USER_QUOTA_BYTES',
   'COOKIE_SECURE',
   'SESSION_DAYS',
   'SIGNUP',
@@ -97,13 +101,17 @@ export function createWorkerApp(env: WorkerEnv) {
   site.on(['GET', 'HEAD'], '/ffmpeg/:variant/:file', (c) =>
     ffmpegCore(c.env.MEDIA, c.req.param('variant'), c.req.param('file'), c.req.raw),
   )
-  site.all('*', (c) => {
+  site.all('*', async (c) => {
     const page =
       c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? assetPage(c.req.path) : null
     if (page && c.env.ASSETS) {
-      return c.env.ASSETS.fetch(
+      const res = await c.env.ASSETS.fetch(
         new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),
       )
+      // _headers matches the path asked of the assets (`/movie`), not the page's own (`/movies/x`).
+      const headers = new Headers(res.headers)
+      for (const [k, v] of Object.entries(PAGE_HEADERS)) headers.set(k, v)
+      return new Response(res.body, { status: res.status, statusText: res.statusText, headers })
     }
     return app.fetch(c.req.raw, c.env, c.executionCtx)
   })

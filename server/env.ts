@@ -18,6 +18,16 @@ export interface AppConfig {
   maxFileBytes: number
   /** Largest total of a movie's files, in bytes. */
   maxMovieBytes: number
+  /**
+   * How long an upload's, delete's or publish's claim on a file (server/services/leases.ts)
+   * outlives its last renewal: how soon the files of a process that died mid-upload may be written
+   * again. Live holders renew every third of it.
+   */
+  leaseMs: number
+  /** Most files a movie may have (segments, manifests, posters, subtitles). */
+  maxMovieFiles: number
+  /** Largest total of the files of all the movies a user owns, in bytes; 0: no quota. */
+  userQuotaBytes: number
   /** `auto`: Secure (and `__Host-` prefixed) cookies when the request came over HTTPS (see `Deps.isHttps`). */
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
@@ -49,6 +59,11 @@ export interface AppConfig {
 export const DEFAULT_CONFIG: AppConfig = {
   maxFileBytes: 256 * 1024 * 1024,
   maxMovieBytes: 20 * 1024 * 1024 * 1024,
+  // A two-hour film in 2 s segments at six renditions and three audio tracks is about 32,000
+  // files; the 4 s segments the encoder uses for sources over 30 minutes halve that.
+  maxMovieFiles: 20_000,
+  leaseMs: 60_000,
+  userQuotaBytes: 0,
   secureCookies: 'auto',
   sessionTtlMs: 14 * 24 * 3600 * 1000,
   sessionCacheMs: 60_000,

@@ -48,6 +48,34 @@ export const SAME_ORIGIN_RESOURCE = { 'Cross-Origin-Resource-Policy': 'same-orig
 /** What is served isolated: the encoding page and the ffmpeg cores (Workers `_headers` patterns). */
 export const ISOLATED_PATHS = ['/upload', '/ffmpeg/*'] as const
 
+/**
+ * What the client's pages may load: only our own origin, plus what the pages create themselves:
+ * blob: media (dash.js feeds the video element through Media Source), blob: workers (the encoder's
+ * bootstrap, client/src/encode/runner.ts) and blob: images (the poster preview of a
+ * file being uploaded). 'wasm-unsafe-eval' lets WebAssembly compile (ffmpeg.wasm, the encoder's
+ * demuxers); it allows no JavaScript eval. No inline scripts or styles, no plugins, no framing
+ * by other sites.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' blob:",
+  "media-src 'self' blob:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ')
+
+/** Headers of every HTML page, besides {@link STATIC_HEADERS}. */
+export const PAGE_HEADERS = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } as const
+
+/** The page routes as Workers `_headers` patterns (`:id` and `*` mean the same there). */
+const PAGE_PATTERNS = [...new Set(PAGE_ROUTES.map(([route]) => route.replace(/:[^/]+/g, '*')))]
+
 /** Vite fingerprints everything under assets/, so a name never changes meaning. */
 export const ASSET_CACHE = 'public, max-age=31536000, immutable'
 
@@ -71,6 +99,7 @@ export function workersHeaders(): string {
   return [
     '# Written by vite.config.ts from server/pages.ts at build time; change it there.\n',
     block('/*', STATIC_HEADERS),
+    ...PAGE_PATTERNS.map((path) => block(path, PAGE_HEADERS)),
     ...ISOLATED_PATHS.map((path) => block(path, CROSS_ORIGIN_ISOLATION)),
     block('/assets/*', { 'Cache-Control': ASSET_CACHE }),
   ].join('\n')

@@ -15,7 +15,14 @@ import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
 import { consoleLogger, type Logger } from './lib/log.ts'
-import { ASSET_CACHE, CROSS_ORIGIN_ISOLATION, ISOLATED_PATHS, PAGE_ROUTES, STATIC_HEADERS } from './pages.ts'
+import {
+  ASSET_CACHE,
+  CROSS_ORIGIN_ISOLATION,
+  ISOLATED_PATHS,
+  PAGE_HEADERS,
+  PAGE_ROUTES,
+  STATIC_HEADERS,
+} from './pages.ts'
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = consoleLogger('warn')): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -34,8 +41,12 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = 
       for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION)) c.header(k, v)
     })
   }
+  const pageHeaders: MiddlewareHandler = async (c, next) => {
+    await next()
+    for (const [k, v] of Object.entries(PAGE_HEADERS)) c.header(k, v)
+  }
   for (const [route, file] of PAGE_ROUTES) {
-    app.get(route, headers, serveStatic({ root, path: file }))
+    app.get(route, headers, pageHeaders, serveStatic({ root, path: file }))
   }
   app.get('/assets/*', headers, compressedAssets(clientDir))
   app.use(

@@ -13,6 +13,8 @@
 export const MAX_PATH_DEPTH = 4
 export const MAX_SEGMENT_LENGTH = 128
 export const MAX_PATH_LENGTH = 300
+/** Largest page of a movie's file list (GET /api/movies/{id}/files): a movie may have tens of thousands. */
+export const MAX_FILE_PAGE = 5000
 
 /** Extension → Content-Type. The type is always derived from the name, never taken from the uploader. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -7,14 +7,15 @@
  * A crash in between leaves at worst an orphan blob, which a re-upload overwrites.
  * @module
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, gt } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts'
 import { fileNotFound, movieNotFound } from '../lib/errors.ts'
 import { contentTypeFor, extensionOf, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
-import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
+import type { FileJson, FileList, FileListQuery } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
 import {
   BlobHashMismatchError,
@@ -24,7 +25,7 @@ import {
 } from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
 import { canWrite } from './access.ts'
-import { type Lease, leaseFile } from './leases.ts'
+import { type Lease, leaseFile, type Room } from './leases.ts'
 
 export const fileToJson = (f: MovieFile): FileJson => ({
   path: f.path,
@@ -34,13 +35,39 @@ export const fileToJson = (f: MovieFile): FileJson => ({
   createdAt: f.createdAt.toISOString(),
 })
 
-export async function listMovieFiles(deps: Deps, movieId: string): Promise<FileList> {
-  const rows = await deps.db
-    .select()
-    .from(movieFiles)
-    .where(eq(movieFiles.movieId, movieId))
-    .orderBy(movieFiles.path)
-  return { items: rows.map(fileToJson), totalBytes: rows.reduce((n, r) => n + r.size, 0) }
+/**
+ * A page of the movie's files, sorted by path (the primary key's order, so a page is an index
+ * range however many files there are), with the whole movie's totals.
+ * @throws ApiError 422 for a cursor this list did not give out
+ */
+export async function listMovieFiles(deps: Deps, movieId: string, query: FileListQuery): Promise<FileList> {
+  const after = query.cursor
+    ? decodeCursor(query.cursor, (k) => (k.length === 1 && typeof k[0] === 'string' ? k[0] : null))
+    : null
+  const [rows, [totals]] = await Promise.all([
+    deps.db
+      .select()
+      .from(movieFiles)
+      .where(
+        after === null
+          ? eq(movieFiles.movieId, movieId)
+          : and(eq(movieFiles.movieId, movieId), gt(movieFiles.path, after)),
+      )
+      .orderBy(movieFiles.path)
+      .limit(query.limit + 1),
+    deps.db
+      .select({ totalBytes: movies.totalBytes, fileCount: movies.fileCount })
+      .from(movies)
+      .where(eq(movies.id, movieId)),
+  ])
+  const page = rows.slice(0, query.limit)
+  const last = page[page.length - 1]
+  return {
+    items: page.map(fileToJson),
+    totalBytes: totals?.totalBytes ?? 0,
+    fileCount: totals?.fileCount ?? 0,
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.path]) : null,
+  }
 }
 
 export interface PutFileInput {
@@ -66,16 +93,25 @@ export async function putMovieFile(
   input: PutFileInput,
 ): Promise<{ file: FileJson; created: boolean }> {
   const { path, sha256 } = input
-  const { maxFileBytes, maxMovieBytes } = deps.config
+  const { maxFileBytes } = deps.config
   const declared = input.size
   if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)
-  // The bytes this upload may take, asked again each time the lease is tried: the smaller of the
-  // per-file limit and what is left of the movie's. An upload without Content-Length holds its
-  // whole allowance until it ends.
+  // The bytes this upload may take, asked again each time the lease is tried: the smallest of the
+  // per-file limit, what is left of the movie's and what is left of its owner's quota. An upload
+  // without Content-Length holds its whole allowance until it ends. Everything here is decided
+  // before a byte of the body is read.
   let limit = 0
-  const reserve = (room: number) => {
-    limit = Math.max(0, Math.min(maxFileBytes, room))
-    if (declared !== undefined && declared > limit) throw movieTooLarge(maxMovieBytes, room)
+  let tooLarge: () => ApiError = () => fileTooLarge(maxFileBytes)
+  const reserve = (room: Room) => {
+    if (room.files <= 0) throw tooManyFiles(deps.config.maxMovieFiles)
+    limit = Math.max(0, Math.min(maxFileBytes, room.movie, room.user))
+    tooLarge =
+      limit === maxFileBytes
+        ? () => fileTooLarge(maxFileBytes)
+        : room.user < room.movie
+          ? () => quotaExceeded(deps.config.userQuotaBytes, room.user)
+          : () => movieTooLarge(deps.config.maxMovieBytes, room.movie)
+    if (declared !== undefined && declared > limit) throw tooLarge()
     return declared ?? limit
   }
   return withFile(deps, movieId, path, reserve, async (movie, lease) => {
@@ -122,7 +158,7 @@ export async function putMovieFile(
           ...(declared !== undefined ? { size: declared } : {}),
         })
         .catch((err: unknown) => {
-          throw uploadError(err, deps, limit)
+          throw blobPutError(err, tooLarge)
         })
       const row = fileRow(deps, movieId, path, info)
       try {
@@ -217,28 +253,22 @@ export async function deleteMovieFile(
   movieId: string,
   path: string,
 ): Promise<void> {
-  await withFile(
-    deps,
-    movieId,
-    path,
-    () => 0,
-    async (movie) => {
-      if (movie.status === 'ready') {
-        throw new ApiError(
-          409,
-          'movie-published',
-          'Files of a published movie cannot be deleted; delete the movie instead.',
-        )
-      }
-      const deleted = await deps.db
-        .delete(movieFiles)
-        .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
-        .returning({ path: movieFiles.path })
-      if (deleted.length === 0) throw fileNotFound(movieId, path)
-      runtime.servable.delete(servableKey(movieId, path))
-      await deps.blobs.delete(movieKey(movieId, path))
-    },
-  )
+  await withFile(deps, movieId, path, null, async (movie) => {
+    if (movie.status === 'ready') {
+      throw new ApiError(
+        409,
+        'movie-published',
+        'Files of a published movie cannot be deleted; delete the movie instead.',
+      )
+    }
+    const deleted = await deps.db
+      .delete(movieFiles)
+      .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+      .returning({ path: movieFiles.path })
+    if (deleted.length === 0) throw fileNotFound(movieId, path)
+    runtime.servable.delete(servableKey(movieId, path))
+    await deps.blobs.delete(movieKey(movieId, path))
+  })
 }
 
 /**
@@ -250,7 +280,7 @@ async function withFile<T>(
   deps: Deps,
   movieId: string,
   path: string,
-  reserve: (room: number) => number,
+  reserve: ((room: Room) => number) | null,
   fn: (movie: Pick<Movie, 'status'>, lease: Lease) => Promise<T>,
 ): Promise<T> {
   if (!(await movieExists(deps, movieId))) throw movieNotFound(movieId)
@@ -338,13 +368,21 @@ const movieTooLarge = (limit: number, room: number) =>
     { limit, remaining: Math.max(0, room) },
   )
 
-function uploadError(err: unknown, deps: Deps, limit: number): unknown {
-  return blobPutError(err, () =>
-    limit >= deps.config.maxFileBytes
-      ? fileTooLarge(deps.config.maxFileBytes)
-      : movieTooLarge(deps.config.maxMovieBytes, limit),
+const quotaExceeded = (quota: number, room: number) =>
+  new ApiError(
+    413,
+    'quota-exceeded',
+    `This file would take your uploads past its owner's quota of ${quota} bytes (USER_QUOTA_BYTES); ${Math.max(0, room)} bytes are left.`,
+    { quota, remaining: Math.max(0, room) },
   )
-}
+
+const tooManyFiles = (limit: number) =>
+  new ApiError(
+    422,
+    'too-many-files',
+    `A movie may have at most ${limit} files (MAX_MOVIE_FILES); this one has them all.`,
+    { limit },
+  )
 
 /** What a failed BlobStore.put means to the uploader: 400 for a body that is not what it said, `tooLarge` for one over its limit. */
 export function blobPutError(err: unknown, tooLarge: () => ApiError): unknown {

@@ -11,18 +11,17 @@
  *
  * A lease is one row of `file_leases`, taken by a single conditional INSERT (so two processes
  * can never both get it) and renewed while its holder works; one whose process died frees itself
- * after {@link LEASE_MS}. Waiting for a lease is polling with backoff: writes are short, and a
+ * after `config.leaseMs`. Waiting for a lease is polling with backoff: writes are short, and a
  * publish takes milliseconds.
  * @module
  */
 import { and, eq, gt, ne, sql } from 'drizzle-orm'
-import { fileLeases, movieFiles } from '../../db/schema.ts'
+import { fileLeases } from '../../db/schema.ts'
 import { clock, type Deps } from '../env.ts'
 import { randomToken } from '../lib/crypto.ts'
+import { movieNotFound } from '../lib/errors.ts'
 import { ApiError } from '../lib/problem.ts'
 
-/** How long a lease outlives its last renewal; its holder renews it every third of this. */
-export const LEASE_MS = 60_000
 /** How long a request waits for a lease before giving up with a 503. */
 export const WAIT_MS = 10 * 60_000
 /** The path a publish leases: the whole movie. */
@@ -35,51 +34,95 @@ export interface Lease {
   release(): Promise<void>
 }
 
+/** What is left for one file of a movie, given its other files and the uploads still streaming. */
+export interface Room {
+  /** Bytes left in the movie's limit. */
+  movie: number
+  /** Bytes left in the owner's quota; Infinity without a quota (or an owner). */
+  user: number
+  /** Files the movie may still gain; Infinity when the upload replaces a file it has. */
+  files: number
+}
+
 /**
- * Bytes the movie has room for, for a file at `path`: its limit, less its other files and the
- * uploads into it still streaming (other than one at `path`).
+ * One row (movie_room, user_room, file_room) of what is left for a file at `path` of the movie,
+ * from the per-movie totals (migration 0004's triggers), less the bytes promised to uploads still
+ * streaming other than one at `path`. NULL user_room: no quota; NULL file_room: `path` is stored.
+ * Shared by {@link roomFor} and the lease's INSERT, so the two always judge alike.
  */
-export async function roomFor(deps: Deps, movieId: string, path: string): Promise<number> {
-  const now = clock(deps)()
-  const [files] = await deps.db
-    .select({ total: sql<number>`coalesce(sum(${movieFiles.size}), 0)` })
-    .from(movieFiles)
-    .where(and(eq(movieFiles.movieId, movieId), ne(movieFiles.path, path)))
-  const [promised] = await deps.db
-    .select({ total: sql<number>`coalesce(sum(${fileLeases.bytes}), 0)` })
-    .from(fileLeases)
-    .where(and(eq(fileLeases.movieId, movieId), ne(fileLeases.path, path), gt(fileLeases.expiresAt, now)))
-  return deps.config.maxMovieBytes - Number(files?.total ?? 0) - Number(promised?.total ?? 0)
+function roomQuery(deps: Deps, movieId: string, path: string, now: number) {
+  const { maxMovieBytes, maxMovieFiles, userQuotaBytes } = deps.config
+  return sql`
+    SELECT
+      ${maxMovieBytes} - (m.total_bytes - coalesce(f.size, 0))
+        - (SELECT coalesce(sum(bytes), 0) FROM file_leases
+           WHERE movie_id = m.id AND path <> ${path} AND expires_at > ${now}) AS movie_room,
+      CASE WHEN ${userQuotaBytes} > 0 AND m.owner_id IS NOT NULL THEN
+        ${userQuotaBytes} + coalesce(f.size, 0)
+          - (SELECT coalesce(sum(total_bytes), 0) FROM movies WHERE owner_id = m.owner_id)
+          - (SELECT coalesce(sum(l.bytes), 0) FROM file_leases l JOIN movies o ON o.id = l.movie_id
+             WHERE o.owner_id = m.owner_id AND l.expires_at > ${now}
+               AND NOT (l.movie_id = m.id AND l.path = ${path}))
+      END AS user_room,
+      CASE WHEN f.size IS NULL THEN
+        ${maxMovieFiles} - m.file_count
+          - (SELECT count(*) FROM file_leases l
+             WHERE l.movie_id = m.id AND l.path NOT IN (${WHOLE_MOVIE}, ${path}) AND l.expires_at > ${now}
+               AND NOT EXISTS (SELECT 1 FROM movie_files WHERE movie_id = m.id AND path = l.path))
+      END AS file_room
+    FROM movies m LEFT JOIN movie_files f ON f.movie_id = m.id AND f.path = ${path}
+    WHERE m.id = ${movieId}`
+}
+
+/** What is left for a file at `path` of the movie ({@link Room}); null when the movie is gone. */
+export async function roomFor(deps: Deps, movieId: string, path: string): Promise<Room | null> {
+  // Through select() rather than db.all(): drivers disagree on the shape of raw rows.
+  const [row] = await deps.db
+    .select({
+      movie: sql<number>`r.movie_room`,
+      user: sql<number | null>`r.user_room`,
+      files: sql<number | null>`r.file_room`,
+    })
+    .from(sql`(${roomQuery(deps, movieId, path, clock(deps)())}) r`)
+  if (!row) return null
+  const unbounded = (n: number | null) => (n === null ? Number.POSITIVE_INFINITY : Number(n))
+  return { movie: Number(row.movie), user: unbounded(row.user), files: unbounded(row.files) }
 }
 
 /**
  * Takes the lease on one file, waiting while another upload or delete of it, or a publish of the
  * movie, holds theirs. `reserve(room)` is asked, each time the lease is tried, how many bytes the
- * upload needs given the room the movie has left; it throws (413) when they do not fit.
- * @throws whatever `reserve` throws; ApiError 503 after {@link WAIT_MS}
+ * upload needs given the room left ({@link Room}); it throws (413, 422) when they do not fit. A
+ * delete passes `null`: it needs no room.
+ * @throws whatever `reserve` throws; ApiError 404 when the movie is gone, 503 after {@link WAIT_MS}
  */
 export async function leaseFile(
   deps: Deps,
   movieId: string,
   path: string,
-  reserve: (room: number) => number,
+  reserve: ((room: Room) => number) | null,
 ): Promise<Lease> {
   const holder = randomToken(20)
   for (const wait = backoff(); ; await wait()) {
-    const bytes = reserve(await roomFor(deps, movieId, path))
+    const room = await roomFor(deps, movieId, path)
+    if (!room) throw movieNotFound(movieId)
+    const bytes = reserve ? reserve(room) : 0
     const now = clock(deps)()
-    // Only when neither this file nor the whole movie is leased, and the bytes still fit (another
-    // process may have promised some since roomFor): one statement, so no process can slip between.
+    // Only when neither this file nor the whole movie is leased, and the upload still fits (another
+    // process may have promised bytes or files since roomFor): one statement, so no process can
+    // slip between.
+    const fits = reserve
+      ? sql`${bytes} <= r.movie_room AND (r.user_room IS NULL OR ${bytes} <= r.user_room)
+          AND (r.file_room IS NULL OR r.file_room > 0)`
+      : sql`1`
     const taken = await deps.db.all(sql`
       INSERT INTO file_leases (movie_id, path, holder, bytes, expires_at)
-      SELECT ${movieId}, ${path}, ${holder}, ${bytes}, ${now + LEASE_MS}
+      SELECT ${movieId}, ${path}, ${holder}, ${bytes}, ${now + deps.config.leaseMs}
+      FROM (${roomQuery(deps, movieId, path, now)}) r
       WHERE NOT EXISTS (
           SELECT 1 FROM file_leases
           WHERE movie_id = ${movieId} AND path IN (${WHOLE_MOVIE}, ${path}) AND expires_at > ${now})
-        AND ${bytes} <= ${deps.config.maxMovieBytes}
-          - (SELECT coalesce(sum(size), 0) FROM movie_files WHERE movie_id = ${movieId} AND path <> ${path})
-          - (SELECT coalesce(sum(bytes), 0) FROM file_leases
-             WHERE movie_id = ${movieId} AND path <> ${path} AND expires_at > ${now})
+        AND ${fits}
       ON CONFLICT (movie_id, path) DO UPDATE
         SET holder = excluded.holder, bytes = excluded.bytes, expires_at = excluded.expires_at
       RETURNING 1`)
@@ -99,7 +142,7 @@ export async function leaseMovie(deps: Deps, movieId: string): Promise<Lease> {
     const now = clock(deps)()
     const taken = await deps.db.all(sql`
       INSERT INTO file_leases (movie_id, path, holder, bytes, expires_at)
-      SELECT ${movieId}, ${WHOLE_MOVIE}, ${holder}, 0, ${now + LEASE_MS}
+      SELECT ${movieId}, ${WHOLE_MOVIE}, ${holder}, 0, ${now + deps.config.leaseMs}
       WHERE NOT EXISTS (
         SELECT 1 FROM file_leases WHERE movie_id = ${movieId} AND path = ${WHOLE_MOVIE} AND expires_at > ${now})
       ON CONFLICT (movie_id, path) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
@@ -149,10 +192,10 @@ function held(deps: Deps, movieId: string, path: string, holder: string, bytes: 
   const renew = setInterval(() => {
     void deps.db
       .update(fileLeases)
-      .set({ expiresAt: clock(deps)() + LEASE_MS })
+      .set({ expiresAt: clock(deps)() + deps.config.leaseMs })
       .where(mine)
       .catch((err: unknown) => deps.log?.warn({ err, movieId, path }, 'could not renew a file lease'))
-  }, LEASE_MS / 3)
+  }, deps.config.leaseMs / 3)
   // Node: a lease being renewed must not keep a stopping process alive on its own.
   ;(renew as { unref?: () => void }).unref?.()
   let released = false

@@ -64,6 +64,24 @@ export interface BlobStore {
    * where a client may GET the blob, byte ranges included. The caller checks who may read first.
    */
   signedUrl?(key: string): Promise<string>
+  /**
+   * Only on stores that write beside their blobs (fs): removes what crashed puts and deletes left
+   * behind (temporary files, descriptions of blobs that are gone) last modified before `before`
+   * and of blobs that `busy(key)` does not say are being written.
+   */
+  sweepLeftovers?(opts: SweepOptions): Promise<SweepResult>
+}
+
+export interface SweepOptions {
+  /** Wall-clock time (ms since the epoch): anything modified since then stays. */
+  before: number
+  /** Whether a write of this blob key may be in flight (in any process): its leftovers stay. */
+  busy: (key: string) => boolean
+}
+
+export interface SweepResult {
+  files: number
+  bytes: number
 }
 
 export class BlobTooLargeError extends Error {

@@ -24,6 +24,7 @@ import {
   type BlobObject,
   type BlobStore,
   type ByteRange,
+  type SweepResult,
 } from './blob-store.ts'
 import { meteredChunks } from './body.ts'
 
@@ -329,6 +330,43 @@ export function fsBlobStore(root: string, opts: FsBlobStoreOptions = {}): BlobSt
     async deletePrefix(prefix) {
       // One key at a time through delete(), so each takes its lock and retires its open file.
       for (const key of await keysUnder(prefix)) await store.delete(key)
+    },
+
+    async sweepLeftovers({ before, busy }) {
+      const swept: SweepResult = { files: 0, bytes: 0 }
+      const visit = async (dir: string, dirKey: string): Promise<void> => {
+        let entries: Dirent[]
+        try {
+          entries = await readdir(dir, { withFileTypes: true })
+        } catch (err) {
+          if (isMissing(err)) return
+          throw err
+        }
+        for (const entry of entries) {
+          const file = join(dir, entry.name)
+          if (entry.isDirectory()) {
+            await visit(file, `${dirKey}${entry.name}/`)
+            continue
+          }
+          const tilde = entry.name.indexOf('~')
+          if (tilde <= 0 || !entry.isFile()) continue
+          const key = `${dirKey}${entry.name.slice(0, tilde)}`
+          const temporary = entry.name.endsWith('.tmp')
+          if ((!temporary && !entry.name.endsWith('~meta')) || busy(key)) continue
+          // Under the blob's lock: a put renames its data and sidecar into place under it, so a
+          // sidecar is judged orphaned only when no rename can come between the look and the unlink.
+          await locks.run(key, async () => {
+            const st = await statIfExists(file)
+            if (!st || Number(st.mtimeMs) >= before) return
+            if (!temporary && (await statIfExists(join(dir, entry.name.slice(0, tilde))))) return
+            await unlinkIfExists(file)
+            swept.files++
+            swept.bytes += Number(st.size)
+          })
+        }
+      }
+      await visit(root, '')
+      return swept
     },
   }
   return store

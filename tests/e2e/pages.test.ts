@@ -26,17 +26,20 @@ interface PlayerProbe {
 }
 
 /**
- * Waits until the player's state satisfies `test` (polled in the page, so no sleeps), and returns
- * the very state that satisfied it: a later sample could already show another rendition.
+ * Waits until the player's state satisfies `test` (a condition on `s`, sampled every 250 ms), and
+ * returns the very state that satisfied it: a later sample could already show another rendition.
+ * The condition is evaluated here, not in the page: the pages' CSP refuses `new Function` there.
  */
 async function waitForPlayer(page: Page, test: string, timeout = 30_000): Promise<PlayerProbe> {
-  const handle = await page.waitForFunction(
-    (expr): PlayerProbe | false => {
+  const accept = new Function('s', `return (${test})`) as (s: PlayerProbe) => boolean
+  const deadline = Date.now() + timeout
+  for (;;) {
+    const state = await page.evaluate((): PlayerProbe | null => {
       const p = window.__adhPlayer
       const rep = p?.getCurrentRepresentationForType('video')
       const video = document.querySelector('video')
-      if (!video) return false
-      const state: PlayerProbe = {
+      if (!video) return null
+      return {
         repId: rep ? String(rep.id) : null,
         bandwidth: rep?.bandwidth ?? 0,
         height: rep?.height ?? 0,
@@ -45,12 +48,11 @@ async function waitForPlayer(page: Page, test: string, timeout = 30_000): Promis
         frames: video.getVideoPlaybackQuality().totalVideoFrames,
         paused: video.paused,
       }
-      return (new Function('s', `return (${expr})`)(state) as boolean) ? state : false
-    },
-    test,
-    { timeout, polling: 250 },
-  )
-  return (await handle.jsonValue()) as PlayerProbe
+    })
+    if (state && accept(state)) return state
+    if (Date.now() > deadline) throw new Error(`the player never met ${test}; last: ${JSON.stringify(state)}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
 }
 
 /** The player's state now. */

@@ -80,6 +80,8 @@ const cases: {
   workers: number
   split: SplitStrategy
   slices?: number
+  /** The video codec strings the manifest must declare. */
+  codecs?: string[]
 }[] = [
   {
     name: '720p with audio, split by rendition over two instances',
@@ -102,6 +104,15 @@ const cases: {
     sizes: ['360x640', '240x426'],
     workers: 3,
     split: 'auto',
+  },
+  {
+    // x264 alone would declare level 1b (level_idc 9, `avc1.640c09`), which Chromium refuses.
+    name: 'a 176×144 clip, declared at a level players parse',
+    clip: { width: 176, height: 144, seconds: 4, audio: true },
+    sizes: ['176x144'],
+    workers: 1,
+    split: 'auto',
+    codecs: ['avc1.64001e'],
   },
   {
     name: 'a silent 59.94 fps clip with half-rate low rungs, sliced in time',
@@ -131,6 +142,10 @@ describe('the engine pipeline with native ffmpeg', () => {
       if (c.slices) expect(jobs.filter((j) => j.range)).toHaveLength(c.slices)
       const report = await expectValidLadder(out, plan)
       expect(report.segmentsPerRendition).toBe(Math.ceil(c.clip.seconds / plan.segmentDuration - 0.01))
+      if (c.codecs) {
+        const mpd = await readFile(join(out, 'manifest.mpd'), 'utf8')
+        expect([...mpd.matchAll(/codecs="(avc1\.[0-9a-f]+)"/g)].map((m) => m[1])).toEqual(c.codecs)
+      }
     }, 240_000)
   }
 })

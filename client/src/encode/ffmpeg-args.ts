@@ -3,6 +3,7 @@
  * native benchmark, so both encode exactly the same thing.
  */
 import { INIT_TEMPLATE, MANIFEST_NAME, MEDIA_TEMPLATE } from '../../../server/lib/dash/names.ts'
+import { avcLevel, levelName } from './avc-level.ts'
 import type { EncodeJob } from './jobs.ts'
 import { format, toNumber } from './rational.ts'
 import type { LadderPlan, SubtitleFormat } from './types.ts'
@@ -282,6 +283,9 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
         String(r.maxrate),
         `-bufsize${s}`,
         String(r.bufsize),
+        // A level players parse unambiguously (avc-level.ts), the one the WebCodecs path declares.
+        `-level${s}`,
+        levelName(avcLevel(r)),
         `-g${s}`,
         String(r.gop),
         `-keyint_min${s}`,

@@ -27,7 +27,8 @@ function codecFromDescription(description: AllowSharedBufferSource | undefined, 
   const bytes = ArrayBuffer.isView(description)
     ? new Uint8Array(description.buffer, description.byteOffset, description.byteLength)
     : new Uint8Array(description)
-  if (bytes.length < 4 || bytes[0] !== 1) return fallback
+  // level_idc 9 (level 1b in High profile) is a codec string Chromium calls ambiguous (avc-level.ts).
+  if (bytes.length < 4 || bytes[0] !== 1 || bytes[3] === 9) return fallback
   const hex = (b: number) => b.toString(16).padStart(2, '0')
   return `avc1.${hex(bytes[1]!)}${hex(bytes[2]!)}${hex(bytes[3]!)}`
 }

@@ -17,6 +17,7 @@ import {
   type VideoSample,
   VideoSampleSink,
 } from 'mediabunny'
+import { avcLevel } from './avc-level.ts'
 import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
@@ -37,25 +38,12 @@ type Ready =
     }
   | { kind: 'hybrid'; reason: string; renditions: RenditionSetup[] }
 
-// H.264 levels by largest frame (macroblocks) and macroblocks per second (ITU-T H.264 table A-1).
-const LEVELS: { level: number; frame: number; rate: number }[] = [
-  { level: 0x1e, frame: 1620, rate: 40_500 },
-  { level: 0x1f, frame: 3600, rate: 108_000 },
-  { level: 0x20, frame: 5120, rate: 216_000 },
-  { level: 0x28, frame: 8192, rate: 245_760 },
-  { level: 0x2a, frame: 8704, rate: 522_240 },
-  { level: 0x32, frame: 22_080, rate: 589_824 },
-  { level: 0x33, frame: 36_864, rate: 983_040 },
-  { level: 0x34, frame: 36_864, rate: 2_073_600 },
-]
 // High first (what the ffmpeg.wasm ladder uses), then Main, then Constrained Baseline.
 const PROFILES = ['6400', '4d00', '42e0']
 
 /** The `avc1.PPCCLL` codec strings to try for a rendition, best profile first, at the lowest level that fits. */
 export function avcCodecs(r: Pick<VideoRendition, 'width' | 'height' | 'frameRate'>): string[] {
-  const mbs = Math.ceil(r.width / 16) * Math.ceil(r.height / 16)
-  const rate = mbs * toNumber(r.frameRate)
-  const level = (LEVELS.find((l) => mbs <= l.frame && rate <= l.rate) ?? LEVELS[LEVELS.length - 1]!).level
+  const level = avcLevel(r)
   return PROFILES.map((p) => `avc1.${p}${level.toString(16).padStart(2, '0')}`)
 }
 

@@ -27,6 +27,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
       el.addEventListener(key.slice(2).toLowerCase(), value as EventListener)
     } else if (PROPS.has(key)) {
       ;(el as unknown as Record<string, unknown>)[key] = value
+    } else if (key === 'style') {
+      // Through the CSSOM: the pages' Content-Security-Policy refuses style attributes.
+      el.style.cssText = String(value)
     } else {
       el.setAttribute(key, value === true ? '' : String(value))
     }

@@ -4,6 +4,7 @@
  * its snapshots.
  */
 import { mediaName, parseSegmentName } from '../../../server/lib/dash/names.ts'
+import { MAX_FILE_PAGE } from '../../../server/lib/paths.ts'
 import { ApiError, api, call, type Movie } from '../api.ts'
 import { EncodeError } from '../encode/errors.ts'
 import { encode } from '../encode/lazy.ts'
@@ -70,8 +71,19 @@ export function estimateBytes(plan: LadderPlan): number {
 
 /** What the server already stores for the movie: path → SHA-256 and size. */
 async function storedFiles(movieId: string): Promise<Map<string, { sha256: string; size: number }>> {
-  const list = await call(api.movies[':id'].files.$get({ param: { id: movieId } }))
-  return new Map(list.items.map((f) => [f.path, { sha256: f.sha256, size: f.size }]))
+  const stored = new Map<string, { sha256: string; size: number }>()
+  let cursor: string | undefined
+  do {
+    const page = await call(
+      api.movies[':id'].files.$get({
+        param: { id: movieId },
+        query: { limit: String(MAX_FILE_PAGE), ...(cursor ? { cursor } : {}) },
+      }),
+    )
+    for (const f of page.items) stored.set(f.path, { sha256: f.sha256, size: f.size })
+    cursor = page.nextCursor ?? undefined
+  } while (cursor)
+  return stored
 }
 
 /**

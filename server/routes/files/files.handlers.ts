@@ -17,7 +17,7 @@ const writableMovie = (c: Context<AppEnv>, id: string) => loadMovieForWrite(c.va
 
 export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
   const movie = await writableMovie(c, c.req.valid('param').id)
-  return c.json(await listMovieFiles(c.var.deps, movie.id), 200)
+  return c.json(await listMovieFiles(c.var.deps, movie.id, c.req.valid('query')), 200)
 }
 
 export const publish: RouteHandler<typeof routes.publish, AppEnv> = async (c) => {

@@ -7,7 +7,7 @@ import { ID_PATTERN } from '../../lib/crypto.ts'
 import { ALLOWED_EXTENSIONS, MAX_PATH_DEPTH } from '../../lib/paths.ts'
 import { IdParam, json, problem, problems, security } from '../common.schemas.ts'
 import { MovieSchema } from '../movies/movies.schemas.ts'
-import { FileListSchema, FileSchema, PublishSchema } from './files.schemas.ts'
+import { FileListQuerySchema, FileListSchema, FileSchema, PublishSchema } from './files.schemas.ts'
 
 export const PATH_DESCRIPTION =
   `Path of the file inside the movie: 1 to ${MAX_PATH_DEPTH} "/"-separated segments of [A-Za-z0-9._-], ` +
@@ -20,11 +20,12 @@ export const list = createRoute({
   tags: ['Uploads'],
   summary: 'List the files stored for a movie',
   description:
-    'What is already stored, so an interrupted upload can resume by sending only files that are missing or differ.',
+    'What is already stored, so an interrupted upload can resume by sending only files that are missing or differ. ' +
+    'Sorted by path, a page at a time: follow `nextCursor` until it is null.',
   security,
-  request: { params: IdParam },
+  request: { params: IdParam, query: FileListQuerySchema },
   responses: {
-    200: json(FileListSchema, 'Every stored file, sorted by path'),
+    200: json(FileListSchema, 'A page of the stored files, sorted by path'),
     401: problems[401],
     403: problems[403],
     404: problems[404],
@@ -112,7 +113,10 @@ export const putDoc = {
     403: problems[403],
     404: problems[404],
     409: problem('The movie is published and this file already has different content'),
-    413: problem('Over the per-file (`file-too-large`) or per-movie (`movie-too-large`) limit'),
+    413: problem(
+      "Over the per-file (`file-too-large`) or per-movie (`movie-too-large`) limit, or the owner's quota (`quota-exceeded`)",
+    ),
+    422: problem('The movie has as many files as it may (`too-many-files`)'),
   },
 }
 

@@ -1,5 +1,6 @@
 /** What the upload protocol sends and takes, as zod schemas (see movies.schemas.ts). @module */
 import { z } from '@hono/zod-openapi'
+import { MAX_FILE_PAGE } from '../../lib/paths.ts'
 
 export const FileSchema = z
   .object({
@@ -16,8 +17,30 @@ export const FileSchema = z
 export type FileJson = z.infer<typeof FileSchema>
 
 export const FileListSchema = z
-  .object({ items: z.array(FileSchema), totalBytes: z.number().int() })
+  .object({
+    items: z.array(FileSchema),
+    /** The whole movie's, whatever the page. */
+    totalBytes: z.number().int().openapi({ description: "Sum of the sizes of all the movie's files" }),
+    fileCount: z.number().int().openapi({ description: "Number of the movie's files" }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
   .openapi('MovieFileList')
+
+export const FileListQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_FILE_PAGE)
+    .default(1000)
+    .openapi({ type: 'integer', example: 1000 }),
+  cursor: z.string().max(1000).optional().openapi({ description: 'nextCursor from the previous page' }),
+})
+
+export type FileListQuery = z.infer<typeof FileListQuerySchema>
 
 export type FileList = z.infer<typeof FileListSchema>
 
