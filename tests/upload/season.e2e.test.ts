@@ -140,21 +140,39 @@ describe('a season through the upload page', () => {
     await expect.poll(() => status.textContent(), { timeout: 240_000 }).toBe('2 of 3 published · 1 stopped')
     const failed = page.locator('.run-item.is-failed')
     expect(await failed.getAttribute('data-file')).toBe('[Fans] Moon Patrol - 02 (360p).mp4')
-    expect(await failed.getByRole('alert').textContent()).toMatch(/refused/i)
-    expect(await failed.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true)
+    expect(await failed.getByRole('alert').textContent()).toMatch(/episode number is taken/i)
+    // The number can be changed right there: the file is retried as the episode given.
+    const renumber = failed.getByRole('spinbutton', { name: /New episode number/ })
+    // Proposed: one past the season's highest number when the file stopped (3 or 4, depending on
+    // whether episode 3's draft was made by then), never the taken 2.
+    await expect.poll(async () => Number(await renumber.inputValue())).toBeGreaterThanOrEqual(3)
     await shot(page, 'season-queue-desktop')
     await page.setViewportSize({ width: 390, height: 844 })
     await shot(page, 'season-queue-phone')
+    await page.setViewportSize({ width: 1366, height: 800 })
 
-    const episodes = await call<{ items: MovieJson[] }>(
-      'GET',
-      `/api/movies?series=${series.id}&limit=100&mine=true`,
-    )
-    const published = episodes.items.filter((m) => m.status === 'ready')
-    expect(published.map((m) => [m.name, m.season, m.episode]).sort()).toEqual([
+    const published = async () =>
+      (await call<{ items: MovieJson[] }>('GET', `/api/movies?series=${series.id}&limit=100&mine=true`)).items
+        .filter((m) => m.status === 'ready')
+        .map((m) => [m.name, m.season, m.episode])
+        .sort()
+    expect(await published()).toEqual([
       ['Moon Patrol, episode 1', 1, 1],
       ['Moon Patrol, episode 3', 1, 3],
     ])
+    await renumber.fill('5')
+    await failed.getByRole('button', { name: 'Retry as this episode' }).click()
+    await expect.poll(() => status.textContent(), { timeout: 240_000 }).toBe('3 of 3 published')
+    expect(await published()).toEqual([
+      ['Moon Patrol, episode 1', 1, 1],
+      ['Moon Patrol, episode 2', 1, 5],
+      ['Moon Patrol, episode 3', 1, 3],
+    ])
+    expect(
+      await page
+        .locator('.run-item[data-file="[Fans] Moon Patrol - 02 (360p).mp4"] .queue-sub')
+        .textContent(),
+    ).toContain('S1 E5')
     await context.close()
   }, 400_000)
 

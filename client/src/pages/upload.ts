@@ -175,6 +175,7 @@ function showQueue(): QueueView {
   single = null
   queue ??= new QueueView({
     onRetry: (entry) => batch.retry(entry),
+    onRenumber: (entry, episode) => batch.renumber(entry, episode),
     onRemove: async (entry) => {
       const sure = await confirmDialog({
         title: `Remove “${entry.stored.fields.name}”?`,

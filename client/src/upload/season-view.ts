@@ -4,7 +4,7 @@
  * queue will cost; then the queue, one row per file with its encode and upload bars, its ETA,
  * and what to do when it fails. Also the rows of a queue brought back after a reload.
  */
-import type { Series } from '../api.ts'
+import { api, call, type Series } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { probe } from '../encode/lazy.ts'
 import { applyTrackChoices, sidecarInfo, sidecarsOf } from '../encode/tracks.ts'
@@ -409,6 +409,8 @@ function left(seconds: number | null | undefined): string {
 export class QueueRow {
   readonly element: HTMLElement
   private readonly status: HTMLElement
+  /** " · S1 E2", which a renumbering changes. */
+  private readonly place: HTMLElement
   private readonly encode = bar('Encode', false)
   private readonly upload = bar('Upload', true)
   private readonly notice: HTMLElement
@@ -418,16 +420,14 @@ export class QueueRow {
     readonly entry: BatchEntry,
     private readonly actions: {
       onRetry: (entry: BatchEntry) => void
+      onRenumber: (entry: BatchEntry, episode: number) => void
       onRemove: (entry: BatchEntry) => void
       onResume: (entry: BatchEntry, file?: File) => void
     },
   ) {
-    const { fields, fileName } = entry.stored
-    const place =
-      fields.episode !== undefined
-        ? ` · ${fields.season !== undefined ? `S${fields.season} ` : ''}E${fields.episode}`
-        : ''
+    const { fileName } = entry.stored
     this.status = h('span', { class: 'queue-status' })
+    this.place = h('span', null)
     this.notice = h('div', { class: 'queue-notice' })
     this.buttons = h('div', { class: 'queue-actions' })
     this.element = h(
@@ -436,8 +436,8 @@ export class QueueRow {
       h(
         'div',
         { class: 'queue-main' },
-        h('strong', { class: 'queue-name' }, fields.name),
-        h('span', { class: 'queue-sub' }, `${fileName}${place}`, ' · ', this.status),
+        h('strong', { class: 'queue-name' }, entry.stored.fields.name),
+        h('span', { class: 'queue-sub' }, fileName, this.place, ' · ', this.status),
       ),
       h('div', { class: 'queue-bars' }, this.encode.element, this.upload.element),
       this.buttons,
@@ -446,9 +446,60 @@ export class QueueRow {
     this.update()
   }
 
+  /** A number field and "Retry as this episode", for a file whose episode number is taken. */
+  private renumberForm(): HTMLElement {
+    const { fields } = this.entry.stored
+    const input = numberInput(
+      `renumber-${this.entry.stored.key}`,
+      (fields.episode ?? 0) + 1,
+      `New episode number for ${this.entry.stored.fileName}`,
+      1,
+    )
+    // Proposes one past the season's highest number, as the series says now (others may have
+    // been added since the drop), unless the uploader has typed a number meanwhile.
+    if (fields.seriesId) {
+      const proposed = input.value
+      void call(api.series[':id'].$get({ param: { id: fields.seriesId } })).then(
+        (series) => {
+          const next = series.seasons.find((x) => x.season === (fields.season ?? 1))?.nextFreeEpisode
+          if (next != null && input.value === proposed) input.value = String(next)
+        },
+        () => undefined,
+      )
+    }
+    return h(
+      'form',
+      {
+        class: 'queue-renumber',
+        onsubmit: (e: SubmitEvent) => {
+          e.preventDefault()
+          const episode = Number.parseInt(input.value, 10)
+          if (!Number.isInteger(episode) || episode < 0) {
+            input.setAttribute('aria-invalid', 'true')
+            input.focus()
+            return
+          }
+          this.actions.onRenumber(this.entry, episode)
+        },
+      },
+      h('label', null, h('span', null, 'Episode'), input),
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-sm btn-primary' },
+        icon('retry'),
+        'Retry as this episode',
+      ),
+    )
+  }
+
   update(): void {
     const { entry } = this
     const s = entry.snapshot
+    const { fields } = entry.stored
+    this.place.textContent =
+      fields.episode !== undefined
+        ? ` · ${fields.season !== undefined ? `S${fields.season} ` : ''}E${fields.episode}`
+        : ''
     this.element.classList.toggle('is-failed', s?.phase === 'failed' || s?.phase === 'paused')
     this.element.classList.toggle('is-done', s?.phase === 'done')
     const buttons: HTMLElement[] = []
@@ -513,7 +564,13 @@ export class QueueRow {
             s.fallback && s.phase === 'failed' ? 'Retry with ffmpeg.wasm' : 'Retry',
           )
         : null
-      mount(this.notice, errorNotice(s.error, [retry]))
+      mount(
+        this.notice,
+        errorNotice(
+          s.error,
+          s.error.field === 'episode' && s.phase === 'failed' ? [this.renumberForm()] : [retry],
+        ),
+      )
     }
     if (s.phase === 'done' && s.movie) {
       buttons.push(
