@@ -11,8 +11,8 @@ import { and, eq, ne, sql } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
-import { fileNotFound, movieNotFound } from '../lib/errors.ts'
-import { contentTypeFor, extensionOf } from '../lib/paths.ts'
+import { fileNotFound, invalidPath, movieNotFound } from '../lib/errors.ts'
+import { contentTypeFor, extensionOf, isServerMade } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
@@ -65,6 +65,12 @@ export async function putMovieFile(
   input: PutFileInput,
 ): Promise<{ file: FileJson; created: boolean }> {
   const { path, sha256 } = input
+  if (isServerMade(path)) {
+    await input.body?.cancel().catch(() => {})
+    throw invalidPath(
+      'HLS playlists (.m3u8) are written by the server when the movie is published; upload the DASH manifest and its segments',
+    )
+  }
   return withFile(deps, runtime, movieId, path, async (movie) => {
     const [existing] = await deps.db
       .select()

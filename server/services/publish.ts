@@ -6,7 +6,8 @@
  *
  * A published movie's subtitles may change later (services/subtitles.ts): each change is a new
  * manifest version checked by the same {@link checkManifest} and recorded by {@link recordManifest},
- * so whatever publishing derives from a manifest follows every version.
+ * so whatever publishing derives from a manifest follows every version: the catalog's fields and
+ * the HLS playlists beside it (services/hls.ts).
  * @module
  */
 import { eq } from 'drizzle-orm'
@@ -30,6 +31,7 @@ import type { Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.
 import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
+import { storeHls } from './hls.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
@@ -61,8 +63,10 @@ export async function publishMovie(
     }
     const stored = await storedSizes(deps, movieId)
     const mpd = await checkManifest(deps, movieId, manifestPath, stored)
+    const hls = await storeHls(deps, runtime, movieId, manifestPath, mpd, stored)
     const now = currentDate(deps)
     await recordManifest(deps, movieId, manifestPath, mpd, {
+      hls,
       status: 'ready',
       poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
       publishedAt: now,

@@ -284,6 +284,7 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         expect(await published.json()).toMatchObject({
           status: 'ready',
           manifestUrl: `/media/${id}/manifest.mpd`,
+          hlsUrl: `/media/${id}/master.m3u8`,
         })
         const anonymous = (await (await req('/api/movies')).json()) as { items: { id: string }[] }
         expect(anonymous.items.map((m) => m.id)).toContain(id)
@@ -304,6 +305,23 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         const whole = new Uint8Array(await seg.arrayBuffer())
         expect(sha256Of(whole)).toBe(await dash.sha256(segment()))
         expect(seg.headers.get('content-length')).toBe(String(whole.byteLength))
+      })
+
+      it('serves the HLS playlists it derived, like the manifest, naming the same segments', async () => {
+        const master = await req(`/media/${id}/master.m3u8`)
+        expect(master.status).toBe(200)
+        expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl')
+        expect(master.headers.get('cache-control')).toBe('public, max-age=60')
+        expect(master.headers.get('access-control-allow-origin')).toBe('*')
+        const variant = /#EXT-X-STREAM-INF:[^\n]*\n(\S+)/.exec(await master.text())?.[1] ?? ''
+        const media = await (await req(`/media/${id}/${variant}`)).text()
+        expect(media).toContain('#EXT-X-ENDLIST')
+        const first = media.split('\n').find((l) => l.endsWith('.m4s')) ?? ''
+        expect((await req(`/media/${id}/${first}`, { method: 'HEAD' })).status).toBe(200)
+        await expectProblem(
+          await putFile(id, 'extra.m3u8', asUploader, new TextEncoder().encode('#EXTM3U')),
+          400,
+        )
       })
 
       it('serves byte ranges, HEAD and conditional requests', async () => {
