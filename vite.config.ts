@@ -12,6 +12,7 @@ export const PAGES = {
   movie: resolve(root, 'movie.html'),
   upload: resolve(root, 'upload.html'),
   admin: resolve(root, 'admin.html'),
+  embed: resolve(root, 'embed.html'),
 }
 
 /** URL path (under the site base) where the ffmpeg.wasm cores are served, and their source packages. */

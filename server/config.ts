@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
+import { ABR_RULES } from './lib/abr.ts'
 import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 import type { S3Settings } from './storage/s3.ts'
 
@@ -69,6 +70,7 @@ export const ConfigSchema = z
     S3_PRESIGN_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
     SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
     PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
+    ABR_RULE: z.enum(ABR_RULES).default(DEFAULT_CONFIG.abrRule),
   })
   .superRefine((c, ctx) => {
     for (const [given, missing] of [
@@ -134,5 +136,6 @@ export function appConfig(c: NodeConfig): AppConfig {
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
     signup: c.SIGNUP,
     privateCatalog: c.PRIVATE_CATALOG === 'true',
+    abrRule: c.ABR_RULE,
   }
 }

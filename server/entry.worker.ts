@@ -42,6 +42,8 @@ export interface WorkerEnv {
   /** Who may sign up (`closed`, `invite`, `open`) and whether the catalog needs an account. */
   SIGNUP?: string
   PRIVATE_CATALOG?: string
+  /** The ABR rule players start with: `ours`, `throughput`, `bola`, `dynamic`. */
+  ABR_RULE?: string
 }
 
 const CONFIG_VARS = [
@@ -51,6 +53,7 @@ const CONFIG_VARS = [
   'SESSION_DAYS',
   'SIGNUP',
   'PRIVATE_CATALOG',
+  'ABR_RULE',
 ] as const
 
 /** Builds the dependencies from the bindings; throws a readable error on a bad setting. */

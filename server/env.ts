@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import type { Role } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { AbrRule } from './lib/abr.ts'
 import type { SignupMode } from './routes/auth/auth.schemas.ts'
 import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -32,6 +33,8 @@ export interface AppConfig {
   signup: SignupMode
   /** Everything but signing in and up (catalog, series, /media) needs an account. */
   privateCatalog: boolean
+  /** The adaptive-bitrate rule players start with (viewers may pick another in the stats panel). */
+  abrRule: AbrRule
 }
 
 export const DEFAULT_CONFIG: AppConfig = {
@@ -44,6 +47,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   loginWindowMs: 15 * 60 * 1000,
   signup: 'invite',
   privateCatalog: false,
+  abrRule: 'ours',
 }
 
 /** Everything the app needs from the outside world; entries and tests differ only here. */

@@ -10,6 +10,7 @@
 export const PAGE_ROUTES: readonly (readonly [route: string, file: string])[] = [
   ['/', 'index.html'],
   ['/movies/:id', 'movie.html'],
+  ['/embed/:id', 'embed.html'],
   ['/upload', 'upload.html'],
   ['/admin', 'admin.html'],
   ['/admin/*', 'admin.html'],
@@ -42,6 +43,13 @@ export const CROSS_ORIGIN_ISOLATION = {
 /** Everything of ours an isolated page loads is same-origin, and says so. */
 export const SAME_ORIGIN_RESOURCE = { 'Cross-Origin-Resource-Policy': 'same-origin' } as const
 
+/**
+ * The embed player is made to sit in other sites' iframes: it may be framed by anyone (the rest
+ * of the site may not), and it never holds anything an attacker could click through to change.
+ */
+export const EMBED_PATHS = ['/embed/*'] as const
+export const EMBED_HEADERS = { 'Content-Security-Policy': 'frame-ancestors *' } as const
+
 /** What is served isolated: the encoding page and the ffmpeg cores (Workers `_headers` patterns). */
 export const ISOLATED_PATHS = ['/upload', '/ffmpeg/*'] as const
 
@@ -69,6 +77,8 @@ export function workersHeaders(): string {
     '# Written by vite.config.ts from server/pages.ts at build time; change it there.\n',
     block('/*', STATIC_HEADERS),
     ...ISOLATED_PATHS.map((path) => block(path, CROSS_ORIGIN_ISOLATION)),
+    // `! Name` detaches a header an earlier block set (Cloudflare's _headers syntax).
+    ...EMBED_PATHS.map((path) => `${block(path, EMBED_HEADERS)}  ! X-Frame-Options\n`),
     block('/assets/*', { 'Cache-Control': ASSET_CACHE }),
   ].join('\n')
 }

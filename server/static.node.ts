@@ -14,7 +14,15 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
-import { ASSET_CACHE, CROSS_ORIGIN_ISOLATION, ISOLATED_PATHS, PAGE_ROUTES, STATIC_HEADERS } from './pages.ts'
+import {
+  ASSET_CACHE,
+  CROSS_ORIGIN_ISOLATION,
+  EMBED_HEADERS,
+  EMBED_PATHS,
+  ISOLATED_PATHS,
+  PAGE_ROUTES,
+  STATIC_HEADERS,
+} from './pages.ts'
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -31,6 +39,13 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
     app.use(path, async (c, next) => {
       await next()
       for (const [k, v] of Object.entries(CROSS_ORIGIN_ISOLATION)) c.header(k, v)
+    })
+  }
+  for (const path of EMBED_PATHS) {
+    app.use(path, async (c, next) => {
+      await next()
+      c.res.headers.delete('X-Frame-Options')
+      for (const [k, v] of Object.entries(EMBED_HEADERS)) c.header(k, v)
     })
   }
   for (const [route, file] of PAGE_ROUTES) {
