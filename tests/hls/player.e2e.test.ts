@@ -60,15 +60,28 @@ describe('hls.js plays the server’s HLS', () => {
       await page.goto(`${server.url}/`)
       await page.addScriptTag({ path: HLS_JS })
       const levels = await page.evaluate(async (src) => {
-        const Hls = (window as unknown as { Hls: any }).Hls
+        type HlsJs = {
+          new (
+            config: object,
+          ): {
+            on(event: string, fn: (e: unknown, data: { level: number; details?: string }) => void): void
+            loadSource(url: string): void
+            attachMedia(video: HTMLVideoElement): void
+            levels: { bitrate: number; height: number }[]
+          }
+          Events: Record<'LEVEL_SWITCHED' | 'MANIFEST_PARSED' | 'ERROR', string>
+        }
+        const Hls = (window as unknown as { Hls: HlsJs }).Hls
         const video = document.createElement('video')
         video.muted = true
         document.body.append(video)
         const hls = new Hls({ capLevelToPlayerSize: false, startLevel: -1 })
-        const w = window as unknown as { switched: number[]; hls: unknown }
+        const w = window as unknown as { switched: number[]; hls: unknown; hlsErrors: string[] }
         w.switched = []
+        w.hlsErrors = []
         w.hls = hls
-        hls.on(Hls.Events.LEVEL_SWITCHED, (_: unknown, d: { level: number }) => w.switched.push(d.level))
+        hls.on(Hls.Events.ERROR, (_, d) => w.hlsErrors.push(JSON.stringify(d).slice(0, 300)))
+        hls.on(Hls.Events.LEVEL_SWITCHED, (_, d) => w.switched.push(d.level))
         hls.loadSource(src)
         hls.attachMedia(video)
         await new Promise((resolve) => hls.on(Hls.Events.MANIFEST_PARSED, resolve))
@@ -79,7 +92,11 @@ describe('hls.js plays the server’s HLS', () => {
         }))
       }, `${server.url}${movie.hlsUrl}`)
       expect(levels.map((l) => l.height).sort((a, b) => a - b)).toEqual([144, 360, 720])
-      await playedPast(page, 2)
+      await playedPast(page, 2).catch(async (e) => {
+        throw new Error(
+          `${e}; hls.js errors: ${await page.evaluate(() => (window as unknown as { hlsErrors: string[] }).hlsErrors.join(' | '))}`,
+        )
+      })
       const top = levels.findIndex((l) => l.height === 720)
       // Unthrottled loopback: hls.js climbs to the top variant.
       await page.waitForFunction(
