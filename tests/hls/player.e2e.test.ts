@@ -75,7 +75,14 @@ describe('hls.js plays the server’s HLS', () => {
         const video = document.createElement('video')
         video.muted = true
         document.body.append(video)
-        const hls = new Hls({ capLevelToPlayerSize: false, startLevel: -1 })
+        const hls = new Hls({
+          capLevelToPlayerSize: false,
+          startLevel: -1,
+          // A short buffer keeps it fetching, so a throttled link shows in its next choice (on loopback
+          // it would otherwise hold the whole 30 s before the throttle starts).
+          maxBufferLength: 4,
+          maxMaxBufferLength: 6,
+        })
         const w = window as unknown as { switched: number[]; hls: unknown; hlsErrors: string[] }
         w.switched = []
         w.hlsErrors = []
