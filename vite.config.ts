@@ -13,6 +13,40 @@ export const PAGES = {
   upload: resolve(root, 'upload.html'),
   admin: resolve(root, 'admin.html'),
   embed: resolve(root, 'embed.html'),
+  series: resolve(root, 'series.html'),
+  list: resolve(root, 'list.html'),
+  signup: resolve(root, 'signup.html'),
+}
+
+/**
+ * The head every page shares, written into each HTML entry at build and in dev, so the entries
+ * hold only their title and script and no copy of the rest drifts.
+ */
+function commonHead(): Plugin {
+  const meta = (attrs: Record<string, string>) => ({ tag: 'meta', attrs, injectTo: 'head-prepend' as const })
+  return {
+    name: 'adh-common-head',
+    transformIndexHtml: {
+      order: 'pre',
+      handler: () => [
+        meta({ charset: 'utf-8' }),
+        meta({ name: 'viewport', content: 'width=device-width, initial-scale=1, viewport-fit=cover' }),
+        meta({ name: 'color-scheme', content: 'dark' }),
+        meta({ name: 'theme-color', content: '#0c0e13' }),
+        meta({
+          name: 'description',
+          content: 'anime-die-heart: a self-hosted video catalog that streams with adaptive bitrate.',
+        }),
+        {
+          tag: 'link',
+          attrs: { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+          injectTo: 'head',
+        },
+        // Before the stylesheet arrives: no white flash on a dark site.
+        { tag: 'style', children: 'html { background: #0c0e13; color: #eceff4; }', injectTo: 'head' },
+      ],
+    },
+  }
 }
 
 /** URL path (under the site base) where the ffmpeg.wasm cores are served, and their source packages. */
@@ -125,7 +159,7 @@ function workersHeadersFile(): Plugin {
 export default defineConfig({
   root,
   publicDir: resolve(root, 'public'),
-  plugins: [ffmpegCores(), scalarBundle(), workersHeadersFile()],
+  plugins: [commonHead(), ffmpegCores(), scalarBundle(), workersHeadersFile()],
   build: {
     outDir: resolve(import.meta.dirname, 'dist/client'),
     emptyOutDir: true,

@@ -63,7 +63,8 @@ export async function startNodeServer(
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 300; i++) {
+  // Up to 2 minutes: WEB_CONCURRENCY processes each load the TypeScript sources, slowly on a busy machine.
+  for (let i = 0; i < 1200; i++) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
     try {
       if ((await fetch(`${url}/api/health`)).ok) return { url, proc }

@@ -26,6 +26,14 @@ export type Role = (typeof ROLES)[number]
 export const INVITE_ROLES = ['viewer', 'uploader'] as const
 export type InviteRole = (typeof INVITE_ROLES)[number]
 
+/**
+ * What an API token may do (none given: all three). read: GET and HEAD; upload: every other
+ * request outside account management (and reading, which uploading needs); admin: account
+ * management (tokens, password, sessions, users, invites), within what the user's role allows.
+ */
+export const TOKEN_SCOPES = ['read', 'upload', 'admin'] as const
+export type TokenScope = (typeof TOKEN_SCOPES)[number]
+
 export const MOVIE_STATUSES = ['draft', 'ready', 'failed'] as const
 export type MovieStatus = (typeof MOVIE_STATUSES)[number]
 
@@ -53,8 +61,10 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     createdAt: createdAt(),
+    /** The browser's User-Agent at sign-in (shortened), so an admin can tell sessions apart. */
+    userAgent: text('user_agent'),
   },
-  (t) => [index('sessions_user_idx').on(t.userId)],
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 )
 
 export const apiTokens = sqliteTable(
@@ -71,6 +81,10 @@ export const apiTokens = sqliteTable(
     createdAt: createdAt(),
     lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** What the token may do; null (tokens made before scopes existed) means every scope. */
+    scopes: text('scopes', { mode: 'json' }).$type<TokenScope[]>(),
+    /** When the token stops working; null: never. */
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 )
@@ -113,6 +127,12 @@ export const movies = sqliteTable(
     seriesId: text('series_id').references(() => series.id, { onDelete: 'set null' }),
     season: integer('season'),
     episode: integer('episode'),
+    /**
+     * Sum of the sizes and number of the movie's files, kept by triggers on movie_files (migration
+     * 0003): upload limits and quotas read them instead of summing thousands of rows per upload.
+     */
+    totalBytes: integer('total_bytes').notNull().default(0),
+    fileCount: integer('file_count').notNull().default(0),
   },
   (t) => [
     // Every index ends in the rowid (seq), so each also serves "newest first" within its prefix.
@@ -217,6 +237,57 @@ export const movieFiles = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
+/**
+ * Uploads, deletes and publishes of a movie's files in flight, shared by every server process
+ * (server/services/leases.ts): one writer per file, a publish only when no file is being written,
+ * and the bytes promised to uploads still streaming, counted against the movie's limit.
+ */
+export const fileLeases = sqliteTable(
+  'file_leases',
+  {
+    movieId: text('movie_id')
+      .notNull()
+      .references(() => movies.id, { onDelete: 'cascade' }),
+    /** The file being written; '' for a publish, which holds the whole movie. */
+    path: text('path').notNull(),
+    /** Random id of the request holding it: only its holder ends or renews a lease. */
+    holder: text('holder').notNull(),
+    /** Bytes promised to the upload until it ends. */
+    bytes: integer('bytes').notNull().default(0),
+    /** A lease whose process died is free again after this (ms); live holders renew it. */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.movieId, t.path] })],
+)
+
+/**
+ * A number that moves whenever a session may have stopped signing its user in: a session deleted
+ * (sign-out, sessions ended by a password change, reset or deactivation, account deleted) or an
+ * account's role, name or active flag changed. Moved by triggers (migration 0005), one row. Each
+ * server process keeps session lookups for a while (server/auth/tokens.ts) and drops them all when
+ * it reads a new number here, so a sign-out in one process is seen by every other at their next
+ * request.
+ */
+export const authGeneration = sqliteTable('auth_generation', {
+  id: integer('id').primaryKey(),
+  n: integer('n').notNull().default(0),
+})
+
+/**
+ * Rate-limit counters shared by every server process (and Workers isolate): failed sign-ins per
+ * username and address, per address, and overall; sign-ups per address; password changes per
+ * user. A fixed window per key: `count` attempts until `reset_at`.
+ */
+export const authLimits = sqliteTable(
+  'auth_limits',
+  {
+    key: text('key').primaryKey(),
+    count: integer('count').notNull(),
+    resetAt: integer('reset_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('auth_limits_reset_idx').on(t.resetAt)],
 )
 
 export type User = typeof users.$inferSelect

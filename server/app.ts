@@ -7,16 +7,20 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { Scalar } from '@scalar/hono-api-reference'
 import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
-import { getCookie } from 'hono/cookie'
 import { csrf } from 'hono/csrf'
+import { readSessionCookie, SESSION_COOKIE } from './auth/cookie.ts'
 import { identify, membersOnly } from './auth/middleware.ts'
-import { SESSION_COOKIE } from './auth/tokens.ts'
+import { boundedHasher } from './auth/password.ts'
 import type { AppEnv, Deps } from './env.ts'
+import { apiBodyLimit } from './lib/body-limit.ts'
 import { refuseDotSegments } from './lib/dot-segments.ts'
-import { ApiError, problemBody, problemResponse, renderError } from './lib/problem.ts'
+import { metricsRoute } from './lib/metrics-route.ts'
+import { observe } from './lib/observe.ts'
+import { ApiError, instanceOf, problemBody, problemResponse, renderError } from './lib/problem.ts'
 import { createRouter } from './lib/router.ts'
 import { authRouter } from './routes/auth/auth.index.ts'
 import { json, problem } from './routes/common.schemas.ts'
+import { credentialsRouter } from './routes/credentials/credentials.index.ts'
 import { filesRouter } from './routes/files/files.index.ts'
 import { invitesRouter } from './routes/invites/invites.index.ts'
 import { meRouter } from './routes/me/me.index.ts'
@@ -58,7 +62,13 @@ const health = createRoute({
  * The app, with every route chained so that its type (`App`) carries them all: the client's
  * `hc<App>` is typed by exactly these routes and schemas.
  */
-export function createApp(deps: Deps) {
+export function createApp(given: Deps) {
+  const { passwordHashConcurrency, passwordHashQueue } = given.config
+  // Every password hash the app computes waits for one of a few slots (per process).
+  const deps: Deps = {
+    ...given,
+    passwords: boundedHasher(given.passwords, passwordHashConcurrency, passwordHashQueue),
+  }
   const runtime = createRuntime(deps)
 
   const api = createRouter()
@@ -73,6 +83,7 @@ export function createApp(deps: Deps) {
     })
     .route('/auth', authRouter())
     .route('/users', usersRouter())
+    .route('/users', credentialsRouter())
     .route('/movies', moviesRouter())
     .route('/movies', filesRouter())
     .route('/movies', subtitlesRouter())
@@ -85,6 +96,7 @@ export function createApp(deps: Deps) {
     type: 'apiKey',
     in: 'cookie',
     name: SESSION_COOKIE,
+    description: 'Set by sign-in; named `__Host-adh_session` on servers reached over HTTPS',
   })
   api.doc31('/openapi.json', API_INFO)
   api.get(
@@ -107,14 +119,17 @@ export function createApp(deps: Deps) {
   // forged cross-site: those must come from our own origin. Bearer tokens and anonymous calls pass.
   const sameOrigin = csrf()
   return new Hono<AppEnv>()
-    .use(refuseDotSegments)
+    .use(observe(deps))
     .use(async (c, next) => {
       c.set('deps', deps)
       c.set('runtime', runtime)
       await next()
     })
+    .use(refuseDotSegments)
+    .get('/metrics', metricsRoute(deps))
+    .use('/api/*', apiBodyLimit)
     .use('/api/*', (c, next) =>
-      !c.req.header('authorization') && getCookie(c, SESSION_COOKIE) ? sameOrigin(c, next) : next(),
+      !c.req.header('authorization') && readSessionCookie(c) ? sameOrigin(c, next) : next(),
     )
     .use('/api/*', identify, membersOnly)
     .route('/', api)
@@ -122,7 +137,12 @@ export function createApp(deps: Deps) {
     .route('/media', mediaRouter())
     .notFound((c) =>
       problemResponse(
-        problemBody(404, 'not-found', `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`),
+        problemBody(
+          404,
+          'not-found',
+          `Nothing at ${c.req.method} ${new URL(c.req.url).pathname}.`,
+          instanceOf(c),
+        ),
       ),
     )
     .onError(renderError)

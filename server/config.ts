@@ -5,7 +5,9 @@
  */
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts'
 import { ABR_RULES } from './lib/abr.ts'
+import { LOG_LEVELS } from './lib/log.ts'
 import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 import type { S3Settings } from './storage/s3.ts'
 
@@ -42,7 +44,12 @@ export const ConfigSchema = z
     MAX_MOVIE_SIZE: bytes.default(DEFAULT_CONFIG.maxMovieBytes),
     COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     SESSION_DAYS: z.coerce.number().positive().default(14),
-    TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    // How many reverse proxies in front of the server append to X-Forwarded-For: `true` is one.
+    TRUST_PROXY: z
+      .string()
+      .regex(/^(true|false|\d)$/, 'expected false, true (one proxy) or the number of proxies in front (0-9)')
+      .default('false')
+      .transform((v) => (v === 'true' ? 1 : v === 'false' ? 0 : Number(v))),
     // Media in an S3-compatible bucket instead of MEDIA_DIR (Node). The AWS_* names are the ones
     // every S3 tool reads.
     MEDIA_URL: optional(
@@ -71,6 +78,30 @@ export const ConfigSchema = z
     SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
     PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
     ABR_RULE: z.enum(ABR_RULES).default(DEFAULT_CONFIG.abrRule),
+    // Running it for real (Node): README, "Running it in production".
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(3600).default(30),
+    // Unset: one process per core. 1: a single process, no cluster.
+    WEB_CONCURRENCY: optional(z.coerce.number().int().min(1).max(256)),
+    // Node's HTTP server (see http-server.node.ts), in seconds; 0: no limit where one is allowed.
+    HTTP_HEADERS_TIMEOUT: z.coerce
+      .number()
+      .positive()
+      .default(DEFAULT_HTTP_LIMITS.headersTimeoutMs / 1000),
+    HTTP_REQUEST_TIMEOUT: z.coerce
+      .number()
+      .min(0)
+      .default(DEFAULT_HTTP_LIMITS.requestTimeoutMs / 1000),
+    HTTP_SOCKET_TIMEOUT: z.coerce
+      .number()
+      .min(0)
+      .default(DEFAULT_HTTP_LIMITS.socketTimeoutMs / 1000),
+    HTTP_KEEPALIVE_TIMEOUT: z.coerce
+      .number()
+      .positive()
+      .default(DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs / 1000),
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(DEFAULT_HTTP_LIMITS.maxConnections),
   })
   .superRefine((c, ctx) => {
     for (const [given, missing] of [
@@ -125,6 +156,17 @@ export function parseConfig(env: Record<string, string | undefined>): NodeConfig
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
   return result.data
+}
+
+/** The Node HTTP server's limits from HTTP_* (seconds in the environment, milliseconds here). */
+export function httpLimits(c: NodeConfig): HttpLimits {
+  return {
+    headersTimeoutMs: c.HTTP_HEADERS_TIMEOUT * 1000,
+    requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT * 1000,
+    socketTimeoutMs: c.HTTP_SOCKET_TIMEOUT * 1000,
+    keepAliveTimeoutMs: c.HTTP_KEEPALIVE_TIMEOUT * 1000,
+    maxConnections: c.HTTP_MAX_CONNECTIONS,
+  }
 }
 
 export function appConfig(c: NodeConfig): AppConfig {

@@ -4,10 +4,12 @@
  * @module
  */
 import type { Context } from 'hono'
-import type { Role } from '../db/schema.ts'
+import type { Role, TokenScope } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
 import type { AbrRule } from './lib/abr.ts'
+import type { Logger } from './lib/log.ts'
+import type { AppMetrics, SentCallback } from './lib/observe.ts'
 import type { SignupMode } from './routes/auth/auth.schemas.ts'
 import type { Runtime } from './runtime.ts'
 import type { BlobStore } from './storage/blob-store.ts'
@@ -17,7 +19,7 @@ export interface AppConfig {
   maxFileBytes: number
   /** Largest total of a movie's files, in bytes. */
   maxMovieBytes: number
-  /** `auto`: Secure cookies unless the request came to localhost over plain HTTP. */
+  /** `auto`: Secure (and `__Host-` prefixed) cookies when the request came over HTTPS (see `Deps.isHttps`). */
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
   sessionTtlMs: number
@@ -28,7 +30,17 @@ export interface AppConfig {
   sessionCacheMs: number
   /** Failed sign-ins allowed per username and client address in `loginWindowMs`. */
   loginMaxAttempts: number
+  /** Failed sign-ins allowed per client address, whatever the usernames, in `loginWindowMs`. */
+  loginMaxPerAddress: number
+  /** Failed sign-ins allowed in all, from everywhere, in `loginWindowMs`: guesses spread over many addresses. */
+  loginMaxGlobal: number
   loginWindowMs: number
+  /**
+   * Password hashes computed at once by one process, and how many more may wait for a turn (the rest
+   * are answered 503). scrypt runs in the same thread pool as file reads and writes.
+   */
+  passwordHashConcurrency: number
+  passwordHashQueue: number
   /** Who may create an account through POST /api/auth/signup (admins always can, directly). */
   signup: SignupMode
   /** Everything but signing in and up (catalog, series, /media) needs an account. */
@@ -44,7 +56,11 @@ export const DEFAULT_CONFIG: AppConfig = {
   sessionTtlMs: 14 * 24 * 3600 * 1000,
   sessionCacheMs: 60_000,
   loginMaxAttempts: 10,
+  loginMaxPerAddress: 50,
+  loginMaxGlobal: 500,
   loginWindowMs: 15 * 60 * 1000,
+  passwordHashConcurrency: 2,
+  passwordHashQueue: 16,
   signup: 'invite',
   privateCatalog: false,
   abrRule: 'ours',
@@ -60,6 +76,27 @@ export interface Deps {
   now?: () => number
   /** The caller's network address where the runtime knows it (rate limiting keys on it). */
   clientIp?: (c: Context) => string | undefined
+  /**
+   * The address of the connection itself, proxies or not: /metrics is open to loopback callers
+   * that no proxy relayed.
+   */
+  peerAddress?: (c: Context) => string | undefined
+  /** Access log and errors; without it, warnings and errors go to the console. */
+  log?: Logger
+  /** Prometheus metrics (Node); without them there is no /metrics. */
+  metrics?: AppMetrics
+  /** A bearer token that opens /metrics to callers from anywhere. */
+  metricsToken?: string
+  /**
+   * Calls `done` once the response has been sent to the end (with the bytes it took) or the client
+   * went away; without it the access log is written when the response is built.
+   */
+  whenSent?: (c: Context, done: SentCallback) => void
+  /**
+   * Whether the request reached us over HTTPS: the connection itself, or a trusted proxy's
+   * X-Forwarded-Proto. Without it, the request URL's scheme decides (right on Workers).
+   */
+  isHttps?: (c: Context) => boolean
 }
 
 /** The wall clock the app decides by (expiry, timestamps, cache ages): `deps.now`, else the real one. */
@@ -74,6 +111,8 @@ export interface AuthUser {
   role: Role
   /** How the caller proved who they are. */
   via: 'session' | 'token'
+  /** What a token may do (see TOKEN_SCOPES); sessions may do everything the role allows. */
+  scopes?: readonly TokenScope[]
 }
 
 export interface AppEnv {
@@ -82,5 +121,9 @@ export interface AppEnv {
     /** Built by createApp from `deps`: locks, reservations, caches, the login limiter. */
     runtime: Runtime
     user: AuthUser | null
+    /** This request's id (x-request-id, problem bodies' `instance`, the access log). */
+    requestId: string
+    /** The handler put the request id in its own headers already (the /media hot path). */
+    requestIdSent: boolean
   }
 }

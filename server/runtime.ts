@@ -1,37 +1,40 @@
 /**
- * The app's state in memory, in the open: the locks that order uploads against publishing, the
- * bytes promised to uploads still streaming, the /media lookup cache, the login limiter and the
- * session cache.
- * createApp builds one per app (two apps in one process share nothing), handlers reach it as
- * `c.var.runtime`, and the services that need it take it as an argument.
+ * The app's state in memory, in the open: the /media lookup cache, the session cache and when
+ * expired rows were last swept. createApp builds one per app (two apps in one process share
+ * nothing), handlers reach it as `c.var.runtime`, and the services that need it take it as an argument.
  *
- * It orders work within one process. Several Workers isolates each have their own, so there the
- * locks and the limiter hold per isolate (README, "Known limits"); a Durable Object would be needed
- * for more.
+ * Nothing here may decide anything another process must agree with: with WEB_CONCURRENCY server
+ * processes (or Workers isolates) each has its own. What must be shared lives in the database:
+ * who is writing which file and the bytes promised to uploads in flight (services/leases.ts),
+ * a publish's state transition (services/publish.ts), the sign-in and sign-up rate limits
+ * (services/rate-limits.ts). The caches here only keep answers that are true for everyone for a
+ * bounded time (the /media lookup, one second) or that each process checks against the database
+ * (sessions: auth/tokens.ts).
  * @module
  */
 import { type AuthUser, clock, type Deps } from './env.ts'
-import { type KeyedMutex, type KeyedRwLock, keyedMutex, keyedRwLock } from './lib/keyed-lock.ts'
 import { type TtlCache, ttlCache } from './lib/ttl-cache.ts'
 import type { ServableFile } from './services/files.ts'
-import { createLoginLimiter, type LoginLimiter } from './services/users.ts'
+
+/** A session lookup kept by `Runtime.sessions`. */
+export interface CachedSession {
+  user: AuthUser
+  expiresAt: number
+  /** The auth generation (db/schema.ts, authGeneration) read before the lookup. */
+  generation: number
+}
 
 export interface Runtime {
-  /** Uploads and deletes hold a movie shared; publish holds it exclusively, so it sees a settled set of files. */
-  movieLocks: KeyedRwLock
-  /** One writer per `<movie>/<path>`, so a file's blob and its row always come from the same upload. */
-  fileLocks: KeyedMutex
-  /** Bytes promised to uploads still streaming, per movie, counted against the movie's limit. */
-  reservations: Reservations
   /** Recent /media lookups of public files, by `<movie>/<path>`. */
   servable: TtlCache<ServableFile>
-  /** Failed sign-ins per username and client address. */
-  loginLimiter: LoginLimiter
+  /** When expired sessions and rate-limit windows were last swept (services/housekeeping.ts). */
+  purgedAt: { value: number }
   /**
-   * Recent session lookups, by cookie secret, for `config.sessionCacheMs`. Signing out drops its
-   * entry; any change to an account (role, active, password, deletion) drops them all.
+   * Recent session lookups, by cookie secret, for `config.sessionCacheMs`, each valid only while
+   * the database's auth generation is the one it was read under (auth/tokens.ts), so a sign-out or
+   * an account change in any process ends it. Signing out here also drops its entry at once.
    */
-  sessions: TtlCache<{ user: AuthUser; expiresAt: number }>
+  sessions: TtlCache<CachedSession>
 }
 
 /**
@@ -47,33 +50,8 @@ const SESSION_ENTRIES = 10_000
 export function createRuntime(deps: Deps): Runtime {
   const now = clock(deps)
   return {
-    movieLocks: keyedRwLock(),
-    fileLocks: keyedMutex(),
-    reservations: reservations(),
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
-    loginLimiter: createLoginLimiter(deps.config.loginMaxAttempts, deps.config.loginWindowMs, now),
+    purgedAt: { value: 0 },
     sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
-  }
-}
-
-export interface Reservations {
-  /** Bytes currently promised to uploads into this movie. */
-  held(movieId: string): number
-  /** Promises `bytes` to one upload until the returned release is called. */
-  hold(movieId: string, bytes: number): () => void
-}
-
-function reservations(): Reservations {
-  const bytes = new Map<string, number>()
-  return {
-    held: (movieId) => bytes.get(movieId) ?? 0,
-    hold(movieId, n) {
-      bytes.set(movieId, (bytes.get(movieId) ?? 0) + n)
-      return () => {
-        const left = (bytes.get(movieId) ?? 0) - n
-        if (left > 0) bytes.set(movieId, left)
-        else bytes.delete(movieId)
-      }
-    },
   }
 }

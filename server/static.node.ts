@@ -14,6 +14,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
+import { consoleLogger, type Logger } from './lib/log.ts'
 import {
   ASSET_CACHE,
   CROSS_ORIGIN_ISOLATION,
@@ -24,9 +25,9 @@ import {
   STATIC_HEADERS,
 } from './pages.ts'
 
-export function mountClient(app: Hono<AppEnv>, clientDir: string): void {
+export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = consoleLogger('warn')): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
-    console.warn(`No built client in ${clientDir}: run \`npm run build\`. The API still works.`)
+    log.warn({ clientDir }, 'No built client: run `npm run build`. The API still works.')
   }
   const root = relative(process.cwd(), clientDir) || '.'
   const headers = secureHeaders({

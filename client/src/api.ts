@@ -21,6 +21,8 @@ export const api = hc<App>('/', { headers: { accept: 'application/json' } }).api
 /** What `GET /api/movies` takes: limit, cursor, q, sort, status, active, mine. */
 export type MovieQuery = InferRequestType<typeof api.movies.$get>['query']
 export type Movie = InferResponseType<(typeof api.movies)[':id']['$get'], 200>
+/** A movie as lists carry it (`GET /api/movies`): no renditions, `maxHeight` instead. */
+export type MovieSummary = InferResponseType<typeof api.movies.$get, 200>['items'][number]
 export type MovieStatus = Movie['status']
 export type Rendition = Movie['renditions'][number]
 export type User = InferResponseType<typeof api.auth.me.$get, 200>['user']
@@ -139,7 +141,10 @@ export function problemError(
     try {
       const p = JSON.parse(body) as { detail?: string; title?: string; errors?: FieldError[]; type?: string }
       const said = p.detail || p.title || null
-      return new ApiError(status, said ?? fallback(status, statusText), {
+      // A title alone is a status phrase ("Service Unavailable"): our sentence for the status says more.
+      const known = status >= 500 || status in FALLBACK
+      const message = p.detail || (known ? null : p.title) || fallback(status, statusText)
+      return new ApiError(status, message, {
         type: p.type ?? '',
         title: p.title ?? '',
         detail: said,

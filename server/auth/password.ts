@@ -7,6 +7,8 @@
  * one runtime verifies on the other.
  * @module
  */
+import { ApiError } from '../lib/problem.ts'
+import { semaphore } from '../lib/semaphore.ts'
 
 /** Derives `dkLen` bytes from a password with scrypt. */
 export type ScryptFn = (
@@ -18,6 +20,30 @@ export type ScryptFn = (
 export interface PasswordHasher {
   hash(password: string): Promise<string>
   verify(password: string, stored: string): Promise<boolean>
+}
+
+/** How long a caller refused for lack of hashing slots is asked to wait, in seconds. */
+const BUSY_RETRY_SECONDS = 2
+
+/**
+ * The same hasher, computing at most `concurrency` hashes at once with at most `queue` waiting;
+ * past that a 503 with Retry-After. scrypt occupies a thread of the pool that also reads and writes
+ * files (on Node), so a flood of anonymous sign-ins must not be able to take all of it.
+ */
+export function boundedHasher(hasher: PasswordHasher, concurrency: number, queue: number): PasswordHasher {
+  const slots = semaphore(concurrency, queue)
+  const busy = () =>
+    new ApiError(
+      503,
+      'busy',
+      'The server is checking too many passwords right now; try again in a moment.',
+      {},
+      { 'retry-after': String(BUSY_RETRY_SECONDS) },
+    )
+  return {
+    hash: (password) => slots.run(() => hasher.hash(password), busy),
+    verify: (password, stored) => slots.run(() => hasher.verify(password, stored), busy),
+  }
 }
 
 // OWASP's scrypt table: N=2^14, r=8, p=5 costs 16 MiB, within a Worker's 128 MB.

@@ -7,16 +7,14 @@
  */
 import type { MiddlewareHandler } from 'hono'
 import { hasDotSegment, rawRequestPath } from './paths.ts'
-import { problemBody, problemResponse } from './problem.ts'
+import { ApiError } from './problem.ts'
 
 export const refuseDotSegments: MiddlewareHandler = async (c, next) => {
   if (hasDotSegment(rawRequestPath(c.req.raw, c.env))) {
-    return problemResponse(
-      problemBody(
-        400,
-        'invalid-path',
-        'The request path has a "." or ".." segment; send the path it stands for.',
-      ),
+    throw new ApiError(
+      400,
+      'invalid-path',
+      'The request path has a "." or ".." segment; send the path it stands for.',
     )
   }
   await next()

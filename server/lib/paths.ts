@@ -35,6 +35,13 @@ export const ALLOWED_EXTENSIONS = Object.keys(CONTENT_TYPES)
 /** File names tried, in order, when a movie is published without naming a poster. */
 export const POSTER_NAMES = ['poster.jpg', 'poster.jpeg', 'poster.png', 'poster.webp'] as const
 
+/**
+ * A poster's name: `poster.jpg` before publishing, and under a new name (e.g. `poster-<hash>.jpg`)
+ * afterwards, when it becomes the movie's poster; published files never change, so caches may keep
+ * every one of them forever.
+ */
+export const POSTER_FILE = /^poster(-[A-Za-z0-9_-]+)?\.(jpg|jpeg|png|webp)$/
+
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/
 
 export type PathCheck = { ok: true; path: string } | { ok: false; reason: string }

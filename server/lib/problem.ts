@@ -6,6 +6,8 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { AppEnv } from '../env.ts'
+import { consoleLogger } from './log.ts'
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `name` or `query.limit`. */
@@ -87,13 +89,25 @@ export function problemResponse(body: ProblemBody, headers: Record<string, strin
   })
 }
 
-/** The response a coded domain error stands for. */
-export const errorResponse = (err: ApiError): Response =>
-  problemResponse(problemBody(err.status, err.code, err.detail, err.extra), err.headers)
+/** The request's id as a problem's `instance` (RFC 9457: this occurrence), when it has one. */
+export const instanceOf = (c: Context): { instance?: string } => {
+  const id = (c as Context<AppEnv>).get('requestId')
+  return id ? { instance: id } : {}
+}
 
-/** Renders any thrown error. Unknown errors are logged and reported without internals. */
+const fallbackLog = consoleLogger('warn')
+
+/**
+ * Renders any thrown error, with the request's id as `instance`. Unknown errors are logged and
+ * reported without internals.
+ */
 export function renderError(err: unknown, c: Context): Response {
-  if (err instanceof ApiError) return errorResponse(err)
+  if (err instanceof ApiError) {
+    return problemResponse(
+      problemBody(err.status, err.code, err.detail, { ...err.extra, ...instanceOf(c) }),
+      err.headers,
+    )
+  }
   if (err instanceof HTTPException) {
     const res = err.getResponse()
     const code = err.status === 400 ? 'bad-request' : slug(TITLES[err.status] ?? 'error')
@@ -101,11 +115,15 @@ export function renderError(err: unknown, c: Context): Response {
     const headers: Record<string, string> = {}
     const auth = res.headers.get('www-authenticate')
     if (auth) headers['www-authenticate'] = auth
-    return problemResponse(problemBody(err.status, code, detail), headers)
+    return problemResponse(problemBody(err.status, code, detail, instanceOf(c)), headers)
   }
-  console.error(`[${c.req.method} ${new URL(c.req.url).pathname}]`, err)
+  const log = (c as Context<AppEnv>).get('deps')?.log ?? fallbackLog
+  log.error(
+    { err, reqId: (c as Context<AppEnv>).get('requestId'), method: c.req.method, path: c.req.path },
+    'unhandled error',
+  )
   return problemResponse(
-    problemBody(500, 'internal', 'Something went wrong on the server; it has been logged.'),
+    problemBody(500, 'internal', 'Something went wrong on the server; it has been logged.', instanceOf(c)),
   )
 }
 

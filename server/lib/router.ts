@@ -7,7 +7,7 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import type { ZodError } from 'zod'
 import type { AppEnv } from '../env.ts'
 import { validationFailed } from './errors.ts'
-import { errorResponse, type FieldError } from './problem.ts'
+import type { FieldError } from './problem.ts'
 
 export function zodFieldErrors(error: ZodError, target?: string): FieldError[] {
   const out: FieldError[] = []
@@ -30,7 +30,8 @@ export function createRouter() {
     defaultHook: (result) => {
       if (result.success) return
       const where = result.target === 'json' ? 'body' : result.target
-      return errorResponse(validationFailed(where, zodFieldErrors(result.error as ZodError, result.target)))
+      // Thrown, not returned: app.onError renders it like every other problem (with `instance`).
+      throw validationFailed(where, zodFieldErrors(result.error as ZodError, result.target))
     },
   })
 }

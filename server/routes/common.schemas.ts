@@ -65,3 +65,29 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
 })
+
+// Control characters have no business in a title: NUL cut names short in storage, and the others
+// hide or rearrange text. Descriptions keep their line breaks and tabs.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
+
+/** A one-line name (movie, series, token): trimmed, not empty, no control characters. */
+export const lineText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !CONTROL.test(v), 'Control characters are not allowed')
+
+/** Free text (a description): line breaks and tabs, but no other control characters. */
+export const proseText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine(
+      (v) => !CONTROL_BUT_LINES.test(v),
+      'Control characters other than line breaks and tabs are not allowed',
+    )

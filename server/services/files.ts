@@ -7,12 +7,12 @@
  * A crash in between leaves at worst an orphan blob, which a re-upload overwrites.
  * @module
  */
-import { and, eq, ne, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { fileNotFound, invalidPath, movieNotFound } from '../lib/errors.ts'
-import { contentTypeFor, extensionOf, isServerMade } from '../lib/paths.ts'
+import { contentTypeFor, extensionOf, isServerMade, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
@@ -24,6 +24,7 @@ import {
 } from '../storage/blob-store.ts'
 import { movieKey } from '../storage/keys.ts'
 import { canWrite } from './access.ts'
+import { type Lease, leaseFile } from './leases.ts'
 
 export const fileToJson = (f: MovieFile): FileJson => ({
   path: f.path,
@@ -71,7 +72,19 @@ export async function putMovieFile(
       'HLS playlists (.m3u8) are written by the server when the movie is published; upload the DASH manifest and its segments',
     )
   }
-  return withFile(deps, runtime, movieId, path, async (movie) => {
+  const { maxFileBytes, maxMovieBytes } = deps.config
+  const declared = input.size
+  if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)
+  // The bytes this upload may take, asked again each time the lease is tried: the smaller of the
+  // per-file limit and what is left of the movie's. An upload without Content-Length holds its
+  // whole allowance until it ends.
+  let limit = 0
+  const reserve = (room: number) => {
+    limit = Math.max(0, Math.min(maxFileBytes, room))
+    if (declared !== undefined && declared > limit) throw movieTooLarge(maxMovieBytes, room)
+    return declared ?? limit
+  }
+  return withFile(deps, movieId, path, reserve, async (movie, lease) => {
     const [existing] = await deps.db
       .select()
       .from(movieFiles)
@@ -105,18 +118,17 @@ export async function putMovieFile(
       )
     }
 
-    const maxBytes = await allowance(deps, runtime, movieId, path, input.size)
-    const release = runtime.reservations.hold(movieId, maxBytes.reserve)
+    const ended = deps.metrics?.uploadStarted(lease.bytes)
     try {
       const info = await deps.blobs
         .put(key, input.body ?? new Uint8Array(0), {
           sha256,
-          maxBytes: maxBytes.limit,
+          maxBytes: limit,
           contentType: contentTypeFor(path),
-          ...(input.size !== undefined ? { size: input.size } : {}),
+          ...(declared !== undefined ? { size: declared } : {}),
         })
         .catch((err: unknown) => {
-          throw uploadError(err, deps, maxBytes.limit)
+          throw uploadError(err, deps, limit)
         })
       const row = fileRow(deps, movieId, path, info)
       try {
@@ -134,15 +146,22 @@ export async function putMovieFile(
           })
       } catch (err) {
         // The movie was deleted while its file streamed in (the foreign key refuses the row).
-        const [still] = await deps.db.select({ id: movies.id }).from(movies).where(eq(movies.id, movieId))
-        if (still) throw err
+        if (await movieExists(deps, movieId)) throw err
         await deps.blobs.delete(key)
         throw movieNotFound(movieId)
       }
       runtime.servable.delete(servableKey(movieId, path))
+      // A new poster of a published movie replaces the old one in the catalog; the old file stays,
+      // as caches may hold its URL.
+      if (movie.status === 'ready' && POSTER_FILE.test(path)) {
+        await deps.db
+          .update(movies)
+          .set({ poster: path, updatedAt: currentDate(deps) })
+          .where(eq(movies.id, movieId))
+      }
       return { file: fileToJson(row), created: !existing }
     } finally {
-      release()
+      ended?.()
     }
   })
 }
@@ -204,45 +223,60 @@ export async function deleteMovieFile(
   movieId: string,
   path: string,
 ): Promise<void> {
-  await withFile(deps, runtime, movieId, path, async (movie) => {
-    if (movie.status === 'ready') {
-      throw new ApiError(
-        409,
-        'movie-published',
-        'Files of a published movie cannot be deleted; delete the movie instead.',
-      )
-    }
-    const deleted = await deps.db
-      .delete(movieFiles)
-      .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
-      .returning({ path: movieFiles.path })
-    if (deleted.length === 0) throw fileNotFound(movieId, path)
-    runtime.servable.delete(servableKey(movieId, path))
-    await deps.blobs.delete(movieKey(movieId, path))
-  })
+  await withFile(
+    deps,
+    movieId,
+    path,
+    () => 0,
+    async (movie) => {
+      if (movie.status === 'ready') {
+        throw new ApiError(
+          409,
+          'movie-published',
+          'Files of a published movie cannot be deleted; delete the movie instead.',
+        )
+      }
+      const deleted = await deps.db
+        .delete(movieFiles)
+        .where(and(eq(movieFiles.movieId, movieId), eq(movieFiles.path, path)))
+        .returning({ path: movieFiles.path })
+      if (deleted.length === 0) throw fileNotFound(movieId, path)
+      runtime.servable.delete(servableKey(movieId, path))
+      await deps.blobs.delete(movieKey(movieId, path))
+    },
+  )
 }
 
 /**
- * Runs `fn` holding this file's lock and its movie's shared lock, with the movie's status read
- * under them: a publish or another upload of the same path may have finished while we waited.
+ * Runs `fn` holding this file's lease (server/services/leases.ts: no other upload or delete of it,
+ * and no publish of the movie, in any process), with the movie's status read under it: a publish
+ * or another upload of the same path may have finished while we waited.
  */
 async function withFile<T>(
   deps: Deps,
-  runtime: Runtime,
   movieId: string,
   path: string,
-  fn: (movie: Pick<Movie, 'status'>) => Promise<T>,
+  reserve: (room: number) => number,
+  fn: (movie: Pick<Movie, 'status'>, lease: Lease) => Promise<T>,
 ): Promise<T> {
-  return runtime.movieLocks.shared(movieId, () =>
-    runtime.fileLocks.run(`${movieId}/${path}`, async () => {
-      const [movie] = await deps.db
-        .select({ status: movies.status })
-        .from(movies)
-        .where(eq(movies.id, movieId))
-      if (!movie) throw movieNotFound(movieId)
-      return fn(movie)
-    }),
-  )
+  if (!(await movieExists(deps, movieId))) throw movieNotFound(movieId)
+  const lease = await leaseFile(deps, movieId, path, reserve).catch(async (err: unknown) => {
+    // The movie was deleted while we waited (the foreign key refuses the lease).
+    if (err instanceof ApiError || (await movieExists(deps, movieId))) throw err
+    throw movieNotFound(movieId)
+  })
+  try {
+    const [movie] = await deps.db.select({ status: movies.status }).from(movies).where(eq(movies.id, movieId))
+    if (!movie) throw movieNotFound(movieId)
+    return await fn(movie, lease)
+  } finally {
+    await lease.release()
+  }
+}
+
+async function movieExists(deps: Deps, movieId: string): Promise<boolean> {
+  const [row] = await deps.db.select({ id: movies.id }).from(movies).where(eq(movies.id, movieId))
+  return row !== undefined
 }
 
 export interface ServableFile {
@@ -298,30 +332,6 @@ export function forgetServableFile(runtime: Runtime, movieId: string, path: stri
 const servableKey = (movieId: string, path: string) => `${movieId}/${path}`
 
 // ───────────────────────────── limits ─────────────────────────────
-
-/**
- * How many bytes this upload may have: the smaller of the per-file limit and what is left of the
- * movie's limit after its other files and the other uploads still streaming into it.
- */
-async function allowance(
-  deps: Deps,
-  runtime: Runtime,
-  movieId: string,
-  path: string,
-  declared: number | undefined,
-): Promise<{ limit: number; reserve: number }> {
-  const { maxFileBytes, maxMovieBytes } = deps.config
-  const [sum] = await deps.db
-    .select({ total: sql<number>`coalesce(sum(${movieFiles.size}), 0)` })
-    .from(movieFiles)
-    .where(and(eq(movieFiles.movieId, movieId), ne(movieFiles.path, path)))
-  const room = maxMovieBytes - Number(sum?.total ?? 0) - runtime.reservations.held(movieId)
-  const limit = Math.max(0, Math.min(maxFileBytes, room))
-  if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)
-  if (declared !== undefined && declared > limit) throw movieTooLarge(maxMovieBytes, room)
-  // An upload without Content-Length holds its whole allowance until it ends.
-  return { limit, reserve: declared ?? limit }
-}
 
 const fileTooLarge = (limit: number) =>
   new ApiError(413, 'file-too-large', `A file may be at most ${limit} bytes.`, { limit })

@@ -12,6 +12,7 @@
  */
 import type { Deps } from '../env.ts'
 import { hlsPlaylists, hlsUnsupported, type Mpd } from '../lib/dash/index.ts'
+import { consoleLogger } from '../lib/log.ts'
 import type { Runtime } from '../runtime.ts'
 import { writeMovieFile } from './files.ts'
 
@@ -30,7 +31,7 @@ export async function storeHls(
 ): Promise<string | null> {
   const hls = hlsPlaylists(mpd, { manifestPath, sizes: stored })
   if (!hls) {
-    console.info(`[hls] ${movieId}: no HLS, ${hlsUnsupported(mpd)}`)
+    deps.log?.info({ movieId, reason: hlsUnsupported(mpd) }, '[hls] the manifest gets no HLS')
     return null
   }
   try {
@@ -40,8 +41,8 @@ export async function storeHls(
       stored.set(file.path, bytes.byteLength)
     }
     return hls.master
-  } catch (error) {
-    console.error(`[hls] ${movieId}: playlists not stored: ${(error as Error).message}`)
+  } catch (err) {
+    ;(deps.log ?? consoleLogger('warn')).error({ err, movieId }, '[hls] playlists not stored')
     return null
   }
 }

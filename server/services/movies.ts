@@ -18,6 +18,8 @@ import type {
   MovieJson,
   MoviePage,
   MovieSort,
+  MovieSummaryJson,
+  Rendition,
   UpdateMovieInput,
 } from '../routes/movies/movies.schemas.ts'
 import { moviePrefix } from '../storage/keys.ts'
@@ -47,6 +49,14 @@ export interface MovieExtras {
 
 const ANONYMOUS: MovieExtras = { inWatchlist: null, progress: null, previousEpisode: null, nextEpisode: null }
 
+const maxHeightOf = (renditions: readonly Rendition[]): number | null => {
+  const heights = renditions.flatMap((r) => (r.kind === 'video' && r.height ? [r.height] : []))
+  return heights.length > 0 ? Math.max(...heights) : null
+}
+
+/** A movie's JSON as lists carry it: everything but its renditions. */
+export const movieSummary = ({ renditions: _, ...summary }: MovieJson): MovieSummaryJson => summary
+
 export function movieToJson(m: MovieRow, extras: MovieExtras = ANONYMOUS): MovieJson {
   return {
     id: m.id,
@@ -59,6 +69,7 @@ export function movieToJson(m: MovieRow, extras: MovieExtras = ANONYMOUS): Movie
     manifestUrl: m.manifest && m.status === 'ready' ? mediaUrl(m.id, m.manifest) : null,
     hlsUrl: m.hls && m.status === 'ready' ? mediaUrl(m.id, m.hls) : null,
     renditions: m.renditions ?? [],
+    maxHeight: maxHeightOf(m.renditions ?? []),
     owner: m.ownerId ? { id: m.ownerId, username: m.ownerName ?? '' } : null,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
@@ -272,7 +283,7 @@ export async function listMovies(deps: Deps, user: AuthUser | null, query: ListQ
   const page = rows.slice(0, query.limit).map(flatten)
   const last = page.at(-1)
   return {
-    items: await describeMovies(deps, user, page),
+    items: (await describeMovies(deps, user, page)).map(movieSummary),
     nextCursor: rows.length > query.limit && last ? encodeCursor(query.sort, last) : null,
   }
 }

@@ -10,8 +10,8 @@
  * the HLS playlists beside it (services/hls.ts).
  * @module
  */
-import { eq } from 'drizzle-orm'
-import { movieFiles, movies } from '../../db/schema.ts'
+import { and, eq } from 'drizzle-orm'
+import { type MovieStatus, movieFiles, movies } from '../../db/schema.ts'
 import { currentDate, type Deps } from '../env.ts'
 import {
   MAX_MPD_BYTES,
@@ -32,6 +32,7 @@ import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
 import { storeHls } from './hls.ts'
+import { holdingMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 
 /** How many missing paths a 422 lists; `missingCount` always has the full number. */
@@ -53,25 +54,54 @@ export async function publishMovie(
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
     throw validationFailed('body', [{ field: 'manifest', message: reason }])
   }
-  // Exclusive: no upload or delete of this movie's files runs while its completeness is judged.
-  return runtime.movieLocks.exclusive(movieId, async () => {
+  try {
+    const { movie, changed } = await publishLeased(deps, runtime, movieId, manifestPath)
+    deps.metrics?.published(changed ? 'published' : 'unchanged')
+    return movie
+  } catch (err) {
+    deps.metrics?.published(err instanceof ApiError ? err.code : 'error')
+    throw err
+  }
+}
+
+/**
+ * Holding the movie's lease (server/services/leases.ts): no upload or delete of its files runs,
+ * in any process, while its completeness is judged.
+ */
+async function publishLeased(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  manifestPath: string,
+): Promise<{ movie: MovieRow; changed: boolean }> {
+  if (!(await findMovie(deps, movieId))) throw movieNotFound(movieId)
+  return holdingMovie(deps, movieId, async () => {
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
     if (movie.status === 'ready') {
-      if (movie.manifest === manifestPath) return movie
+      if (movie.manifest === manifestPath) return { movie, changed: false }
       throw new ApiError(409, 'already-published', `The movie is already published with "${movie.manifest}".`)
     }
     const stored = await storedSizes(deps, movieId)
     const mpd = await checkManifest(deps, movieId, manifestPath, stored)
     const hls = await storeHls(deps, runtime, movieId, manifestPath, mpd, stored)
     const now = currentDate(deps)
-    await recordManifest(deps, movieId, manifestPath, mpd, {
-      hls,
-      status: 'ready',
-      poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
-      publishedAt: now,
-    })
-    return (await findMovie(deps, movieId))!
+    // A state transition: only from the status judged above (the lease makes this the only publish).
+    const moved = await recordManifest(
+      deps,
+      movieId,
+      manifestPath,
+      mpd,
+      {
+        hls,
+        status: 'ready',
+        poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
+        publishedAt: now,
+      },
+      movie.status,
+    )
+    if (!moved) throw movieNotFound(movieId)
+    return { movie: (await findMovie(deps, movieId))!, changed: true }
   })
 }
 
@@ -104,7 +134,13 @@ export async function checkManifest(
 
   let mpd: Mpd
   try {
-    mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), { manifestPath })
+    mpd = parseMpd(await collectBody(blob.body, MAX_MPD_BYTES), {
+      manifestPath,
+      // Each segment the manifest names must be a stored file: counting stops long before a
+      // manifest that claims millions of them costs seconds of parsing. The margin still lets a
+      // half-uploaded movie's manifest list what is missing.
+      maxSegments: stored.size + MISSING_LIST_LIMIT,
+    })
   } catch (err) {
     if (err instanceof MpdError) throw invalidManifest(err.message)
     throw err
@@ -122,7 +158,8 @@ export async function checkManifest(
 
 /**
  * Points the movie at `manifestPath` and records what the catalog shows of it, with `extra` columns
- * (status, poster, dates) set in the same update.
+ * (status, poster, dates) set in the same update; with `from`, only while the movie's status is
+ * still that one (a state transition). Returns whether the movie was changed.
  */
 export async function recordManifest(
   deps: Deps,
@@ -130,8 +167,9 @@ export async function recordManifest(
   manifestPath: string,
   mpd: Mpd,
   extra: Partial<typeof movies.$inferInsert> = {},
-): Promise<void> {
-  await deps.db
+  from?: MovieStatus,
+): Promise<boolean> {
+  const changed = await deps.db
     .update(movies)
     .set({
       manifest: manifestPath,
@@ -142,7 +180,9 @@ export async function recordManifest(
       updatedAt: currentDate(deps),
       ...extra,
     })
-    .where(eq(movies.id, movieId))
+    .where(from ? and(eq(movies.id, movieId), eq(movies.status, from)) : eq(movies.id, movieId))
+    .returning({ id: movies.id })
+  return changed.length > 0
 }
 
 /** File types each kind of AdaptationSet may name. */

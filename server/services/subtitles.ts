@@ -41,6 +41,7 @@ import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
 import { dropMovieFiles, writeMovieFile } from './files.ts'
 import { hlsFilesOf, storeHls } from './hls.ts'
+import { holdingMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 import { checkManifest, invalidManifest, recordManifest, storedSizes, subtitlesOf } from './publish.ts'
 
@@ -75,7 +76,9 @@ export async function changeSubtitles(
   movieId: string,
   change: SubtitleChange,
 ): Promise<MovieRow> {
-  return runtime.movieLocks.exclusive(movieId, async () => {
+  // Holding the whole movie (services/leases.ts): no upload, publish or other change of its files
+  // runs in any process meanwhile.
+  return holdingMovie(deps, movieId, async () => {
     const movie = await findMovie(deps, movieId)
     if (!movie) throw movieNotFound(movieId)
     if (movie.status !== 'ready' || !movie.manifest) {

@@ -1,6 +1,6 @@
 /**
- * Accounts: creating users (by an admin, or by signing up), checking passwords, the login rate
- * limiter, deleting an account with everything that is only theirs, and their preferences.
+ * Accounts: creating users (by an admin, or by signing up), checking and changing passwords (and
+ * what a change ends), deleting an account with everything that is only theirs, and their preferences.
  * @module
  */
 import { eq, sql } from 'drizzle-orm'
@@ -111,40 +111,6 @@ export async function checkCredentials(deps: Deps, username: string, password: s
   }
   return (await deps.passwords.verify(password, user.passwordHash)) ? user : null
 }
-
-/**
- * Fixed-window counter of failed sign-ins per key (username + client address). In memory: on
- * one Node process that is exact; on Workers it is per isolate, a speed bump rather than a wall.
- */
-export function createLoginLimiter(max: number, windowMs: number, now: () => number = Date.now) {
-  const failures = new Map<string, { count: number; resetAt: number }>()
-  return {
-    /** Seconds until the key may try again, or 0 when it may now. */
-    retryAfter(key: string): number {
-      const entry = failures.get(key)
-      if (!entry) return 0
-      if (entry.resetAt <= now()) {
-        failures.delete(key)
-        return 0
-      }
-      return entry.count >= max ? Math.ceil((entry.resetAt - now()) / 1000) : 0
-    },
-    fail(key: string) {
-      const entry = failures.get(key)
-      if (!entry || entry.resetAt <= now()) failures.set(key, { count: 1, resetAt: now() + windowMs })
-      else entry.count++
-      // Bound memory under a spray of usernames: forget expired windows.
-      if (failures.size > 10_000) {
-        for (const [k, v] of failures) if (v.resetAt <= now()) failures.delete(k)
-      }
-    },
-    succeed(key: string) {
-      failures.delete(key)
-    },
-  }
-}
-
-export type LoginLimiter = ReturnType<typeof createLoginLimiter>
 
 /**
  * Creates an account through sign-up, as SIGNUP allows: never when closed; with a valid invite

@@ -55,6 +55,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { consoleLogger, type Logger } from '../lib/log.ts'
 import { BlobHashMismatchError, type BlobInfo, type BlobStore } from './blob-store.ts'
 import { meteredChunks } from './body.ts'
 
@@ -85,6 +86,8 @@ export interface S3BlobStoreOptions {
   redirect?: { expiresSeconds: number; client?: S3Client }
   /** Keys per listing page and per batch delete (S3 allows at most 1000). */
   pageSize?: number
+  /** Where the store reports what it could not tidy up (the server's logger); the console otherwise. */
+  log?: Logger
 }
 
 const DEFAULT_TYPE = 'application/octet-stream'
@@ -107,7 +110,7 @@ export interface S3Settings extends S3Connection {
 }
 
 /** The store the settings describe. */
-export function s3BlobStoreFrom(settings: S3Settings): BlobStore {
+export function s3BlobStoreFrom(settings: S3Settings, log?: Logger): BlobStore {
   const { bucket, prefix, serve, presignSeconds, publicEndpoint, ...conn } = settings
   const client = s3Client(conn)
   const signer = publicEndpoint ? s3Client({ ...conn, endpoint: publicEndpoint }) : client
@@ -116,6 +119,7 @@ export function s3BlobStoreFrom(settings: S3Settings): BlobStore {
     bucket,
     prefix,
     ...(serve === 'redirect' ? { redirect: { expiresSeconds: presignSeconds, client: signer } } : {}),
+    ...(log ? { log } : {}),
   })
 }
 
@@ -145,6 +149,7 @@ export function s3Client(conn: S3Connection): S3Client {
  */
 export function s3BlobStore(opts: S3BlobStoreOptions): BlobStore {
   const { client, bucket } = opts
+  const log = opts.log ?? consoleLogger('warn')
   const base = opts.prefix ?? ''
   const partBytes = opts.partBytes ?? DEFAULT_PART_BYTES
   const partsInFlight = opts.partsInFlight ?? 2
@@ -238,7 +243,7 @@ export function s3BlobStore(opts: S3BlobStoreOptions): BlobStore {
         pending.push(chunk)
         upload?.throwIfFailed()
         while (pending.bytes >= partBytes) {
-          upload ??= await MultipartUpload.start(client, partsInFlight, {
+          upload ??= await MultipartUpload.start(client, partsInFlight, log, {
             Bucket: bucket,
             Key: k,
             ContentType: contentType,
@@ -301,7 +306,7 @@ export function s3BlobStore(opts: S3BlobStoreOptions): BlobStore {
     } catch (err) {
       // Replaced meanwhile: the newer object carries its own hash. Anything else: the object is
       // whole and will be hashed when first described.
-      if (statusOf(err) !== 412) console.warn(`[s3] could not record the SHA-256 of ${k}: ${String(err)}`)
+      if (statusOf(err) !== 412) log.warn({ key: k, err: String(err) }, '[s3] could not record the SHA-256')
       return undefined
     }
   }
@@ -445,20 +450,27 @@ class MultipartUpload {
     private readonly client: S3Client,
     private readonly inFlight: number,
     private readonly target: { Bucket: string; Key: string; UploadId: string },
+    private readonly log: Logger,
   ) {}
 
   static async start(
     client: S3Client,
     inFlight: number,
+    log: Logger,
     params: { Bucket: string; Key: string; ContentType: string; Metadata?: Record<string, string> },
   ): Promise<MultipartUpload> {
     const res = await client.send(new CreateMultipartUploadCommand(params))
     if (!res.UploadId) throw new Error(`S3 started no multipart upload for ${params.Key}`)
-    return new MultipartUpload(client, inFlight, {
-      Bucket: params.Bucket,
-      Key: params.Key,
-      UploadId: res.UploadId,
-    })
+    return new MultipartUpload(
+      client,
+      inFlight,
+      {
+        Bucket: params.Bucket,
+        Key: params.Key,
+        UploadId: res.UploadId,
+      },
+      log,
+    )
   }
 
   throwIfFailed() {
@@ -501,7 +513,7 @@ class MultipartUpload {
   async abort() {
     await Promise.allSettled(this.running)
     await this.client.send(new AbortMultipartUploadCommand(this.target)).catch((err: unknown) => {
-      console.warn(`[s3] could not abort the upload of ${this.target.Key}: ${String(err)}`)
+      this.log.warn({ key: this.target.Key, err: String(err) }, '[s3] could not abort the upload')
     })
   }
 }

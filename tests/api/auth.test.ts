@@ -45,8 +45,18 @@ describe('sign in and out', () => {
     const unknownUser = await login('nobody-here', 'not-the-password')
     expect(wrongPassword.status).toBe(401)
     expect(unknownUser.status).toBe(401)
-    const a = (await wrongPassword.json()) as { detail: string; type: string }
-    const b = (await unknownUser.json()) as { detail: string; type: string }
+    // Each problem names its own request (`instance`); everything else must be the same.
+    const { instance: ia, ...a } = (await wrongPassword.json()) as {
+      detail: string
+      type: string
+      instance: string
+    }
+    const { instance: ib, ...b } = (await unknownUser.json()) as {
+      detail: string
+      type: string
+      instance: string
+    }
+    expect(ia).not.toBe(ib)
     expect(a).toEqual(b)
     expect(a.detail).toBe('The username or password is wrong.')
     expect(wrongPassword.headers.get('set-cookie')).toBeNull()

@@ -9,7 +9,8 @@ import { join, resolve } from 'node:path'
 import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from 'playwright-core'
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-export const ARTIFACTS = resolve(import.meta.dirname, '../.artifacts')
+/** Where screenshots go: tests/.artifacts (gitignored), or SCREENSHOTS_DIR, e.g. a folder in /tmp. */
+export const ARTIFACTS = resolve(process.env.SCREENSHOTS_DIR ?? resolve(import.meta.dirname, '../.artifacts'))
 
 export const VIEWPORTS = {
   desktop: { width: 1366, height: 800 },
@@ -74,7 +75,7 @@ export async function signedInPage(
 /** Takes the page's network away (navigator.onLine turns false) or gives it back. */
 export const setOffline = (page: Page, offline: boolean) => throttle(page, null, 0, offline)
 
-/** Saves a screenshot to tests/.artifacts/<name>.png (gitignored) for a person to look at. */
+/** Saves a screenshot to ARTIFACTS/<name>.png for a person to look at. */
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(ARTIFACTS, { recursive: true })
   const path = join(ARTIFACTS, `${name}.png`)

@@ -25,44 +25,36 @@ interface PlayerProbe {
   paused: boolean
 }
 
-const probe = (page: Page) =>
-  page.evaluate((): PlayerProbe => {
-    const p = window.__adhPlayer
-    const rep = p?.getCurrentRepresentationForType('video')
-    const video = document.querySelector('video')!
-    return {
-      repId: rep ? String(rep.id) : null,
-      bandwidth: rep?.bandwidth ?? 0,
-      height: rep?.height ?? 0,
-      auto: p ? (p.getSettings().streaming?.abr?.autoSwitchBitrate?.video ?? null) : null,
-      time: video.currentTime,
-      frames: video.getVideoPlaybackQuality().totalVideoFrames,
-      paused: video.paused,
-    }
-  })
-
-/** Waits until the probe satisfies `test` (polled in the page, so no sleeps), and returns it. */
+/**
+ * Waits until the player's state satisfies `test` (polled in the page, so no sleeps), and returns
+ * the very state that satisfied it: a later sample could already show another rendition.
+ */
 async function waitForPlayer(page: Page, test: string, timeout = 30_000): Promise<PlayerProbe> {
-  await page.waitForFunction(
-    (expr) => {
+  const handle = await page.waitForFunction(
+    (expr): PlayerProbe | false => {
       const p = window.__adhPlayer
       const rep = p?.getCurrentRepresentationForType('video')
       const video = document.querySelector('video')
       if (!video) return false
-      const state = {
+      const state: PlayerProbe = {
+        repId: rep ? String(rep.id) : null,
         bandwidth: rep?.bandwidth ?? 0,
         height: rep?.height ?? 0,
+        auto: p ? (p.getSettings().streaming?.abr?.autoSwitchBitrate?.video ?? null) : null,
         time: video.currentTime,
         frames: video.getVideoPlaybackQuality().totalVideoFrames,
         paused: video.paused,
       }
-      return new Function('s', `return (${expr})`)(state) as boolean
+      return (new Function('s', `return (${expr})`)(state) as boolean) ? state : false
     },
     test,
     { timeout, polling: 250 },
   )
-  return probe(page)
+  return (await handle.jsonValue()) as PlayerProbe
 }
+
+/** The player's state now. */
+const probe = (page: Page) => waitForPlayer(page, 'true')
 
 async function signIn(page: Page, base: string, user: TestUser, path = '/admin') {
   await page.goto(`${base}${path}`)
@@ -426,14 +418,18 @@ describe('catalog, player and admin pages', () => {
         }),
       ),
     )
+    // Their 26 drafts and the movies others published that are not episodes: what the grid lists.
+    const listed = await fetch(`${server.url}/api/movies?limit=100&standalone=true`, { headers })
+    const total = ((await listed.json()) as { items: unknown[] }).items.length
+    expect(total).toBeGreaterThan(26)
     const { context, page } = await newPage(browser)
     await signIn(page, server.url, prolific)
     await page.goto(server.url)
-    // 26 drafts of theirs and 1 published movie: one page of 24, then the rest on scrolling.
+    // One page of 24, then the rest on scrolling.
     await expect.poll(() => page.locator('#catalog-grid .card').count()).toBe(24)
     await page.mouse.wheel(0, 20_000)
-    await expect.poll(() => page.locator('#catalog-grid .card').count()).toBe(27)
-    await page.locator('.load-more').waitFor({ state: 'hidden' })
+    await expect.poll(() => page.locator('#catalog-grid .card').count()).toBe(total)
+    await page.locator('#catalog-more').waitFor({ state: 'hidden' })
     await context.close()
   })
 

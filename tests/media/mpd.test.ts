@@ -372,4 +372,90 @@ describe('POST /api/movies/:id/publish with bad manifests', () => {
     const id = await movieWith({ 'manifest.mpd': subs, 'en.vtt': 'WEBVTT\n' })
     expect((await publish(id)).status).toBe(422)
   })
+
+  it('stops counting segments past the number of stored files (and a margin for missing ones)', async () => {
+    // 20,000 segments claimed with one stored: under the parser's absolute cap, but no movie with
+    // one file needs them, and counting is what a hostile manifest makes expensive.
+    const claim = mpd(
+      video(
+        '<Representation id="v" bandwidth="1"><SegmentTemplate media="s$Number$.m4s" duration="1" startNumber="1"/></Representation>',
+      ),
+      'type="static" mediaPresentationDuration="PT20000S"',
+    )
+    const id = await movieWith({ 'manifest.mpd': claim, 's1.m4s': 'x' })
+    const res = await publish(id)
+    expect(res.status).toBe(422)
+    expect(await res.json()).toMatchObject({
+      type: '/problems/invalid-manifest',
+      detail: expect.stringMatching(/more segments/),
+    })
+  })
+
+  it('still lists the missing files of a half-uploaded movie', async () => {
+    const ten = mpd(
+      video(
+        '<Representation id="v" bandwidth="1"><SegmentTemplate media="s$Number$.m4s" duration="1" startNumber="1"/></Representation>',
+      ),
+    )
+    const id = await movieWith({ 'manifest.mpd': ten, 's1.m4s': 'x' })
+    const res = await publish(id)
+    expect(res.status).toBe(422)
+    expect(await res.json()).toMatchObject({ missingCount: 9 })
+  })
+
+  it('refuses more than 64 Representations', async () => {
+    const reps = Array.from(
+      { length: 65 },
+      (_, i) => `<Representation id="r${i}" bandwidth="1"><BaseURL>v.mp4</BaseURL></Representation>`,
+    ).join('')
+    const id = await movieWith({ 'manifest.mpd': mpd(video(reps)), 'v.mp4': 'x' })
+    const res = await publish(id)
+    expect(res.status).toBe(422)
+    expect(await res.json()).toMatchObject({
+      type: '/problems/invalid-manifest',
+      detail: expect.stringMatching(/more than 64 Representations/),
+    })
+  })
+
+  it('refuses alternate BaseURLs and ContentSteering, which send players elsewhere', async () => {
+    const alternates = mpd(
+      '<BaseURL>./</BaseURL><BaseURL>https://evil.example/</BaseURL>' +
+        video('<Representation id="v" bandwidth="1"><BaseURL>v.mp4</BaseURL></Representation>'),
+    )
+    const steering = mpd(
+      '<ContentSteering defaultServiceLocation="a">https://evil.example/steer</ContentSteering>' +
+        video('<Representation id="v" bandwidth="1"><BaseURL>v.mp4</BaseURL></Representation>'),
+    )
+    for (const [manifest, said] of [
+      [alternates, /Alternate BaseURLs/],
+      [steering, /ContentSteering/],
+    ] as const) {
+      const id = await movieWith({ 'manifest.mpd': manifest, 'v.mp4': 'x' })
+      const res = await publish(id)
+      expect(res.status).toBe(422)
+      expect(await res.json()).toMatchObject({ detail: expect.stringMatching(said) })
+    }
+  })
+
+  it('leaves renditions out of list responses, which carry the tallest height instead', async () => {
+    const two = mpd(
+      video(
+        '<Representation id="hi" bandwidth="2" width="1280" height="720"><BaseURL>hi.mp4</BaseURL></Representation>' +
+          '<Representation id="lo" bandwidth="1" width="640" height="360"><BaseURL>lo.mp4</BaseURL></Representation>',
+      ),
+    )
+    const id = await movieWith({ 'manifest.mpd': two, 'hi.mp4': 'x', 'lo.mp4': 'y' })
+    expect((await publish(id)).status).toBe(200)
+    const one = (await (await t.app.request(`/api/movies/${id}`, { headers: asAlice })).json()) as Record<
+      string,
+      unknown
+    >
+    expect(one).toMatchObject({ maxHeight: 720, renditions: [{ id: 'hi' }, { id: 'lo' }] })
+    const page = (await (await t.app.request('/api/movies?limit=100', { headers: asAlice })).json()) as {
+      items: Record<string, unknown>[]
+    }
+    const listed = page.items.find((m) => m.id === id)
+    expect(listed).toMatchObject({ maxHeight: 720 })
+    expect(listed).not.toHaveProperty('renditions')
+  })
 })

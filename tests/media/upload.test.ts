@@ -142,6 +142,40 @@ describe('PUT /api/movies/:id/files/<path>', () => {
     expect((await put(id, 'v.mp4', video, withHash(video))).status).toBe(200)
   })
 
+  it('takes no new segments or manifests once published (subtitles go through their own route)', async () => {
+    const id = await draft()
+    await publishMinimal(id)
+    const segment = bytesOf(500, 7)
+    for (const path of ['v2.mp4', 'extra/seg-1.m4s', 'other.mpd', 'subs/en.vtt']) {
+      const res = await put(id, path, segment, withHash(segment))
+      expect(res.status).toBe(409)
+      expect(await res.json()).toMatchObject({ type: '/problems/movie-published', path })
+    }
+    const files = (await (await t.app.request(`/api/movies/${id}/files`, { headers: asAlice })).json()) as {
+      items: { path: string }[]
+    }
+    expect(files.items.map((f) => f.path)).toEqual(['manifest.mpd', 'v.mp4'])
+  })
+
+  it('replaces a published movie’s poster with a newly named file, keeping the old one servable', async () => {
+    const id = await draft()
+    const first = bytesOf(300, 8)
+    expect((await put(id, 'poster.jpg', first, withHash(first))).status).toBe(201)
+    await publishMinimal(id)
+    const movie = async () =>
+      (await (await t.app.request(`/api/movies/${id}`, { headers: asAlice })).json()) as { posterUrl: string }
+    expect((await movie()).posterUrl).toBe(`/media/${id}/poster.jpg`)
+    // The same name with other bytes stays refused: caches keep published files forever.
+    const next = bytesOf(300, 9)
+    expect((await put(id, 'poster.jpg', next, withHash(next))).status).toBe(409)
+    const name = `poster-${sha256Of(next).slice(0, 16)}.jpg`
+    expect((await put(id, name, next, withHash(next))).status).toBe(201)
+    expect((await movie()).posterUrl).toBe(`/media/${id}/${name}`)
+    const served = await t.app.request(`/media/${id}/${name}`)
+    expect(Buffer.compare(new Uint8Array(await served.arrayBuffer()), next)).toBe(0)
+    expect((await t.app.request(`/media/${id}/poster.jpg`)).status).toBe(200)
+  })
+
   it('refuses a declared Content-Length over the file limit before reading the body', async () => {
     const id = await draft()
     const { stream, state } = countingStream(2 * MiB)

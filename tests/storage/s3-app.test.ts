@@ -186,6 +186,8 @@ describe('the Node server with MEDIA_URL=s3://…', () => {
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       S3_SERVE: 'redirect',
       S3_PRESIGN_SECONDS: '90',
+      // One process: this is about storage, and each process loads TypeScript first.
+      WEB_CONCURRENCY: '1',
     }
     await createSuperuser(env, { username: 'boss', password: 'boss-password-1' })
     const { url, proc } = await startNodeServer(env)
@@ -208,5 +210,6 @@ describe('the Node server with MEDIA_URL=s3://…', () => {
     expect(location).toMatch(/X-Amz-Expires=90/)
     expect(sameBytes(await bytes(await fetch(location)), SEG)).toBe(true)
     proc.kill('SIGTERM')
-  })
+    // Two processes started (the script and the server): slow on a busy machine.
+  }, 120_000)
 })

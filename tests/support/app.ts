@@ -17,7 +17,7 @@ import { serve } from '@hono/node-server'
 import { openLibsqlDb } from '../../db/client.libsql.ts'
 import type { Role } from '../../db/schema.ts'
 import { createApp } from '../../server/app.ts'
-import { createPasswordHasher } from '../../server/auth/password.ts'
+import { createPasswordHasher, type PasswordHasher } from '../../server/auth/password.ts'
 import { nodeScrypt } from '../../server/auth/scrypt.node.ts'
 import { createApiToken } from '../../server/auth/tokens.ts'
 import { type AppConfig, DEFAULT_CONFIG, type Deps } from '../../server/env.ts'
@@ -36,6 +36,10 @@ export interface TestAppOptions {
   config?: Partial<AppConfig>
   /** The app's clock, for tests that move time. */
   now?: () => number
+  /** Password hashing (default: cheap scrypt parameters); tests that must hold a hash in flight pass their own. */
+  passwords?: PasswordHasher
+  /** The caller's address, as a proxy-aware entry would tell it (default: none known). */
+  clientIp?: Deps['clientIp']
 }
 
 export interface TestDeps {
@@ -57,7 +61,7 @@ export interface TestUser {
 }
 
 // Cheap scrypt parameters keep sign-ins fast; the format and code path are the production ones.
-const testHasher = createPasswordHasher(nodeScrypt, { ln: 10, r: 8, p: 1 })
+export const testHasher = createPasswordHasher(nodeScrypt, { ln: 10, r: 8, p: 1 })
 
 /** The app's dependencies as entry.node.ts builds them, on throwaway storage. */
 export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
@@ -69,9 +73,10 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
   const deps: Deps = {
     db,
     blobs: blobStoreFor(opts.blobs, mediaDir),
-    passwords: testHasher,
+    passwords: opts.passwords ?? testHasher,
     config: { ...DEFAULT_CONFIG, ...opts.config },
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
   }
   return {
     deps,

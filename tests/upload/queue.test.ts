@@ -96,6 +96,20 @@ describe('UploadQueue', () => {
     })
   })
 
+  it('keeps a stored file by its path when asked (a resumed segment), and by its hash otherwise', async () => {
+    const stored = new Map([
+      ['chunk-v0-00001.m4s', 'an older encode of the same segment'],
+      ['manifest.mpd', 'an older manifest'],
+    ])
+    const q = queue({ stored })
+    await q.add({ ...file('chunk-v0-00001.m4s'), keepStored: true })
+    await q.add({ ...file('chunk-v0-00002.m4s'), keepStored: true })
+    await q.add(file('manifest.mpd'))
+    await q.drain()
+    expect([...t.attempts.keys()].sort()).toEqual(['chunk-v0-00002.m4s', 'manifest.mpd'])
+    expect(q.current).toMatchObject({ doneFiles: 3, skippedFiles: 1 })
+  })
+
   it('retries a busy server with backoff until it accepts', async () => {
     t.behave = (req, res, attempt) => {
       if (!req.url?.includes('busy') || attempt > 2) return false

@@ -15,7 +15,14 @@ export class MediaProbeError extends Error {
   }
 }
 
-export type EncodeErrorCode = 'ffmpeg-failed' | 'out-of-memory' | 'stalled' | 'worker-crashed' | 'wasm-trap'
+/** `browser-encoder`: the browser's own (WebCodecs) encoder failed, and ffmpeg.wasm may do better. */
+export type EncodeErrorCode =
+  | 'ffmpeg-failed'
+  | 'browser-encoder'
+  | 'out-of-memory'
+  | 'stalled'
+  | 'worker-crashed'
+  | 'wasm-trap'
 
 /** Encoding started but did not finish. `log` holds the last lines ffmpeg printed. */
 export class EncodeError extends Error {

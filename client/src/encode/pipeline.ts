@@ -263,6 +263,8 @@ class PipelineRun implements Pipeline {
     private readonly info: EngineInfo,
   ) {
     this.limit = options.maxBufferedBytes ?? DEFAULT_BUFFER_LIMIT
+    // A resumed encode's manifest measures the segments already stored too.
+    for (const [path, size] of options.resume?.sizes ?? []) this.sizes.set(path, size)
     const shared = canShareMemory() ? new SharedArrayBuffer(4) : null
     this.held = new Int32Array(shared ?? new ArrayBuffer(4))
     this.backpressure = shared ? { counter: shared, limit: this.limit } : null

@@ -62,20 +62,29 @@ export class RenditionEncoder {
   private fragment: Uint8Array[] = []
   private readonly init: Uint8Array[] = []
   private readonly segments: { number: number; start: number }[] = []
+  /** Its first frame: a resumed encode starts at the keyframe of the first segment not stored. */
+  readonly firstFrame: number
+  /** Every segment is already stored (a resumed encode): nothing to encode. */
+  readonly complete: boolean
 
   /**
    * @param sourceFrames frames of the source at `fullRate`, the top rendition's frame rate
+   * @param firstSegment the first segment to encode; those before it are on the server
    */
   constructor(
     private readonly setup: RenditionSetup,
     private readonly pipeline: Pipeline,
     sourceFrames: number,
     private readonly fullRate: number,
+    private readonly firstSegment = 1,
   ) {
     const { rendition } = setup
     const { plan } = pipeline
     this.rate = toNumber(rendition.frameRate)
     this.frames = Math.max(1, Math.ceil((sourceFrames * this.rate) / fullRate - 1e-9))
+    this.firstFrame = Math.min(this.frames, (firstSegment - 1) * rendition.gop)
+    this.complete = this.firstFrame >= this.frames
+    this.encoded = this.firstFrame
     this.unit = pipeline.unit({
       name: `The browser’s ${rendition.label} video encoder`,
       tracks: [rendition.id],
@@ -83,6 +92,7 @@ export class RenditionEncoder {
       // Work is weighted by pixels per second.
       cost: rendition.width * rendition.height * this.rate,
     })
+    if (this.firstFrame > 0) this.unit.advance(this.firstFrame / this.rate)
     const id = rendition.id
     this.output = new Output({
       format: new Mp4OutputFormat({
@@ -101,7 +111,7 @@ export class RenditionEncoder {
           this.fragment.push(data.slice())
           const bytes = concat(this.fragment)
           this.fragment = []
-          const number = this.segments.length + 1
+          const number = this.firstSegment + this.segments.length
           const start = firstDecodeTime(bytes)
           if (start === null) {
             pipeline.fail(new EncodeError('ffmpeg-failed', `Segment ${number} of ${id} has no decode time.`))
@@ -120,14 +130,15 @@ export class RenditionEncoder {
       output: (chunk, meta) => this.packet(chunk, meta),
       error: (error) =>
         pipeline.fail(
-          new EncodeError('ffmpeg-failed', `The browser's H.264 encoder failed: ${error.message}`),
+          new EncodeError('browser-encoder', `The browser's H.264 encoder failed: ${error.message}`),
         ),
     })
     this.encoder.configure(setup.config)
   }
 
-  start(): Promise<void> {
-    return this.output.start()
+  async start(): Promise<void> {
+    if (this.complete) this.unit.setState('done')
+    else await this.output.start()
   }
 
   /**
@@ -137,7 +148,7 @@ export class RenditionEncoder {
   slotOf(n: number): number | null {
     const m = Math.floor((n * this.rate) / this.fullRate + 1e-9)
     if (n > 0 && m === Math.floor(((n - 1) * this.rate) / this.fullRate + 1e-9)) return null
-    return m < this.frames ? m : null
+    return m >= this.firstFrame && m < this.frames ? m : null
   }
 
   /** Resolves once the encoder's queue is short enough to take another frame (at once when aborted). */
@@ -168,6 +179,7 @@ export class RenditionEncoder {
 
   /** Hands the last packets to the muxer and writes the last segment. */
   async finish(): Promise<void> {
+    if (this.complete) return
     await this.added
     this.source.close()
     await this.output.finalize()
@@ -189,10 +201,16 @@ export class RenditionEncoder {
     const timescale = plan.videoTimescale
     const end = Math.round((this.frames / this.rate) * timescale)
     const expected = Math.ceil(this.frames / r.gop)
-    if (this.segments.length !== expected) {
+    // The segments a resumed encode skipped start where their GOPs do.
+    const stored = Array.from({ length: Math.min(expected, this.firstSegment - 1) }, (_, i) => ({
+      number: i + 1,
+      start: Math.round(((i * r.gop) / this.rate) * timescale),
+    }))
+    const segments = [...stored, ...this.segments]
+    if (segments.length !== expected) {
       throw new EncodeError(
         'ffmpeg-failed',
-        `${r.label} came out in ${this.segments.length} segments instead of ${expected}.`,
+        `${r.label} came out in ${segments.length} segments instead of ${expected}.`,
       )
     }
     return {
@@ -204,10 +222,10 @@ export class RenditionEncoder {
       height: r.height,
       sar: format(reduce(plan.displayAspect.num * r.height, plan.displayAspect.den * r.width), ':'),
       timescale,
-      segments: this.segments.map((s, i) => ({
+      segments: segments.map((s, i) => ({
         number: s.number,
         start: s.start,
-        duration: (this.segments[i + 1]?.start ?? end) - s.start,
+        duration: (segments[i + 1]?.start ?? end) - s.start,
       })),
     }
   }

@@ -250,6 +250,22 @@ export interface EncodeOptions {
   stallTimeoutMs?: number
   /** Subtitle files dropped beside the video, which the plan's sidecar subtitles name. */
   sidecars?: readonly (Blob & { name: string })[]
+  /**
+   * Picks up an interrupted encode: the segments before `from[id]` of each video rendition are
+   * already on the server (segments are GOP-aligned at fixed times, so the encoders start at that
+   * keyframe), and `sizes` are the stored segments' byte sizes, for the manifest's bandwidth. A
+   * backend that cannot start in the middle encodes everything.
+   */
+  resume?: EncodeResume
+  /** 'ffmpeg.wasm': leave the browser's own encoder out (the retry after it failed). */
+  engine?: 'ffmpeg.wasm'
+}
+
+export interface EncodeResume {
+  /** Representation id → the first segment number to encode (1 encodes everything). */
+  from: Readonly<Record<string, number>>
+  /** Path → bytes of the media segments already stored. */
+  sizes: ReadonlyMap<string, number>
 }
 
 export type CoreVariant = 'core' | 'core-mt'

@@ -22,7 +22,7 @@ import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
-import type { EncodeOptions, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
+import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
 
 interface Ready {
   input: Input
@@ -117,12 +117,16 @@ export function webCodecsBackend(options: { fallback?: EncoderBackend } = {}): E
     // ffprobe reads every container and codec ffmpeg does, and says clearly what is wrong with a file.
     probe: (file, probeOptions) => fallback.probe(file, probeOptions),
     async *encode(file, plan, encodeOptions = {}) {
+      if (encodeOptions.engine === 'ffmpeg.wasm') {
+        yield* fallback.encode(file, plan, explained(encodeOptions, 'The browser’s encoder failed before'))
+        return
+      }
       const ready = await prepare(file, plan)
       if ('reason' in ready) {
         yield* fallback.encode(file, plan, explained(encodeOptions, ready.reason))
         return
       }
-      yield* runPipeline(plan, encodeOptions, webCodecsEngine(file, plan, ready))
+      yield* runPipeline(plan, encodeOptions, webCodecsEngine(file, plan, ready, encodeOptions.resume))
     },
   }
 }
@@ -138,7 +142,12 @@ function explained(options: EncodeOptions, reason: string): EncodeOptions {
 }
 
 /** The WebCodecs engine for a source `prepare` accepted. */
-function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready: Ready): Engine {
+function webCodecsEngine(
+  file: Blob & { name?: string },
+  plan: LadderPlan,
+  ready: Ready,
+  resume?: EncodeResume,
+): Engine {
   // The audio and the embedded subtitles need ffmpeg.wasm: one worker beside the video encoders.
   const worker = plan.audio.length > 0 || plan.subtitles.some((s) => s.source.kind === 'embedded')
   return {
@@ -156,8 +165,10 @@ function webCodecsEngine(file: Blob & { name?: string }, plan: LadderPlan, ready
       try {
         const fullRate = toNumber(plan.renditions[0]!.frameRate)
         const sourceFrames = Math.max(1, Math.round((await ready.track.computeDuration()) * fullRate))
+        const from = resume?.from ?? {}
         const renditions = ready.renditions.map(
-          (setup) => new RenditionEncoder(setup, pipeline, sourceFrames, fullRate),
+          (setup) =>
+            new RenditionEncoder(setup, pipeline, sourceFrames, fullRate, from[setup.rendition.id] ?? 1),
         )
         whenAborted(pipeline.signal, () => {
           for (const r of renditions) r.close()
@@ -215,13 +226,21 @@ async function encodeVideo(
   const upright = ready.rotation !== 0 ? new OffscreenCanvas(top.width, top.height) : null
   const uprightContext = upright?.getContext('2d') ?? null
 
+  // A resumed encode decodes from the earliest keyframe a rendition still needs; the seek-bar
+  // previews before it are drawn from frames decoded for them alone.
+  const start = Math.min(
+    sourceFrames,
+    ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
+  )
+  if (start > 0 && plan.thumbnails) await catchUpTiles(pipeline, sink, start, firstTimestamp, fullRate)
+
   // Constant frame rate from t = 0, like ffmpeg's fps filter: frame n shows the last source frame
   // that starts at or before n / rate (the first one for times before it).
   const times = (function* () {
-    for (let n = 0; n < sourceFrames; n++) yield Math.max(firstTimestamp, n / fullRate)
+    for (let n = start; n < sourceFrames; n++) yield Math.max(firstTimestamp, n / fullRate)
   })()
   const units = renditions.map((r) => r.unit)
-  let n = 0
+  let n = start
   let held: VideoSample | null = null
   for await (const sample of sink.samplesAtTimestamps(times)) {
     if (signal.aborted) break
@@ -257,7 +276,32 @@ async function encodeVideo(
   }
   held?.close()
   if (signal.aborted) return []
-  await Promise.all(renditions.map((r) => r.flush()))
+  await Promise.all(renditions.filter((r) => !r.complete).map((r) => r.flush()))
   for (const r of renditions) await r.finish()
   return renditions.map((r) => r.track())
+}
+
+/** Draws the seek-bar preview tiles of the frames before `end`, which a resumed encode skips. */
+async function catchUpTiles(
+  pipeline: Pipeline,
+  sink: VideoSampleSink,
+  end: number,
+  firstTimestamp: number,
+  fullRate: number,
+): Promise<void> {
+  const step = pipeline.plan.thumbnails!.step
+  const count = Math.ceil(end / step)
+  const times = Array.from({ length: count }, (_, i) => Math.max(firstTimestamp, (i * step) / fullRate))
+  let i = 0
+  for await (const sample of sink.samplesAtTimestamps(times)) {
+    if (pipeline.signal.aborted) {
+      sample?.close()
+      break
+    }
+    if (sample) {
+      pipeline.tile(i, (context, x, y, width, height) => sample.draw(context, x, y, width, height))
+      sample.close()
+    }
+    i++
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * The admin pages (they replace the Django admin): sign-in, movies, accounts, API tokens and the
- * caller's password. One HTML page; sections are client-side routes under /admin.
+ * The admin pages (they replace the Django admin): sign-in, movies, series, accounts, invites, API
+ * tokens and the caller's own account (password, playback). One HTML page; sections are
+ * client-side routes under /admin. Viewers only have their account here.
  * @module
  */
 import type { User } from '../api.ts'
@@ -9,19 +10,33 @@ import { h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { currentUser, initShell } from '../ui/shell.ts'
 import { renderAccount } from './admin/account.ts'
+import { renderInvites } from './admin/invites.ts'
 import { renderMovies } from './admin/movies.ts'
+import { renderSeries } from './admin/series.ts'
 import { renderSignIn } from './admin/sign-in.ts'
 import { renderTokens } from './admin/tokens.ts'
 import { renderUsers } from './admin/users.ts'
 
-type SectionId = 'movies' | 'users' | 'tokens' | 'account'
+type SectionId = 'movies' | 'series' | 'users' | 'invites' | 'tokens' | 'account'
 
-const SECTIONS: { id: SectionId; label: string; icon: Parameters<typeof icon>[0]; adminOnly?: boolean }[] = [
+const SECTIONS: {
+  id: SectionId
+  label: string
+  icon: Parameters<typeof icon>[0]
+  adminOnly?: boolean
+  /** Viewers see only these. */
+  viewer?: boolean
+}[] = [
   { id: 'movies', label: 'Movies', icon: 'film' },
+  { id: 'series', label: 'Series', icon: 'layers' },
   { id: 'users', label: 'Users', icon: 'user', adminOnly: true },
+  { id: 'invites', label: 'Invites', icon: 'link', adminOnly: true },
   { id: 'tokens', label: 'API tokens', icon: 'key' },
-  { id: 'account', label: 'Password', icon: 'lock' },
+  { id: 'account', label: 'Account', icon: 'lock', viewer: true },
 ]
+
+const allowed = (user: User) =>
+  SECTIONS.filter((s) => (user.role === 'viewer' ? s.viewer : !s.adminOnly || user.role === 'admin'))
 
 const main = initShell('admin')
 
@@ -41,7 +56,7 @@ function tabs(user: User, active: SectionId) {
   return h(
     'nav',
     { class: 'tabs', 'aria-label': 'Admin sections' },
-    SECTIONS.filter((s) => !s.adminOnly || user.role === 'admin').map((s) =>
+    allowed(user).map((s) =>
       h(
         'a',
         {
@@ -68,22 +83,34 @@ async function route(): Promise<void> {
     return
   }
   let section = sectionFromPath()
-  if (!section) {
-    section = 'movies'
-    history.replaceState(null, '', `/admin/movies${location.search}`)
+  const viewer = user.role === 'viewer'
+  if (!section || (viewer && section !== 'account')) {
+    section = viewer ? 'account' : 'movies'
+    history.replaceState(null, '', `/admin/${section}${location.search}`)
   }
   const meta = SECTIONS.find((s) => s.id === section)!
   document.title = `${meta.label} · Admin · anime-die-heart`
   const body = h('div', { class: 'admin-body' })
   mount(
     main,
-    pageHead(
-      'Admin',
-      user.role === 'admin' ? 'Movies, accounts and API tokens.' : 'Your movies and API tokens.',
-    ),
-    tabs(user, section),
+    viewer
+      ? pageHead('Your account', 'Your password and how playback behaves.')
+      : pageHead(
+          'Admin',
+          user.role === 'admin'
+            ? 'Movies, series, accounts, invites and API tokens.'
+            : 'Your movies, series and API tokens.',
+        ),
+    viewer ? null : tabs(user, section),
     body,
   )
+  // On a phone the tabs scroll sideways: bring the current one into view (Invites, Account).
+  const current = main.querySelector<HTMLElement>('.tabs [aria-current="page"]')
+  if (current?.parentElement) {
+    const strip = current.parentElement
+    const offset = current.getBoundingClientRect().left - strip.getBoundingClientRect().left
+    strip.scrollLeft += offset - (strip.clientWidth - current.offsetWidth) / 2
+  }
   if (meta.adminOnly && user.role !== 'admin') {
     mount(
       body,
@@ -95,9 +122,14 @@ async function route(): Promise<void> {
     )
     return
   }
-  const render = { movies: renderMovies, users: renderUsers, tokens: renderTokens, account: renderAccount }[
-    section
-  ]
+  const render = {
+    movies: renderMovies,
+    series: renderSeries,
+    users: renderUsers,
+    invites: renderInvites,
+    tokens: renderTokens,
+    account: renderAccount,
+  }[section]
   await render(body, user)
 }
 

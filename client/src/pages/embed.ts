@@ -44,14 +44,16 @@ async function show() {
   }
   document.title = `${movie.name} · anime-die-heart`
   const src = posterSrc(movie)
-  const player = createPlayer({
-    manifestUrl: movie.manifestUrl,
-    hlsUrl: movie.hlsUrl,
-    mode: params.get('player'),
-    startAt: startTime(params),
-    title: movie.name,
-    poster: src ? h('img', { src, alt: '', decoding: 'async' }) : placeholder(movie),
-  })
+  const player = createPlayer(
+    {
+      manifestUrl: movie.manifestUrl,
+      hlsUrl: movie.hlsUrl,
+      mode: params.get('player'),
+      title: movie.name,
+      poster: src ? h('img', { src, alt: '', decoding: 'async' }) : placeholder(movie),
+    },
+    { startAt: startTime(params) },
+  )
   const link = h(
     'a',
     {

@@ -1,15 +1,20 @@
 /**
- * The catalog (home page): a grid of posters with server-side full-text search, sort, and
- * infinite scroll. Signed-in users also see drafts and inactive movies, marked as such.
+ * The catalog (home page): "Continue watching" for a signed-in viewer, the series (one card
+ * each), then a grid of the movies that are not episodes, with server-side full-text search (over
+ * series and every movie, episodes included), sort, and infinite scroll. Signed-in uploaders and
+ * admins also see drafts and inactive movies, marked as such.
  * @module
  */
 import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
-import { ApiError, errorMessage, listMovies, type Movie, type MovieQuery, type User } from '../api.ts'
+import { ApiError, errorMessage, listMovies, type MovieQuery, type MovieSummary, type User } from '../api.ts'
 import { pageHead, retryButton, searchField, stateBlock } from '../ui/blocks.ts'
 import { debounce, h, mount } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+import { decorateMovieCard, skeletonCards } from '../viewer/cards.ts'
+import { createContinueRow, createSeriesShelf } from '../viewer/catalog-rows.ts'
+import { needsSignIn, sendToSignIn } from '../viewer/sign-in-gate.ts'
 
 type Sort = NonNullable<MovieQuery['sort']>
 const PAGE_SIZE = 24
@@ -77,9 +82,13 @@ const count = h('p', { class: 'result-count', role: 'status', 'aria-live': 'poli
 const grid = h('ul', { class: 'grid', id: 'catalog-grid', 'aria-label': 'Movies', 'aria-busy': 'false' })
 const status = h('div', { class: 'catalog-status' })
 const moreButton = h('button', { type: 'button', class: 'btn', onclick: () => void loadPage() }, 'Load more')
-const more = h('div', { class: 'load-more' }, moreButton)
+const more = h('div', { class: 'load-more', id: 'catalog-more' }, moreButton)
 more.hidden = true
 const sentinel = h('div', { 'aria-hidden': 'true' })
+const continueRow = createContinueRow()
+const seriesShelf = createSeriesShelf()
+const moviesTitle = h('h2', { id: 'movies-title' }, 'Movies')
+moviesTitle.hidden = true
 
 mount(
   main,
@@ -100,28 +109,39 @@ mount(
     subtitlesSelect,
     count,
   ),
+  continueRow.element,
+  seriesShelf.element,
+  h('div', { class: 'row-head' }, moviesTitle),
   grid,
   sentinel,
   status,
   more,
 )
 
-const card = (movie: Movie) => movieCard(movie, { showOwner: state.user !== null })
+const canUpload = () => state.user !== null && state.user.role !== 'viewer'
+/** A search or a language filter: the grid then finds episodes too, and the rows above step aside. */
+const narrowed = () => state.q.trim() !== '' || state.audio !== '' || state.subtitles !== ''
+/** Series are found by name; a language filter alone (they have no languages) shows none. */
+const filteringOnly = () => state.q.trim() === '' && (state.audio !== '' || state.subtitles !== '')
+const card = (movie: MovieSummary) => decorateMovieCard(movieCard(movie, { showOwner: canUpload() }), movie)
+/** Series found for the current search (or shown without one): the movies' empty state counts them. */
+let seriesFound: Promise<number> = Promise.resolve(0)
+let shownSeries = 0
 
-function skeletons(n: number): HTMLLIElement[] {
-  return Array.from({ length: n }, () =>
-    h(
-      'li',
-      { class: 'skeleton-card', 'aria-hidden': 'true' },
-      h('div', { class: 'thumb skeleton' }),
-      h('div', { class: 'skeleton skeleton-line', style: 'width: 80%' }),
-      h('div', { class: 'skeleton skeleton-line', style: 'width: 45%' }),
-    ),
-  )
+/** "Movies" heads the grid only when rows above it need telling apart from it. */
+function updateMoviesTitle() {
+  moviesTitle.hidden = state.count === 0 || (shownSeries === 0 && continueRow.element.hidden)
 }
 
-function emptyState() {
+function emptyState(series: number) {
   const q = state.q.trim()
+  if (series > 0) {
+    return h(
+      'p',
+      { class: 'muted' },
+      q ? `No single movies or episodes match “${q}”.` : 'No movies outside the series yet.',
+    )
+  }
   if (q) {
     const clear = () => {
       searchInput.value = ''
@@ -131,20 +151,37 @@ function emptyState() {
     return stateBlock({
       icon: 'search',
       title: `Nothing matches “${q}”`,
-      text: 'Search looks at names and descriptions, word by word. Try fewer or shorter words.',
+      text: 'Search looks at series names and at movie names and descriptions, word by word. Try fewer or shorter words.',
       actions: [h('button', { type: 'button', class: 'btn', onclick: clear }, 'Clear search')],
+    })
+  }
+  if (filteringOnly()) {
+    const clear = () => {
+      audioSelect.value = ''
+      subtitlesSelect.value = ''
+      void reset()
+    }
+    return stateBlock({
+      icon: 'search',
+      title: 'Nothing in these languages',
+      text: 'No published movie or episode has the audio or subtitle language you chose.',
+      actions: [h('button', { type: 'button', class: 'btn', onclick: clear }, 'Clear the language filters')],
     })
   }
   return stateBlock({
     icon: 'film',
     title: 'No movies yet',
-    text: state.user
+    text: canUpload()
       ? 'Upload a video: your browser encodes it for streaming, then it appears here once published.'
-      : 'Nothing has been published here yet. If you run this server, sign in to upload the first movie.',
+      : state.user
+        ? 'Nothing has been published here yet. Come back soon: new movies appear here as soon as they are.'
+        : 'Nothing has been published here yet. If you run this server, sign in to upload the first movie.',
     actions: [
-      state.user
+      canUpload()
         ? h('a', { class: 'btn btn-primary', href: '/upload' }, icon('upload'), 'Upload a movie')
-        : h('a', { class: 'btn btn-primary', href: signInHref('/upload') }, 'Sign in to upload'),
+        : state.user
+          ? null
+          : h('a', { class: 'btn btn-primary', href: signInHref('/upload') }, 'Sign in to upload'),
     ],
   })
 }
@@ -176,34 +213,43 @@ async function loadPage(): Promise<void> {
   state.loading = true
   const { signal } = state.abort
   const first = state.cursor === null
-  const placeholders = skeletons(first ? 8 : 4)
+  const placeholders = skeletonCards(first ? 8 : 4)
   grid.append(...placeholders)
   grid.setAttribute('aria-busy', 'true')
   mount(status)
   more.hidden = true
   try {
-    const page = await listMovies(
-      {
-        limit: PAGE_SIZE,
-        cursor: state.cursor,
-        q: state.q,
-        sort: state.sort,
-        ...(state.audio ? { audio: state.audio } : {}),
-        ...(state.subtitles ? { subtitles: state.subtitles } : {}),
-      },
-      signal,
-    )
+    // Without a search or filter the grid holds what is not in a series; with one it finds episodes too.
+    const [page, series] = await Promise.all([
+      listMovies(
+        {
+          limit: PAGE_SIZE,
+          cursor: state.cursor,
+          q: state.q,
+          sort: state.sort,
+          standalone: narrowed() ? undefined : 'true',
+          ...(state.audio ? { audio: state.audio } : {}),
+          ...(state.subtitles ? { subtitles: state.subtitles } : {}),
+        },
+        signal,
+      ),
+      // The first page shows with the series above it, not before them.
+      first ? seriesFound : 0,
+    ])
     if (signal.aborted) return
     for (const p of placeholders) p.remove()
     grid.append(...page.items.map(card))
     state.count += page.items.length
     state.cursor = page.nextCursor
     state.done = !page.nextCursor
-    if (state.count === 0) mount(status, emptyState())
+    shownSeries = series
+    updateMoviesTitle()
+    if (state.count === 0) mount(status, emptyState(series))
     more.hidden = state.done
   } catch (err) {
     if (signal.aborted) return
     for (const p of placeholders) p.remove()
+    if (needsSignIn(err)) return sendToSignIn(main)
     mount(status, errorState(err))
   } finally {
     if (!signal.aborted) {
@@ -229,6 +275,15 @@ async function reset(): Promise<void> {
   state.loading = false
   state.count = 0
   grid.replaceChildren()
+  if (filteringOnly()) {
+    seriesShelf.element.hidden = true
+    seriesFound = Promise.resolve(0)
+  } else {
+    seriesFound = seriesShelf.load(state.q, state.abort.signal).catch(() => 0)
+  }
+  // While searching, the results are what matters; the row comes back with an empty search.
+  continueRow.element.hidden = narrowed() || !state.user
+  if (!continueRow.element.hidden) void continueRow.load().then(updateMoviesTitle)
   const url = new URL(location.href)
   url.searchParams.delete('q')
   url.searchParams.delete('sort')
@@ -265,8 +320,8 @@ new IntersectionObserver(() => nearEnd() && void loadPage(), {
 }).observe(sentinel)
 
 state.user = await currentUser()
-if (state.user) {
+if (canUpload()) {
   const subtitle = document.getElementById('catalog-subtitle')
   if (subtitle) subtitle.textContent = 'Published movies, plus drafts and inactive movies you can manage.'
 }
-await loadPage()
+await reset()

@@ -1,6 +1,8 @@
 /**
  * The movie page: the player, then name, status, facts and description. Drafts and failed
- * movies (visible to their owner and admins) say why there is nothing to play.
+ * movies (visible to their owner and admins) say why there is nothing to play. For a signed-in
+ * viewer: My list, Watched, "Resume from …", and for an episode its series, Previous/Next and the
+ * countdown to the next one (viewer/movie-extras.ts).
  * @module
  */
 
@@ -16,13 +18,25 @@ import { placeholder, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
 import { linkAt, startTime } from '../ui/start-time.ts'
 import { toast } from '../ui/toast.ts'
+import { decorateMovieCard } from '../viewer/cards.ts'
+import {
+  backTarget,
+  episodeEyebrow,
+  episodeNav,
+  movieActions,
+  takePlayFlag,
+  warmPreferences,
+  watchOptions,
+} from '../viewer/movie-extras.ts'
+import { needsSignIn, sendToSignIn } from '../viewer/sign-in-gate.ts'
 import { subtitleEditor } from './movie-subtitles.ts'
 
 const main = initShell('movie', { mainClass: 'movie-main' })
 const id = decodeURIComponent(location.pathname.split('/')[2] ?? '')
 
-function back() {
-  return h('a', { class: 'back-link', href: '/' }, icon('back'), 'Catalog')
+function back(movie: Movie | null = null) {
+  const to = backTarget(movie)
+  return h('a', { class: 'back-link', href: to.href }, icon('back'), to.label)
 }
 
 function loading() {
@@ -116,6 +130,7 @@ function details(movie: Movie, user: User | null) {
   return h(
     'section',
     { class: 'movie-info', 'aria-labelledby': 'movie-title' },
+    episodeEyebrow(movie),
     h(
       'div',
       { class: 'movie-title-row' },
@@ -140,7 +155,9 @@ function details(movie: Movie, user: User | null) {
         ? h('span', null, h('a', { href: `/admin/movies?edit=${encodeURIComponent(movie.id)}` }, 'Edit'))
         : null,
     ),
+    movieActions(movie, user),
     movie.description ? h('p', { class: 'movie-description' }, movie.description) : null,
+    episodeNav(movie),
     trackFacts(movie),
     videos.length
       ? h(
@@ -264,27 +281,31 @@ async function show(): Promise<void> {
     movie = await call(api.movies[':id'].$get({ param: { id } }))
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 422)) notFound(await userPromise)
+    else if (needsSignIn(err)) sendToSignIn(main)
     else failedToLoad(err)
     return
   }
   const user = await userPromise
   document.title = `${movie.name} · anime-die-heart`
+  warmPreferences(movie, user)
   const params = new URLSearchParams(location.search)
   const player = movie.manifestUrl
-    ? createPlayer({
-        manifestUrl: movie.manifestUrl,
-        hlsUrl: movie.hlsUrl,
-        mode: params.get('player'),
-        startAt: startTime(params),
-        title: movie.name,
-        poster: posterFor(movie),
-      })
+    ? createPlayer(
+        {
+          manifestUrl: movie.manifestUrl,
+          hlsUrl: movie.hlsUrl,
+          mode: params.get('player'),
+          title: movie.name,
+          poster: posterFor(movie),
+        },
+        { ...watchOptions(movie, user, autoplay), startAt: startTime(params) },
+      )
     : null
   const stage = player ? player.root : unplayable(movie)
   const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
   mount(
     main,
-    back(),
+    back(movie),
     h(
       'div',
       { class: 'movie-layout' },
@@ -312,7 +333,7 @@ async function moreToWatch(current: Movie): Promise<void> {
         h(
           'ul',
           { class: 'grid' },
-          others.map((m) => movieCard(m, { showOwner: false })),
+          others.map((m) => decorateMovieCard(movieCard(m, { showOwner: false }), m)),
         ),
       ),
     )
@@ -323,4 +344,5 @@ async function moreToWatch(current: Movie): Promise<void> {
 
 // dash.js starts downloading while the movie's JSON is on its way.
 void loadDash()
+const autoplay = takePlayFlag()
 await show()

@@ -7,7 +7,10 @@
  * view.ts (markup), dash-session.ts (dash.js), quality-control.ts and quality-menu.ts (renditions),
  * playback.ts (play intent and state), problems.ts (errors and retry), controls.ts (seek bar,
  * fullscreen, idle), volume.ts, stats.ts, keyboard.ts; tracks.ts (audio and subtitle menus),
- * subtitles.ts (drawing them), thumbnails.ts (the seek-bar preview).
+ * subtitles.ts (drawing them), thumbnails.ts (the seek-bar preview); for a signed-in viewer
+ * progress.ts (saving the position), resume.ts (where playback starts) and up-next.ts (the
+ * countdown to the next episode); mode.ts (dash.js or the browser's own HLS), native-session.ts,
+ * remote.ts (AirPlay and the Remote Playback API), abr.ts (the ABR rule).
  *
  * dash.js is loaded on demand, so the page and poster render before 800 kB of player arrive.
  * @module
@@ -22,18 +25,30 @@ import { chooseMode, type PlayerMode } from './mode.ts'
 import { createNativeSession } from './native-session.ts'
 import { createPlayback } from './playback.ts'
 import { createProblems } from './problems.ts'
+import { createProgressSaver } from './progress.ts'
 import { createQualityControl } from './quality-control.ts'
 import { createQualityMenu } from './quality-menu.ts'
 import { createRemotePlayback } from './remote.ts'
+import { type StartOptions, startPlayback } from './resume.ts'
 import { createPlayerStats, createStatsOverlay } from './stats.ts'
 import { createSubtitleRenderer } from './subtitles.ts'
 import { createSeekPreview } from './thumbnails.ts'
 import { createTrackControl } from './tracks.ts'
+import { createUpNext, type UpNextOptions } from './up-next.ts'
 import { createPlayerView, type PlayerSource } from './view.ts'
 import { createVolume } from './volume.ts'
 
 export { loadDash } from './dash-session.ts'
+export type { UpNextOptions } from './up-next.ts'
 export type { PlayerSource } from './view.ts'
+
+/** What the player does for the one watching: start, remember, go on. */
+export interface WatchOptions extends StartOptions {
+  /** Where to save the position (`PUT`), for signed-in viewers only. */
+  progressUrl?: string
+  /** The next episode, counted down to at the end. */
+  upNext?: UpNextOptions
+}
 
 export interface Player {
   root: HTMLElement
@@ -45,7 +60,7 @@ export interface Player {
 /**
  * @example main.append(createPlayer({ manifestUrl, title: movie.name, poster: img }).root)
  */
-export function createPlayer(source: PlayerSource): Player {
+export function createPlayer(source: PlayerSource, watch: WatchOptions = {}): Player {
   const life = createLifetime()
   // The parts call each other back through these names; no call happens before all exist.
   const probe = document.createElement('video')
@@ -155,11 +170,11 @@ export function createPlayer(source: PlayerSource): Player {
   )
   life.listen(window, 'pagehide', () => session.saveThroughput())
   createRemotePlayback({ video, button: view.remoteButton, hlsUrl: source.hlsUrl ?? null, life })
+  if (watch.progressUrl) createProgressSaver({ video, url: watch.progressUrl, life })
+  if (watch.upNext) createUpNext({ view, life }, watch.upNext)
 
   // Preload: manifest, init segments and the first media segments arrive while the viewer reads the page.
-  const startAt = source.startAt && source.startAt > 0 ? source.startAt : 0
-  if (startAt > 0) playback.holdPosition(startAt)
-  void session.attach(startAt, false)
+  startPlayback({ view, session, playback }, watch)
 
   return {
     root,

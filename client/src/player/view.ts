@@ -14,8 +14,6 @@ export interface PlayerSource {
   hlsUrl?: string | null
   /** `dash` or `native-hls` to force a mode (`?player=`); otherwise the browser's abilities decide. */
   mode?: string | null
-  /** Seconds to start from (a `?t=` link). */
-  startAt?: number
   title: string
   /** Shown until the first frame; a placeholder element stands in when there is no poster. */
   poster: Child

@@ -1,12 +1,12 @@
 /** The poster card of a movie, as the catalog grid and the movie page's "More to watch" show it. @module */
-import type { Movie } from '../api.ts'
+import type { MovieSummary } from '../api.ts'
 import { h } from './dom.ts'
 import { formatAgo, formatDuration, spokenDuration } from './format.ts'
 import { icon } from './icons.ts'
 import { posterImage } from './poster.ts'
 
 /** Draft / Failed / Inactive marks; only signed-in owners and admins ever get such movies. */
-export function statusBadges(movie: Movie): HTMLElement[] {
+export function statusBadges(movie: MovieSummary): HTMLElement[] {
   const out: HTMLElement[] = []
   if (movie.status === 'draft') out.push(h('span', { class: 'badge badge-draft' }, 'Draft'))
   if (movie.status === 'failed') out.push(h('span', { class: 'badge badge-failed' }, 'Failed'))
@@ -14,11 +14,8 @@ export function statusBadges(movie: Movie): HTMLElement[] {
   return out
 }
 
-const topHeight = (movie: Movie) =>
-  Math.max(0, ...movie.renditions.filter((r) => r.kind === 'video').map((r) => r.height ?? 0))
-
 /** "JA · EN  CC EN ES": the audio languages, then the subtitles', when there is more than one language. */
-function languages(movie: Movie): HTMLElement | null {
+function languages(movie: MovieSummary): HTMLElement | null {
   const code = (tag: string) => tag.split('-')[0]!.toUpperCase()
   const { audioLanguages: audio, subtitleLanguages: subtitles } = movie
   if (audio.length < 2 && subtitles.length === 0) return null
@@ -38,14 +35,14 @@ function languages(movie: Movie): HTMLElement | null {
   )
 }
 
-export function movieCard(movie: Movie, opts: { showOwner: boolean }): HTMLLIElement {
+export function movieCard(movie: MovieSummary, opts: { showOwner: boolean }): HTMLLIElement {
   const marks = statusBadges(movie)
   const meta = [
     opts.showOwner && movie.owner ? movie.owner.username : null,
     formatAgo(movie.publishedAt ?? movie.createdAt),
   ].filter(Boolean)
   const hidden = marks.length ? ` (${marks.map((m) => m.textContent).join(', ')})` : ''
-  const height = topHeight(movie)
+  const height = movie.maxHeight ?? 0
   return h(
     'li',
     { 'data-movie-id': movie.id },

@@ -1,5 +1,5 @@
 /** Poster images, with a generated stand-in for movies that have none yet. @module */
-import type { Movie } from '../api.ts'
+import type { Movie, MovieSummary } from '../api.ts'
 import { h } from './dom.ts'
 
 function hash(text: string): number {
@@ -42,7 +42,10 @@ export function posterSrc(movie: Pick<Movie, 'posterUrl' | 'updatedAt'>): string
 }
 
 /** The image (lazy, with the placeholder underneath until it loads or if it fails). */
-export function posterImage(movie: Movie, opts: { eager?: boolean } = {}): HTMLElement[] {
+export function posterImage(
+  movie: Pick<Movie, 'id' | 'name' | 'posterUrl' | 'updatedAt'>,
+  opts: { eager?: boolean } = {},
+): HTMLElement[] {
   const src = posterSrc(movie)
   const fallback = placeholder(movie)
   if (!src) return [fallback]

@@ -4,12 +4,13 @@
  * @module
  */
 import './styles.css'
+import '../viewer/viewer.css'
 import { api, call, type User } from '../api.ts'
 import { h, mount } from './dom.ts'
 import { brandMark } from './icons.ts'
 import { toast } from './toast.ts'
 
-export type Section = 'catalog' | 'upload' | 'admin' | 'movie'
+export type Section = 'catalog' | 'upload' | 'admin' | 'movie' | 'series' | 'list' | 'signup'
 
 let mePromise: Promise<User | null> | undefined
 
@@ -50,8 +51,12 @@ function renderUser(slot: HTMLElement, user: User | null) {
   mount(
     slot,
     h(
-      'span',
-      { class: 'user-chip', title: `Signed in as ${user.username} (${user.role})` },
+      'a',
+      {
+        class: 'user-chip',
+        href: '/admin/account',
+        title: `Signed in as ${user.username} (${user.role}): your account`,
+      },
       h('span', { class: 'avatar', 'aria-hidden': 'true' }, user.username.slice(0, 1).toUpperCase()),
       h('strong', null, user.username),
       h('span', { class: 'badge badge-muted user-role' }, user.role),
@@ -87,8 +92,10 @@ export function initShell(section: Section, opts: { mainClass?: string } = {}): 
     mount(
       nav,
       navLink('/', 'Catalog', section === 'catalog'),
-      user && navLink('/upload', 'Upload', section === 'upload'),
-      user && navLink('/admin', 'Admin', section === 'admin'),
+      user && navLink('/list', 'My list', section === 'list'),
+      // Viewers upload nothing; their account page is behind their name in the header.
+      user && user.role !== 'viewer' && navLink('/upload', 'Upload', section === 'upload'),
+      user && user.role !== 'viewer' && navLink('/admin', 'Admin', section === 'admin'),
     )
   renderNav(null)
 

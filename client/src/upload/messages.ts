@@ -18,6 +18,11 @@ export interface Explanation {
   signIn?: boolean
 }
 
+/** Ends with a full stop, so another sentence can follow. */
+function sentence(text: string): string {
+  return /[.!?…]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`
+}
+
 function gib(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.round(bytes / 1024 ** 2)} MB`
 }
@@ -51,10 +56,20 @@ const PROBE_TITLES: Record<MediaProbeError['code'], string> = {
   unsupported: 'This video format is not supported',
 }
 
-/** Turns any error from probing, encoding, uploading or the API into words and a next step. */
-export function explain(error: unknown): Explanation {
+/**
+ * Turns any error from probing, encoding, uploading or the API into words and a next step.
+ * `fallback`: the browser's own encoder failed, and Retry will encode with ffmpeg.wasm.
+ */
+export function explain(error: unknown, fallback = false): Explanation {
   if (error instanceof MediaProbeError) {
     return { title: PROBE_TITLES[error.code], message: error.message, retryable: false }
+  }
+  if (error instanceof EncodeError && fallback) {
+    return {
+      title: 'Your browser’s video encoder failed',
+      message: `${sentence(error.message)} Press Retry to encode this file with ffmpeg.wasm instead: slower, but it does not depend on the browser’s encoder.`,
+      retryable: true,
+    }
   }
   if (error instanceof EncodeError) {
     const retryable = error.code !== 'ffmpeg-failed'

@@ -10,6 +10,11 @@ export interface QueueItem {
   path: string
   bytes: Uint8Array
   contentType: string
+  /**
+   * A file the server stores under this path is kept whatever its hash: a resumed encode's
+   * segment, which the stored one (made by the same encoder, same times) replaces exactly.
+   */
+  keepStored?: boolean
 }
 
 export type QueueState = 'idle' | 'running' | 'retrying' | 'offline' | 'paused' | 'aborted'
@@ -271,7 +276,8 @@ export class UploadQueue {
   private async upload(item: QueueItem): Promise<void> {
     const signal = this.controller.signal
     const sha256 = await sha256Hex(item.bytes)
-    if (this.stored.get(item.path) === sha256) {
+    const known = this.stored.get(item.path)
+    if (known === sha256 || (item.keepStored && known !== undefined)) {
       this.confirmedBytes += item.bytes.byteLength
       this.status.doneFiles++
       this.status.skippedFiles++

@@ -6,6 +6,8 @@ import { h, mount } from '../ui/dom.ts'
 import { formatBitrate, formatDuration } from '../ui/format.ts'
 import { icon } from '../ui/icons.ts'
 import { signInHref } from '../ui/shell.ts'
+import { calibrate, estimateCost, roughTime } from './cost.ts'
+import { nameFromFile } from './episodes.ts'
 import type { Explanation } from './messages.ts'
 import { estimateBytes, type MovieFields, type SessionSnapshot } from './session.ts'
 import { SUBTITLE_ACCEPT } from './tracks-view.ts'
@@ -22,16 +24,6 @@ export function formatBytes(bytes: number): string {
 function eta(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return 'estimating…'
   return seconds < 1 ? 'almost done' : `${formatDuration(Math.ceil(seconds))} left`
-}
-
-/** "My holiday" from "my_holiday.final.MP4". */
-export function nameFromFile(fileName: string): string {
-  const base = fileName
-    .replace(/\.[^.]{1,5}$/, '')
-    .replace(/[_.]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-  return (base.charAt(0).toUpperCase() + base.slice(1)).slice(0, 200) || 'Untitled'
 }
 
 /** A notice explaining what went wrong, with the actions that can help. */
@@ -62,8 +54,60 @@ export function errorNotice(error: Explanation, actions: (HTMLElement | null)[] 
   )
 }
 
-/** Drag-and-drop area with a real button and file input behind it; the video may come with subtitle files. */
-export function renderPicker(onFiles: (files: File[]) => void, error: Explanation | null): HTMLElement {
+/** A file picked or dropped, with the handle that finds it again after a reload where there is one. */
+export interface Picked {
+  file: File
+  handle: FileSystemFileHandle | null
+}
+
+interface HandleItem {
+  getAsFileSystemHandle?(): Promise<FileSystemHandle | null>
+}
+
+/** Every file under a dropped folder, with its handle. */
+async function walk(dir: FileSystemDirectoryHandle, out: Picked[]): Promise<void> {
+  const entries = (dir as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()
+  for await (const handle of entries) {
+    if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, out)
+    else {
+      const fileHandle = handle as FileSystemFileHandle
+      out.push({ file: await fileHandle.getFile(), handle: fileHandle })
+    }
+  }
+}
+
+/**
+ * The files of a drop, folders opened, each with its File System Access handle where the browser
+ * gives one (so the queue can find the file again after a reload).
+ */
+async function droppedFiles(data: DataTransfer): Promise<Picked[]> {
+  const items = [...data.items].filter((item) => item.kind === 'file') as (DataTransferItem & HandleItem)[]
+  if (items.length === 0 || !items.every((item) => item.getAsFileSystemHandle)) {
+    return [...data.files].map((file) => ({ file, handle: null }))
+  }
+  // The items are only readable during the drop event: ask for every handle at once.
+  const files = items.map((item) => item.getAsFile())
+  const handles = await Promise.all(items.map((item) => item.getAsFileSystemHandle!().catch(() => null)))
+  const out: Picked[] = []
+  for (const [i, handle] of handles.entries()) {
+    if (handle?.kind === 'directory') await walk(handle as FileSystemDirectoryHandle, out)
+    else {
+      const file = files[i]
+      if (file) out.push({ file, handle: (handle as FileSystemFileHandle | null) ?? null })
+    }
+  }
+  return out
+}
+
+/**
+ * Drag-and-drop area with real buttons and file inputs behind it: one video (with subtitle files),
+ * several, or a whole folder (a season).
+ */
+export function renderPicker(onFiles: (files: Picked[]) => void, error: Explanation | null): HTMLElement {
+  const picked = (list: FileList | null) => {
+    const files = [...(list ?? [])].map((file) => ({ file, handle: null }))
+    if (files.length > 0) onFiles(files)
+  }
   const input = h('input', {
     type: 'file',
     id: 'upload-file',
@@ -72,23 +116,40 @@ export function renderPicker(onFiles: (files: File[]) => void, error: Explanatio
     class: 'visually-hidden',
     tabindex: -1,
     'aria-hidden': 'true',
-    onchange: () => {
-      const files = [...(input.files ?? [])]
-      if (files.length > 0) onFiles(files)
-    },
+    onchange: () => picked(input.files),
+  })
+  const folder = h('input', {
+    type: 'file',
+    id: 'upload-folder',
+    webkitdirectory: true,
+    multiple: true,
+    class: 'visually-hidden',
+    tabindex: -1,
+    'aria-hidden': 'true',
+    onchange: () => picked(folder.files),
   })
   const zone = h(
     'section',
     { class: 'dropzone', 'aria-labelledby': 'drop-title' },
     icon('upload'),
-    h('h2', { id: 'drop-title' }, 'Drop a video here'),
+    h('h2', { id: 'drop-title' }, 'Drop a video here, or a whole season'),
     h(
       'p',
       null,
-      'Your browser encodes it into streaming quality levels on this computer, and uploads each part as soon as it is ready. Drop subtitle files (.srt, .ass, .vtt) with it to add them.',
+      'Your browser encodes it into streaming quality levels on this computer, and uploads each part as soon as it is ready. Drop subtitle files (.srt, .ass, .vtt) with a video to add them; drop several videos or a folder to upload them one after the other as episodes of a series.',
     ),
-    h('button', { type: 'button', class: 'btn btn-primary', onclick: () => input.click() }, 'Choose a video'),
+    h(
+      'div',
+      { class: 'dropzone-actions' },
+      h(
+        'button',
+        { type: 'button', class: 'btn btn-primary', onclick: () => input.click() },
+        'Choose a video',
+      ),
+      h('button', { type: 'button', class: 'btn', onclick: () => folder.click() }, 'Choose a folder'),
+    ),
     input,
+    folder,
   )
   let depth = 0
   const over = (on: boolean) => zone.classList.toggle('is-over', on)
@@ -109,8 +170,10 @@ export function renderPicker(onFiles: (files: File[]) => void, error: Explanatio
     e.preventDefault()
     depth = 0
     over(false)
-    const files = [...(e.dataTransfer?.files ?? [])]
-    if (files.length > 0) onFiles(files)
+    if (!e.dataTransfer) return
+    void droppedFiles(e.dataTransfer).then((files) => {
+      if (files.length > 0) onFiles(files)
+    })
   })
   return h(
     'div',
@@ -215,6 +278,23 @@ function planTable(plan: LadderPlan): HTMLElement {
   )
 }
 
+/** "About 3 min of encoding on this computer", once a one-second calibration has measured it. */
+function timeEstimate(plan: LadderPlan): HTMLElement {
+  const out = h(
+    'span',
+    { class: 'plan-time', 'aria-live': 'polite' },
+    'Measuring how fast this computer encodes…',
+  )
+  void calibrate().then((calibration) => {
+    const { seconds } = estimateCost(plan, calibration)
+    out.textContent =
+      seconds === null
+        ? 'Keep this tab open until it is published.'
+        : `Encoding takes ${roughTime(seconds)} on this computer (measured just now); keep this tab open until it is published.`
+  })
+  return out
+}
+
 /** The file's facts, the movie's fields and the encoding plan (with the track list, `tracks`), with Start. */
 export function renderPlan(
   file: File,
@@ -222,6 +302,8 @@ export function renderPlan(
   plan: LadderPlan,
   actions: { onStart: (fields: MovieFields) => void; onReset: () => void },
   tracks: HTMLElement | null = null,
+  /** More fields after the description (the series the movie joins). */
+  extra: HTMLElement | null = null,
 ): HTMLElement {
   const name = h('input', {
     type: 'text',
@@ -265,6 +347,7 @@ export function renderPlan(
       description,
       h('span', { class: 'hint' }, 'Optional. Shown on the movie page.'),
     ),
+    extra,
     h(
       'label',
       { class: 'switch', for: 'movie-active' },
@@ -278,7 +361,8 @@ export function renderPlan(
       'p',
       { class: 'plan-summary' },
       `About ${formatBytes(estimateBytes(plan))} in ${plan.segmentDuration.toFixed(plan.segmentDuration % 1 ? 3 : 0)}-second parts, ` +
-        'encoded with H.264 on this computer.',
+        'encoded with H.264 on this computer. ',
+      timeEstimate(plan),
     ),
     h(
       'div',
@@ -459,7 +543,7 @@ export class RunView {
             'button',
             { type: 'button', class: 'btn btn-sm btn-primary', onclick: () => this.actions.onRetry() },
             icon('retry'),
-            'Retry',
+            s.fallback && s.phase === 'failed' ? 'Retry with ffmpeg.wasm' : 'Retry',
           )
         : null
       mount(this.notice, errorNotice(s.error, [retry]))

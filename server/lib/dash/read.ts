@@ -31,6 +31,8 @@ import { mpdParser, rawAttributes, type XmlNode } from './xml.ts'
 
 export const MAX_MPD_BYTES = 4 * 1024 * 1024
 export const MAX_MPD_SEGMENTS = 500_000
+/** No ladder needs more; 40,000 Representations made a 2.3 MB catalog entry. */
+export const MAX_MPD_REPRESENTATIONS = 64
 
 /** A Representation as read, with everything it inherits from its AdaptationSet and Period. */
 export interface MpdRepresentation extends MediaAttributes {
@@ -69,7 +71,9 @@ export interface ParseMpdOptions {
   /** Path of the manifest inside the movie; relative URLs resolve against it. Default `manifest.mpd`. */
   manifestPath?: string
   maxBytes?: number
+  /** Segments the manifest may name in all, counted before any list is built. */
   maxSegments?: number
+  maxRepresentations?: number
 }
 
 type Attrs = Record<string, string>
@@ -109,6 +113,7 @@ export function parseMpd(input: string | Uint8Array, opts: ParseMpdOptions = {})
   return readMpd(root, {
     manifestPath: opts.manifestPath ?? 'manifest.mpd',
     budget: { left: opts.maxSegments ?? MAX_MPD_SEGMENTS },
+    maxRepresentations: opts.maxRepresentations ?? MAX_MPD_REPRESENTATIONS,
   })
 }
 
@@ -130,6 +135,7 @@ export function mpdFiles(mpd: Mpd): string[] {
 interface Context {
   manifestPath: string
   budget: { left: number }
+  maxRepresentations: number
 }
 
 /** Segment information found at one level; lower levels override higher ones attribute by attribute. */
@@ -173,6 +179,9 @@ function readMpd(root: XmlNode, ctx: Context): Mpd {
   const mpdBase = resolveBase(manifestUrl, root)
   const periods = children(root, 'Period')
   if (periods.length === 0) throw new MpdError('The manifest has no Period.')
+  // Content steering sends players to other locations than this movie's own files.
+  if (children(root, 'ContentSteering').length > 0)
+    throw new MpdError('ContentSteering is not accepted: every file must come from this movie.')
 
   const representations: MpdRepresentation[] = []
   let start = 0
@@ -212,6 +221,10 @@ function readMpd(root: XmlNode, ctx: Context): Mpd {
       const reps = children(set, 'Representation')
       if (reps.length === 0) throw new MpdError('An AdaptationSet has no Representation.')
       for (const rep of reps) {
+        if (representations.length >= ctx.maxRepresentations)
+          throw new MpdError(
+            `The manifest has more than ${ctx.maxRepresentations} Representations; that is the limit.`,
+          )
         representations.push(readRepresentation(rep, setScope, pAttrs.id ?? null, duration, ctx))
       }
     }
@@ -487,9 +500,12 @@ function hasBaseUrl(node: XmlNode): boolean {
 }
 
 function resolveBase(base: string, node: XmlNode): string {
-  // Several BaseURLs are alternatives (CDN fail-over); the first one is where the files are.
-  const first = texts(node, 'BaseURL')[0]
+  // Several BaseURLs are alternatives (CDN fail-over): a player may fetch from any of them, so
+  // only one, checked to stay inside the movie, is accepted.
+  const [first, ...alternates] = texts(node, 'BaseURL')
   if (first === undefined) return base
+  if (alternates.length > 0)
+    throw new MpdError('Alternate BaseURLs are not accepted: every file must come from this movie.')
   const text = decodeXmlText(first).trim()
   try {
     return new URL(text, base).href

@@ -18,7 +18,9 @@ export const login = createRoute({
   path: '/login',
   tags: ['Auth'],
   summary: 'Sign in',
-  description: 'Sets the HttpOnly session cookie. Failed attempts are rate-limited per username and address.',
+  description:
+    'Sets the HttpOnly session cookie (`__Host-adh_session` over HTTPS, `adh_session` over plain HTTP). Failed ' +
+    'attempts are rate-limited per username and address, per address, and overall, across every server process.',
   request: { body: jsonBody(LoginSchema) },
   responses: {
     200: json(SignedInSchema, 'Signed in; the cookie is set'),
@@ -26,6 +28,7 @@ export const login = createRoute({
     401: problems[401],
     422: problems[422],
     429: problem('Too many failed attempts; see Retry-After'),
+    503: problem('Too many passwords being checked at once; see Retry-After'),
   },
 })
 
@@ -51,11 +54,22 @@ export const changePassword = createRoute({
   path: '/password',
   tags: ['Auth'],
   summary: 'Change my password',
+  description:
+    'Ends every other session of the account (the one making the change stays signed in) and, unless ' +
+    '`revokeTokens` is false, revokes its API tokens. Wrong current passwords are rate-limited per account. ' +
+    'An API token needs the `admin` scope.',
   security,
   request: {
     body: jsonBody(ChangePasswordSchema),
   },
-  responses: { 204: { description: 'Changed' }, 401: problems[401], 422: problems[422] },
+  responses: {
+    204: { description: 'Changed' },
+    401: problems[401],
+    403: problem('An API token without the admin scope'),
+    422: problems[422],
+    429: problem('Too many wrong current passwords; see Retry-After'),
+    503: problem('Too many passwords being checked at once; see Retry-After'),
+  },
 })
 
 export const listTokens = createRoute({
@@ -75,12 +89,15 @@ export const createToken = createRoute({
   path: '/tokens',
   tags: ['Auth'],
   summary: 'Create an API token',
-  description: 'The token is in the response once and never again; only its hash is stored.',
+  description:
+    'The token is in the response once and never again; only its hash is stored. An API token may create ' +
+    'tokens only with the `admin` scope, and only within its own scopes.',
   security,
   request: { body: jsonBody(CreateTokenSchema) },
   responses: {
     201: json(NewTokenSchema, 'The token, shown once'),
     401: problems[401],
+    403: problem('An API token without the admin scope, or asking for scopes it does not have'),
     422: problems[422],
   },
 })

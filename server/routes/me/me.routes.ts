@@ -4,9 +4,7 @@
  * @module
  */
 import { createRoute, z } from '@hono/zod-openapi'
-import type { MiddlewareHandler } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
-import { ApiError } from '../../lib/problem.ts'
+import { smallBody } from '../../lib/body-limit.ts'
 import { idParam, json, jsonBody, problem, problems, security } from '../common.schemas.ts'
 import { ProgressSchema } from '../movies/movies.schemas.ts'
 import {
@@ -80,25 +78,6 @@ export const removeFromWatchlist = createRoute({
 /** A position and a duration are a few dozen bytes; anything much larger is not one. */
 export const PROGRESS_BODY_LIMIT = 1024
 
-/**
- * Refuses a body over `maxBytes` with a 413. A declared Content-Length is checked without touching
- * the body: on Node, reaching for `c.req.raw.body` (as hono's bodyLimit does first) turns the
- * request into a Web Request with a stream, which roughly doubled the cost of a progress save.
- * Only a body of unknown length is streamed through hono's bodyLimit.
- */
-function smallBody(maxBytes: number): MiddlewareHandler {
-  const tooLarge = () => {
-    throw new ApiError(413, 'body-too-large', `A progress body is at most ${maxBytes} bytes.`)
-  }
-  const streamed = bodyLimit({ maxSize: maxBytes, onError: tooLarge })
-  return async (c, next) => {
-    const declared = c.req.header('content-length')
-    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next)
-    if (!(Number(declared) <= maxBytes)) tooLarge()
-    await next()
-  }
-}
-
 export const listProgress = createRoute({
   method: 'get',
   path: '/progress',
@@ -155,7 +134,9 @@ export const saveProgress = createRoute({
     'duration, or within its last 120 s once past the half-way point, the movie becomes `watched`. A position ' +
     'past the end counts as the end.',
   security,
-  middleware: [smallBody(PROGRESS_BODY_LIMIT)] as const,
+  middleware: [
+    smallBody(PROGRESS_BODY_LIMIT, `A progress body is at most ${PROGRESS_BODY_LIMIT} bytes.`),
+  ] as const,
   request: { params: MovieIdParam, body: jsonBody(SaveProgressSchema) },
   responses: {
     200: json(ProgressSchema, 'Saved'),

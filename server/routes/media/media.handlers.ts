@@ -62,9 +62,11 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
     'last-modified': file.createdAt.toUTCString(),
     'cache-control': !shared ? PRIVATE_CACHE : isManifest(path) ? MANIFEST_CACHE : IMMUTABLE,
     'content-type': file.contentType,
+    'x-request-id': c.get('requestId'),
     ...UNTRUSTED,
     ...CROSS_ORIGIN,
   }
+  c.set('requestIdSent', true)
 
   const inm = c.req.header('if-none-match')
   if (
@@ -102,7 +104,12 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
     const location = await deps.blobs.signedUrl(movieKey(id, path))
     return new Response(null, {
       status: 302,
-      headers: { location, 'cache-control': 'private, no-store', ...CROSS_ORIGIN },
+      headers: {
+        location,
+        'cache-control': 'private, no-store',
+        'x-request-id': c.get('requestId'),
+        ...CROSS_ORIGIN,
+      },
     })
   }
 
@@ -111,7 +118,7 @@ export async function serve(c: Context<AppEnv>): Promise<Response> {
     // Usually the movie was deleted after its lookup was cached: look again, which answers 404.
     forgetServableFile(runtime, id, path)
     await findServableFile(deps, runtime, c.get('user'), id, path)
-    console.error(`[media] ${id}/${path} has a file row but no blob`)
+    deps.log?.error({ movieId: id, path, reqId: c.get('requestId') }, '[media] a file row has no blob')
     throw fileNotFound(id, path)
   }
   return new Response(blob.body, { status, headers })

@@ -8,7 +8,7 @@ import { MOVIE_STATUSES } from '../../../db/schema.ts'
 import { ID_PATTERN } from '../../lib/crypto.ts'
 import { SUBTITLE_ROLES } from '../../lib/dash/tracks.ts'
 import { canonicalLanguage } from '../../lib/languages.ts'
-import { booleanQuery, ID_MESSAGE } from '../common.schemas.ts'
+import { booleanQuery, ID_MESSAGE, lineText, proseText } from '../common.schemas.ts'
 
 export const RenditionSchema = z
   .object({
@@ -107,7 +107,10 @@ export const MovieSchema = z
         "The HLS multivariant playlist over the same segments, once published; null when the manifest's segments are not fragmented MP4 (CMAF)",
       example: '/media/x3KfQ9aLw0PzR7bT/master.m3u8',
     }),
-    renditions: z.array(RenditionSchema),
+    renditions: z.array(RenditionSchema).openapi({ description: 'Single movies only; lists leave it out' }),
+    maxHeight: z.number().int().nullable().openapi({
+      description: 'Height of the tallest video rendition (a 1080p badge); null before publishing',
+    }),
     owner: z.object({ id: z.string(), username: z.string() }).nullable(),
     createdAt: z.string().openapi({ format: 'date-time' }),
     updatedAt: z.string().openapi({ format: 'date-time' }),
@@ -144,14 +147,22 @@ export const MovieSchema = z
 
 export type MovieJson = z.infer<typeof MovieSchema>
 
+/**
+ * A movie as lists show it: without its renditions, which a hostile or unusual manifest can make
+ * long, and which only the player needs.
+ */
+export const MovieSummarySchema = MovieSchema.omit({ renditions: true }).openapi('MovieSummary')
+
+export type MovieSummaryJson = z.infer<typeof MovieSummarySchema>
+
 export const MoviePageSchema = z
-  .object({ items: z.array(MovieSchema), nextCursor: z.string().nullable() })
+  .object({ items: z.array(MovieSummarySchema), nextCursor: z.string().nullable() })
   .openapi('MoviePage')
 
 export type MoviePage = z.infer<typeof MoviePageSchema>
 
-const name = z.string().trim().min(1).max(200)
-const description = z.string().max(5000)
+const name = lineText(200)
+const description = proseText(5000)
 export const SEASON_MAX = 9999
 export const EPISODE_MAX = 99999
 const season = z.number().int().min(0).max(SEASON_MAX).openapi({ description: '0 for specials' })

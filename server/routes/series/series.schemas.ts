@@ -1,6 +1,6 @@
 /** What the series routes send and take, as zod schemas (see movies.schemas.ts). @module */
 import { z } from '@hono/zod-openapi'
-import { booleanQuery } from '../common.schemas.ts'
+import { booleanQuery, lineText, proseText } from '../common.schemas.ts'
 import { EpisodeRefSchema, MovieSchema, ProgressSchema } from '../movies/movies.schemas.ts'
 
 export const SeasonSchema = z
@@ -75,8 +75,8 @@ export const SeriesPageSchema = z
 
 export type SeriesPage = z.infer<typeof SeriesPageSchema>
 
-const name = z.string().trim().min(1).max(200)
-const description = z.string().max(5000)
+const name = lineText(200)
+const description = proseText(5000)
 
 export const CreateSeriesSchema = z
   .strictObject({ name, description: description.optional() })

@@ -3,6 +3,7 @@ import type { RouteHandler } from '@hono/zod-openapi'
 import { asc, eq } from 'drizzle-orm'
 import { users } from '../../../db/schema.ts'
 import { requireAdmin } from '../../auth/middleware.ts'
+import { endSessions, revokeTokens } from '../../auth/tokens.ts'
 import type { AppEnv } from '../../env.ts'
 import { validationFailed } from '../../lib/errors.ts'
 import { ApiError } from '../../lib/problem.ts'
@@ -42,6 +43,12 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
     ...(patch.active !== undefined ? { active: patch.active } : {}),
   }
   if (Object.keys(set).length) await deps.db.update(users).set(set).where(eq(users.id, id))
+  // A reset password or a deactivation ends every session (so a reactivation brings none back)
+  // and, by default, the tokens: whoever held the account's secrets may not keep using them.
+  if (patch.password !== undefined || patch.active === false) {
+    await endSessions(deps, c.var.runtime, id)
+    if (patch.revokeTokens ?? true) await revokeTokens(deps, id)
+  }
   // Cached sessions carry the role and stand for "active": none may outlive the change.
   c.var.runtime.sessions.clear()
   return c.json(userToJson((await findUser(deps, id))!), 200)

@@ -33,8 +33,14 @@ export type CreateUserInput = z.output<typeof CreateUserSchema>
 
 export const UpdateUserSchema = z
   .strictObject({
-    password: passwordField.optional(),
+    password: passwordField
+      .optional()
+      .openapi({ description: 'A new password; ends every session of the account' }),
     role: z.enum(ROLES).optional(),
-    active: z.boolean().optional(),
+    active: z.boolean().optional().openapi({ description: 'false ends every session of the account' }),
+    revokeTokens: z.boolean().optional().openapi({
+      description:
+        "With a new password or a deactivation: also revoke the account's API tokens (default true)",
+    }),
   })
   .openapi('UpdateUser')

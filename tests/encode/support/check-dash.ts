@@ -46,7 +46,10 @@ export async function expectValidLadder(dir: string, plan: LadderPlan): Promise<
   const videoSets = sets.filter((s) => s['@_contentType'] === 'video')
   const audioSets = sets.filter((s) => s['@_contentType'] === 'audio')
   expect(videoSets, 'one video adaptation set').toHaveLength(1)
-  expect(audioSets).toHaveLength(plan.audio ? 1 : 0)
+  // One set per kept audio track, in the plan's order, each with its renditions (stereo, then 5.1).
+  expect(audioSets.map((s) => asArray(s.Representation).map((r) => r['@_id']))).toEqual(
+    plan.audio.map((track) => track.renditions.map((r) => r.id)),
+  )
   const video = videoSets[0]!
   expect(video['@_segmentAlignment']).toBe('true')
   const template = video.SegmentTemplate as Node
@@ -115,17 +118,49 @@ export async function expectValidLadder(dir: string, plan: LadderPlan): Promise<
     for (const [k, t] of starts.entries()) expect(t).toBeCloseTo(firstPts[0]![k]!, 3)
   }
 
-  if (plan.audio) {
-    const rep = asArray(audioSets[0]!.Representation)[0]!
-    expect(rep['@_codecs']).toBe('mp4a.40.2')
-    const t = rep.SegmentTemplate as Node
-    const init = fill(String(t['@_initialization']), String(rep['@_id']))
-    files.push(init)
-    for (const seg of expandTimeline(t)) {
-      const chunk = fill(String(t['@_media']), String(rep['@_id']), seg.number)
-      expect(existsSync(join(dir, chunk)), chunk).toBe(true)
-      files.push(chunk)
+  for (const set of audioSets) {
+    for (const rep of asArray(set.Representation)) {
+      expect(rep['@_codecs']).toBe('mp4a.40.2')
+      const t = (rep.SegmentTemplate ?? set.SegmentTemplate) as Node
+      const init = fill(String(t['@_initialization']), String(rep['@_id']))
+      expect(existsSync(join(dir, init)), init).toBe(true)
+      files.push(init)
+      for (const seg of expandTimeline(t)) {
+        const chunk = fill(String(t['@_media']), String(rep['@_id']), seg.number)
+        expect(existsSync(join(dir, chunk)), chunk).toBe(true)
+        files.push(chunk)
+      }
     }
+  }
+
+  // Subtitle tracks: one WebVTT file each, named by its Representation's BaseURL.
+  const textSets = sets.filter((s) => s['@_contentType'] === 'text')
+  expect(textSets).toHaveLength(plan.subtitles.length)
+  for (const set of textSets) {
+    expect(set['@_mimeType']).toBe('text/vtt')
+    const vtt = String(asArray(set.Representation)[0]!.BaseURL)
+    expect((await readFile(join(dir, vtt), 'utf8')).startsWith('WEBVTT'), vtt).toBe(true)
+    files.push(vtt)
+  }
+
+  // Seek-bar previews: a DASH-IF thumbnail set of JPEG sheets, and the WebVTT file pointing into them.
+  const imageSets = sets.filter((s) => s['@_contentType'] === 'image')
+  expect(imageSets).toHaveLength(plan.thumbnails ? 1 : 0)
+  if (plan.thumbnails) {
+    const rep = asArray(imageSets[0]!.Representation)[0]!
+    const t = (rep.SegmentTemplate ?? imageSets[0]!.SegmentTemplate) as Node
+    const sheets = Math.ceil(
+      plan.source.duration / (Number(t['@_duration']) / Number(t['@_timescale'] ?? 1) || Infinity),
+    )
+    expect(sheets).toBeGreaterThan(0)
+    for (let n = Number(t['@_startNumber'] ?? 1), i = 0; i < sheets; i++, n++) {
+      const sheet = fill(String(t['@_media']), String(rep['@_id']), n)
+      expect(existsSync(join(dir, sheet)), sheet).toBe(true)
+      files.push(sheet)
+    }
+    const cues = await readFile(join(dir, 'thumbs.vtt'), 'utf8')
+    expect(cues).toMatch(/#xywh=\d+,\d+,\d+,\d+/)
+    files.push('thumbs.vtt')
   }
 
   // The manifest as a whole, read by ffmpeg's own DASH demuxer.
@@ -134,8 +169,11 @@ export async function expectValidLadder(dir: string, plan: LadderPlan): Promise<
   expect(videos.map((s) => `${s.width}x${s.height}`)).toEqual(
     plan.renditions.map((r) => `${r.width}x${r.height}`),
   )
-  expect(whole.streams.filter((s) => s.codec_type === 'audio')).toHaveLength(plan.audio ? 1 : 0)
-  if (plan.audio) expect(whole.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac')
+  expect(whole.streams.filter((s) => s.codec_type === 'audio').length).toBeGreaterThanOrEqual(
+    plan.audio.length > 0 ? 1 : 0,
+  )
+  if (plan.audio.length > 0)
+    expect(whole.streams.find((s) => s.codec_type === 'audio')?.codec_name).toBe('aac')
 
   const poster = await ffprobe(join(dir, 'poster.jpg'))
   expect(poster.streams[0]?.codec_name).toBe('mjpeg')

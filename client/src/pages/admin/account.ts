@@ -1,7 +1,8 @@
-/** Admin: change one's own password. @module */
+/** Admin: one's own account: the password, and playback preferences (playback.ts). @module */
 import { ApiError, api, call, errorMessage, type User } from '../../api.ts'
 import { h, mount } from '../../ui/dom.ts'
 import { toast } from '../../ui/toast.ts'
+import { playbackPanel } from './playback.ts'
 
 export async function renderAccount(body: HTMLElement, user: User): Promise<void> {
   const current = h('input', {
@@ -30,8 +31,7 @@ export async function renderAccount(body: HTMLElement, user: User): Promise<void
     h(
       'form',
       {
-        class: 'panel panel-pad form-grid',
-        style: 'max-width: 520px',
+        class: 'panel panel-pad form-grid account-panel',
         onsubmit: async (e: SubmitEvent) => {
           e.preventDefault()
           error.hidden = true
@@ -79,5 +79,6 @@ export async function renderAccount(body: HTMLElement, user: User): Promise<void
       h('div', { class: 'field' }, h('label', { for: 'repeat-password' }, 'Repeat the new password'), again),
       h('div', null, submit),
     ),
+    playbackPanel(),
   )
 }

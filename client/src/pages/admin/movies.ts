@@ -9,9 +9,10 @@ import {
   call,
   errorMessage,
   listMovies,
-  type Movie,
+  type MovieSummary as Movie,
   type MovieStatus,
   putFile,
+  sha256Hex,
   type User,
 } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
@@ -20,35 +21,14 @@ import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatDate, formatDuration } from '../../ui/format.ts'
 import { icon } from '../../ui/icons.ts'
 import { posterImage } from '../../ui/poster.ts'
+import { seriesField } from '../../ui/series-field.ts'
 import { toast } from '../../ui/toast.ts'
+import { movieEpisodeCode } from '../../viewer/labels.ts'
+import { itemActions, posterPicker } from './item-actions.ts'
 
 const PAGE = 25
-const POSTER_MAX = { width: 1280, height: 720 }
 
 const STATUS_LABEL: Record<MovieStatus, string> = { ready: 'Ready', draft: 'Draft', failed: 'Failed' }
-
-/**
- * Any image the browser can decode becomes a JPEG no larger than 1280x720: the server accepts
- * .jpg and .webp posters, and a 12-megapixel phone photo has no business being one.
- */
-export async function toPosterJpeg(file: Blob): Promise<Blob> {
-  const bitmap = await createImageBitmap(file).catch(() => {
-    throw new Error('That file is not an image this browser can read. Pick a JPEG, PNG or WebP.')
-  })
-  const scale = Math.min(1, POSTER_MAX.width / bitmap.width, POSTER_MAX.height / bitmap.height)
-  const canvas = document.createElement('canvas')
-  canvas.width = Math.max(1, Math.round(bitmap.width * scale))
-  canvas.height = Math.max(1, Math.round(bitmap.height * scale))
-  canvas.getContext('2d')?.drawImage(bitmap, 0, 0, canvas.width, canvas.height)
-  bitmap.close()
-  return new Promise((resolve, reject) =>
-    canvas.toBlob(
-      (b) => (b ? resolve(b) : reject(new Error('Could not encode the poster.'))),
-      'image/jpeg',
-      0.86,
-    ),
-  )
-}
 
 function statusBadge(movie: Movie) {
   return h('span', { class: `badge badge-${movie.status}` }, STATUS_LABEL[movie.status])
@@ -89,7 +69,15 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
   const status = h('div')
   const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
   const moreRow = h('div', { class: 'load-more', hidden: true }, more)
-  const posterInput = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp', hidden: true })
+  const posters = posterPicker<Movie>(async (movie, jpeg) => {
+    // A published movie's files never change: its new poster gets a name of its own.
+    const name =
+      movie.status === 'ready'
+        ? `poster-${(await sha256Hex(new Uint8Array(await jpeg.arrayBuffer()))).slice(0, 16)}.jpg`
+        : 'poster.jpg'
+    await putFile(movie.id, name, jpeg)
+    replace(await call(api.movies[':id'].$get({ param: { id: movie.id } })))
+  })
 
   mount(
     body,
@@ -103,7 +91,7 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     wrap,
     status,
     moreRow,
-    posterInput,
+    posters.input,
   )
 
   function row(movie: Movie): HTMLTableRowElement {
@@ -141,6 +129,14 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
             'div',
             null,
             h('a', { href: `/movies/${encodeURIComponent(movie.id)}`, class: 'movie-name' }, movie.name),
+            movie.series
+              ? h(
+                  'div',
+                  { class: 'cell-sub cell-episode' },
+                  `${movieEpisodeCode(movie) ?? ''} · `,
+                  h('a', { href: `/series/${encodeURIComponent(movie.series.id)}` }, movie.series.name),
+                )
+              : null,
             h(
               'div',
               { class: 'cell-sub' },
@@ -164,22 +160,13 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
       ),
       h('td', { 'data-label': 'Created', class: 'num' }, formatDate(movie.createdAt)),
       h('td', { 'data-label': 'Active' }, h('label', { class: 'switch' }, active)),
-      actionsCell([
-        { label: 'Edit', icon: 'edit', ariaLabel: `Edit ${movie.name}`, onClick: () => void edit(movie) },
-        {
-          label: 'Poster',
-          icon: 'image',
-          ariaLabel: `Replace poster of ${movie.name}`,
-          onClick: () => pickPoster(movie),
-        },
-        {
-          label: 'Delete',
-          icon: 'trash',
-          quiet: true,
-          ariaLabel: `Delete ${movie.name}`,
-          onClick: () => void remove(movie),
-        },
-      ]),
+      actionsCell(
+        itemActions(movie.name, {
+          edit: () => void edit(movie),
+          poster: () => posters.pick(movie),
+          remove: () => void remove(movie),
+        }),
+      ),
     )
     rows.set(movie.id, tr)
     return tr
@@ -209,12 +196,24 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     description.value = movie.description
     const active = h('input', { type: 'checkbox', id: 'edit-active', checked: movie.active })
     const nameError = h('span', { class: 'error-text', id: 'edit-name-error' })
+    const series = seriesField({
+      id: 'edit',
+      mine: !isAdmin,
+      allowCreate: false,
+      initial: {
+        seriesId: movie.series?.id ?? null,
+        seriesName: movie.series?.name,
+        season: movie.season,
+        episode: movie.episode,
+      },
+    })
     await formDialog({
       title: 'Edit movie',
       submitLabel: 'Save changes',
       fields: [
         h('div', { class: 'field' }, h('label', { for: 'edit-name' }, 'Name'), name, nameError),
         h('div', { class: 'field' }, h('label', { for: 'edit-description' }, 'Description'), description),
+        series.element,
         h(
           'label',
           { class: 'checkbox', for: 'edit-active' },
@@ -226,10 +225,16 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
         nameError.textContent = ''
         name.removeAttribute('aria-invalid')
         try {
+          const place = await series.value()
           const updated = await call(
             api.movies[':id'].$patch({
               param: { id: movie.id },
-              json: { name: name.value.trim(), description: description.value, active: active.checked },
+              json: {
+                name: name.value.trim(),
+                description: description.value,
+                active: active.checked,
+                ...(place ?? {}),
+              },
             }),
           )
           replace(updated)
@@ -246,26 +251,6 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
       },
     })
   }
-
-  let posterFor: Movie | null = null
-  function pickPoster(movie: Movie) {
-    posterFor = movie
-    posterInput.value = ''
-    posterInput.click()
-  }
-  posterInput.addEventListener('change', async () => {
-    const file = posterInput.files?.[0]
-    const movie = posterFor
-    if (!file || !movie) return
-    toast('Uploading poster…')
-    try {
-      await putFile(movie.id, 'poster.jpg', await toPosterJpeg(file))
-      replace(await call(api.movies[':id'].$get({ param: { id: movie.id } })))
-      toast(`New poster for “${movie.name}”.`, 'ok')
-    } catch (err) {
-      toast(`Poster not replaced: ${errorMessage(err)}`, 'error')
-    }
-  })
 
   async function remove(movie: Movie) {
     const ok = await confirmDialog({

@@ -1,4 +1,8 @@
-/** Admin: accounts. Create an uploader (or admin), reset a password, deactivate or reactivate. @module */
+/**
+ * Admin: accounts. Create a viewer, uploader or admin, reset a password, deactivate or reactivate,
+ * delete. Invite links are the Invites section (invites.ts).
+ * @module
+ */
 import { ApiError, api, call, errorMessage, type Role, type User } from '../../api.ts'
 import { actionsCell, dataTable, retryNotice } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
@@ -74,7 +78,7 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
       h(
         'p',
         { class: 'muted', style: 'flex: 1' },
-        'Uploaders manage their own movies; admins manage everything.',
+        'Viewers watch and keep a list; uploaders also manage their own movies; admins manage everything.',
       ),
       h(
         'button',
@@ -122,6 +126,15 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
               ariaLabel: `${user.active ? 'Deactivate' : 'Reactivate'} ${user.username}`,
               onClick: () => void setActive(user, !user.active),
             },
+        self
+          ? null
+          : {
+              label: 'Delete',
+              icon: 'trash',
+              quiet: true,
+              ariaLabel: `Delete ${user.username}`,
+              onClick: () => void remove(user),
+            },
       ]),
     )
   }
@@ -154,6 +167,7 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
     const role = h(
       'select',
       { id: 'new-role' },
+      h('option', { value: 'viewer' }, 'Viewer: watches, keeps a list'),
       h('option', { value: 'uploader', selected: true }, 'Uploader: uploads and manages own movies'),
       h('option', { value: 'admin' }, 'Admin: manages everything'),
     )
@@ -210,6 +224,27 @@ export async function renderUsers(body: HTMLElement, me: User): Promise<void> {
         }
       },
     })
+  }
+
+  async function remove(user: User) {
+    const ok = await confirmDialog({
+      title: `Delete “${user.username}”?`,
+      body: h(
+        'p',
+        null,
+        'The account is gone for good: its sign-ins, API tokens, watch list and watch history are deleted. Movies and series it uploaded stay, without an owner. To only stop someone signing in, deactivate instead.',
+      ),
+      confirmLabel: 'Delete account',
+      danger: true,
+    })
+    if (!ok) return
+    try {
+      await call(api.users[':id'].$delete({ param: { id: user.id } }))
+      tbody.querySelector(`tr[data-user-id="${CSS.escape(user.id)}"]`)?.remove()
+      toast(`Deleted “${user.username}”.`, 'ok')
+    } catch (err) {
+      toast(errorMessage(err), 'error')
+    }
   }
 
   async function setActive(user: User, active: boolean) {
