@@ -20,7 +20,8 @@ import { appConfig, parseConfig } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
-import { pageFile } from './pages.ts'
+import { MOVIE_PAGE, pageFile } from './pages.ts'
+import { moviePageHtml } from './services/page-meta.ts'
 import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
 
 /** What wrangler.toml binds (and `wrangler secret put` adds). */
@@ -95,7 +96,8 @@ function assetPage(pathname: string): string | null {
 
 /** The whole site for one set of bindings: client pages and cores around the API app. */
 export function createWorkerApp(env: WorkerEnv) {
-  const app = createApp(workerDeps(env))
+  const deps = workerDeps(env)
+  const app = createApp(deps)
   const site = new Hono<{ Bindings: WorkerEnv }>()
   site.on(['GET', 'HEAD'], '/ffmpeg/:variant/:file', (c) =>
     ffmpegCore(c.env.MEDIA, c.req.param('variant'), c.req.param('file'), c.req.raw),
@@ -104,6 +106,8 @@ export function createWorkerApp(env: WorkerEnv) {
     const page =
       c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? assetPage(c.req.path) : null
     if (page && c.env.ASSETS) {
+      const movieId = page === MOVIE_ASSET ? c.req.path.split('/')[2] : undefined
+      if (movieId) return moviePage(deps, c.env.ASSETS, c.req.raw, page, decodeURIComponent(movieId))
       return c.env.ASSETS.fetch(
         new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),
       )
@@ -111,6 +115,31 @@ export function createWorkerApp(env: WorkerEnv) {
     return app.fetch(c.req.raw, c.env, c.executionCtx)
   })
   return site
+}
+
+const MOVIE_ASSET = assetPage(MOVIE_PAGE.route.replace(':id', 'x'))
+
+/**
+ * The movie page with the movie's sharing tags (services/page-meta.ts). The asset is always asked
+ * for in full (no conditional request), as what is written into it changes with the movie.
+ */
+async function moviePage(
+  deps: Deps,
+  assets: NonNullable<WorkerEnv['ASSETS']>,
+  request: Request,
+  page: string,
+  movieId: string,
+): Promise<Response> {
+  const headers = new Headers(request.headers)
+  for (const name of ['if-none-match', 'if-modified-since', 'range']) headers.delete(name)
+  const built = await assets.fetch(new Request(new URL(page, request.url), { headers }))
+  if (!built.ok) return built
+  const html = await moviePageHtml(deps, await built.text(), movieId, new URL(request.url).origin)
+  const out = new Headers(built.headers)
+  for (const name of ['etag', 'last-modified', 'content-length', 'content-encoding']) out.delete(name)
+  out.set('content-type', 'text/html; charset=utf-8')
+  out.set('cache-control', 'no-cache')
+  return new Response(request.method === 'HEAD' ? null : html, { status: 200, headers: out })
 }
 
 /** Largest unread request body read to its end rather than cancelled (a video segment is smaller). */

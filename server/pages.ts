@@ -6,10 +6,16 @@
  * @module
  */
 
+/**
+ * The movie page: served with the movie's sharing tags in its head (services/page-meta.ts) by the
+ * Node server and the Worker alike.
+ */
+export const MOVIE_PAGE = { route: '/movies/:id', file: 'movie.html' } as const
+
 /** Page routes (Hono patterns) and the HTML file of the client build that answers each. */
 export const PAGE_ROUTES: readonly (readonly [route: string, file: string])[] = [
   ['/', 'index.html'],
-  ['/movies/:id', 'movie.html'],
+  [MOVIE_PAGE.route, MOVIE_PAGE.file],
   ['/embed/:id', 'embed.html'],
   ['/series/:id', 'series.html'],
   ['/list', 'list.html'],

@@ -14,6 +14,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
+import { siteOrigin } from './lib/embed.ts'
 import { consoleLogger, type Logger } from './lib/log.ts'
 import {
   ASSET_CACHE,
@@ -21,9 +22,11 @@ import {
   EMBED_HEADERS,
   EMBED_PATHS,
   ISOLATED_PATHS,
+  MOVIE_PAGE,
   PAGE_ROUTES,
   STATIC_HEADERS,
 } from './pages.ts'
+import { moviePageHtml } from './services/page-meta.ts'
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = consoleLogger('warn')): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -49,6 +52,7 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = 
       for (const [k, v] of Object.entries(EMBED_HEADERS)) c.header(k, v)
     })
   }
+  app.get(MOVIE_PAGE.route, headers, moviePage(join(clientDir, MOVIE_PAGE.file)))
   for (const [route, file] of PAGE_ROUTES) {
     app.get(route, headers, serveStatic({ root, path: file }))
   }
@@ -63,6 +67,23 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = 
       },
     }),
   )
+}
+
+/**
+ * The movie page with the movie's sharing tags (services/page-meta.ts). The built file is read
+ * once; without a build it falls through to the static handler (and its 404).
+ */
+function moviePage(file: string): MiddlewareHandler<AppEnv> {
+  let built: Promise<string> | null = null
+  return async (c, next) => {
+    if (!built) {
+      if (!existsSync(file)) return next()
+      built = readFile(file, 'utf8')
+    }
+    const html = await moviePageHtml(c.var.deps, await built, c.req.param('id') ?? '', siteOrigin(c))
+    // The tags follow the movie (renamed, hidden, deleted): nobody keeps the page for long.
+    return c.html(html, 200, { 'Cache-Control': 'no-cache' })
+  }
 }
 
 const TEXT_TYPES: Record<string, string> = {

@@ -324,6 +324,64 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         )
       })
 
+      it('writes sharing tags into a watchable movie page, and nothing into a hidden or draft one', async () => {
+        /** The page's meta tags (and the oEmbed link), by name. */
+        async function pageTags(movieId: string): Promise<Map<string, string>> {
+          const res = await req(`/movies/${movieId}`)
+          expect(res.status).toBe(200)
+          expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+          const html = await res.text()
+          const tags = new Map<string, string>()
+          for (const m of html.matchAll(/<meta (?:property|name)="([^"]+)" content="([^"]*)">/g))
+            tags.set(m[1] ?? '', m[2] ?? '')
+          const oembed = /<link rel="alternate" type="application\/json\+oembed" href="([^"]+)"/.exec(html)
+          if (oembed) tags.set('oembed', oembed[1] ?? '')
+          return tags
+        }
+        const named = 'Streamed <"&> at dusk'
+        const description = 'A night train through the hills & "valleys"'
+        expect(
+          (await send('PATCH', `/api/movies/${id}`, { name: named, description }, asUploader)).status,
+        ).toBe(200)
+        const poster = new Uint8Array([0xff, 0xd8, 0xff, 0xd9])
+        expect((await putFile(id, 'poster-share.jpg', asUploader, poster)).status).toBe(201)
+
+        const tags = await pageTags(id)
+        const page = `${t.url}/movies/${id}`
+        const esc = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+        expect(Object.fromEntries(tags)).toMatchObject({
+          'og:type': 'video.other',
+          'og:title': esc(named),
+          'og:description': esc(description),
+          'og:url': page,
+          'og:image': `${t.url}/media/${id}/poster-share.jpg`,
+          'og:video': `${t.url}/embed/${id}`,
+          'og:video:type': 'text/html',
+          'twitter:card': 'player',
+          'twitter:player': `${t.url}/embed/${id}`,
+          'twitter:image': `${t.url}/media/${id}/poster-share.jpg`,
+          oembed: esc(`${t.url}/api/oembed?url=${encodeURIComponent(page)}`),
+        })
+        // The tagged URLs work: the poster and the embed are what a previewer fetches next.
+        expect((await req(`/media/${id}/poster-share.jpg`)).status).toBe(200)
+        const width = Number(tags.get('og:video:width'))
+        const height = Number(tags.get('og:video:height'))
+        // The fixture is 640x360.
+        expect(width / height).toBeCloseTo(16 / 9, 2)
+
+        // What an anonymous visitor may not see gets the page as built: no name, no poster, no tags.
+        const draft = await createMovie(asUploader, { name: 'Unannounced sequel', description: 'Spoilers' })
+        const unknown = await (await req('/movies/NoSuchMovie00000')).text()
+        const draftPage = await (await req(`/movies/${draft.id}`)).text()
+        expect(draftPage).toBe(unknown)
+        expect(draftPage).not.toMatch(/og:|twitter:|Unannounced|Spoilers/)
+        expect((await send('PATCH', `/api/movies/${id}`, { active: false }, asUploader)).status).toBe(200)
+        const hidden = await (await req(`/movies/${id}`)).text()
+        expect(hidden).toBe(unknown)
+        expect((await send('PATCH', `/api/movies/${id}`, { active: true }, asUploader)).status).toBe(200)
+        expect((await pageTags(id)).get('og:title')).toBe(esc(named))
+      })
+
       it('serves byte ranges, HEAD and conditional requests', async () => {
         const whole = await dash.bytes(segment())
         const url = `/media/${id}/${segment()}`

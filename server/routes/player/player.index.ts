@@ -1,6 +1,7 @@
 /** The /api/player and /api/oembed routes. @module */
 import type { RouteHandler } from '@hono/zod-openapi'
 import type { AppEnv } from '../../env.ts'
+import { embedSize, embedUrl, escapeHtml, siteOrigin } from '../../lib/embed.ts'
 import { movieNotFound } from '../../lib/errors.ts'
 import { createRouter } from '../../lib/router.ts'
 import { loadMovieForRead, mediaUrl } from '../../services/movies.ts'
@@ -11,23 +12,14 @@ const settings: RouteHandler<typeof routes.settings, AppEnv> = (c) =>
 
 const oembed: RouteHandler<typeof routes.oembed, AppEnv> = async (c) => {
   const { url, maxwidth, maxheight } = c.req.valid('query')
-  const origin = new URL(c.req.url).origin
+  const origin = siteOrigin(c)
   const id = /^\/(?:movies|embed)\/([A-Za-z0-9_-]{1,64})\/?$/.exec(safePath(url, origin))?.[1]
   if (!id) throw movieNotFound(url.slice(0, 100))
   const movie = await loadMovieForRead(c.var.deps, c.var.user, id)
   if (movie.status !== 'ready') throw movieNotFound(id)
-  const video = movie.renditions
-    ?.filter((r) => r.kind === 'video')
-    .sort((a, b) => b.bandwidth - a.bandwidth)[0]
-  const ratio = video?.width && video.height ? video.width / video.height : 16 / 9
-  let width = Math.min(maxwidth ?? 640, 1920)
-  let height = Math.round(width / ratio)
-  if (maxheight && height > maxheight) {
-    height = maxheight
-    width = Math.round(height * ratio)
-  }
-  const src = `${origin}/embed/${movie.id}`
-  const title = movie.name.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`)
+  const { width, height } = embedSize(movie.renditions ?? [], { maxwidth, maxheight })
+  const src = embedUrl(origin, movie.id)
+  const title = escapeHtml(movie.name)
   return c.json(
     {
       type: 'video' as const,
