@@ -22,9 +22,7 @@
  * MOVIE_SECONDS (default 300), SPEED (4); `--write` puts the table into BENCHMARKS.md.
  * @module
  */
-import { readFile, writeFile } from 'node:fs/promises'
 import { loadavg } from 'node:os'
-import { resolve } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { ABR_RULES, type AbrRule } from '../server/lib/abr.ts'
 import { launchBrowser, newPage, throttle } from '../tests/e2e/browser.ts'
@@ -32,12 +30,12 @@ import { ensureClientBuilt } from '../tests/setup/build-client.ts'
 import { startTestServer } from '../tests/support/app.ts'
 import { uploadMovie } from '../tests/support/http.ts'
 import { makeDash, type Rung } from '../tests/support/media.ts'
-import { fmt, table } from './lib.ts'
+import { fmt, table, writeSection } from './lib.ts'
 
 const MOVIE_SECONDS = Number(process.env.MOVIE_SECONDS ?? 300)
 const SPEED = Number(process.env.SPEED ?? 4)
 const SEGMENT = 2
-const SECTION = '## ABR rules (issue 14)'
+const HEADING = '## HLS and ABR rules (issue 14)'
 
 /** Five rungs from 200 kbit/s to 4 Mbit/s, 16:9 sizes the DASH muxer takes together. */
 const LADDER: Rung[] = [
@@ -244,11 +242,8 @@ async function main() {
     ].join('\n')
     console.log(out)
     if (process.argv.includes('--write')) {
-      const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
-      const text = await readFile(path, 'utf8')
-      const at = text.indexOf(SECTION)
-      const body = `${SECTION}\n\nMeasured by \`npm run bench:abr\` (bench/abr.ts says how).\n\n${out}\n`
-      await writeFile(path, at === -1 ? `${text.trimEnd()}\n\n${body}` : `${text.slice(0, at)}${body}`)
+      const stamp = `Run ${new Date().toISOString().slice(0, 10)} by \`npm run bench:abr\` (bench/abr.ts says how).`
+      await writeSection(HEADING, 'bench:abr', `${stamp}\n\n${out}`, 'npm run bench:abr')
     }
   } finally {
     await browser.close()

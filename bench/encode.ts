@@ -29,7 +29,7 @@
 import { execFile } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-args.ts'
 import type { EncodeJob } from '../client/src/encode/jobs.ts'
@@ -40,6 +40,7 @@ import type { LadderPlan } from '../client/src/encode/types.ts'
 import { initName, parseSegmentName } from '../server/lib/dash/names.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
 import { makeAnimeClip, makeClip, makeSidecar } from '../tests/support/media.ts'
+import { writeSection } from './lib.ts'
 
 const run = promisify(execFile)
 const argv = new Set(process.argv.slice(2))
@@ -252,7 +253,7 @@ async function main() {
   ].join('\n')
   const note = await runNote(chromium)
   console.log(`${table}\n\n${note}`)
-  if (WRITE) await writeSection(HEADING, 'bench:encode', table, note)
+  if (WRITE) await writeSection(HEADING, 'bench:encode', `${table}\n\n${note}`, 'npm run bench:encode')
   if (tracks) await finishTracks(tracks, chromium)
 }
 
@@ -267,7 +268,8 @@ async function runNote(chromium: string): Promise<string> {
 async function finishTracks(table: string, chromium: string) {
   const note = await runNote(chromium)
   console.log(`\n${table}\n\n${note}`)
-  if (WRITE) await writeSection(TRACKS_HEADING, 'bench:encode-tracks', table, note)
+  if (WRITE)
+    await writeSection(TRACKS_HEADING, 'bench:encode-tracks', `${table}\n\n${note}`, 'npm run bench:encode')
 }
 
 /**
@@ -396,21 +398,4 @@ async function encodeInBench(
  * Replaces the table between the markers in a section of BENCHMARKS.md (creating the section if
  * there is none), leaving the prose and every other section alone.
  */
-async function writeSection(heading: string, marker: string, table: string, note: string) {
-  const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
-  const [open, close] = [`<!-- ${marker} -->`, `<!-- /${marker} -->`]
-  const block = `${open}\n${table}\n\n${note}\n${close}`
-  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
-  if (!text.includes(heading)) {
-    text = `${text.trimEnd()}\n\n${heading}\n\n\`npm run bench:encode\`\n\n${block}\n`
-  } else if (text.includes(open) && text.includes(close)) {
-    text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
-  } else {
-    const at = text.indexOf(heading) + heading.length
-    text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
-  }
-  await writeFile(path, text)
-  console.error(`\nupdated the table under "${heading}" in BENCHMARKS.md`)
-}
-
 await main()
