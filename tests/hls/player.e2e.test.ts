@@ -53,6 +53,28 @@ const playedPast = (page: Page, seconds: number) =>
     timeout: 45_000,
   })
 
+/** What hls.js was doing, for a failure message: levels switched to, estimate, buffer, errors. */
+const hlsState = (page: Page) =>
+  page.evaluate(() => {
+    const w = window as unknown as {
+      switched: number[]
+      hlsErrors: string[]
+      hls: { currentLevel: number; nextLoadLevel: number; bandwidthEstimate: number }
+    }
+    const video = document.querySelector('video')
+    const buffered = video?.buffered.length ? video.buffered.end(video.buffered.length - 1) : 0
+    return JSON.stringify({
+      switched: w.switched,
+      currentLevel: w.hls.currentLevel,
+      nextLoadLevel: w.hls.nextLoadLevel,
+      estimate: Math.round(w.hls.bandwidthEstimate),
+      time: video?.currentTime,
+      paused: video?.paused,
+      buffered,
+      errors: w.hlsErrors,
+    })
+  })
+
 describe('hls.js plays the server’s HLS', () => {
   it('starts, and drops to a lower variant when the network is throttled', async () => {
     const { page, context } = await newPage(browser)
@@ -100,29 +122,31 @@ describe('hls.js plays the server’s HLS', () => {
       }, `${server.url}${movie.hlsUrl}`)
       expect(levels.map((l) => l.height).sort((a, b) => a - b)).toEqual([144, 360, 720])
       await playedPast(page, 2).catch(async (e) => {
-        throw new Error(
-          `${e}; hls.js errors: ${await page.evaluate(() => (window as unknown as { hlsErrors: string[] }).hlsErrors.join(' | '))}`,
-        )
+        throw new Error(`${e}; hls.js state: ${await hlsState(page)}`)
       })
       const top = levels.findIndex((l) => l.height === 720)
       // Unthrottled loopback: hls.js climbs to the top variant.
-      await page.waitForFunction(
-        (t) => (window as unknown as { switched: number[] }).switched.includes(t),
-        top,
-        {
+      await page
+        .waitForFunction((t) => (window as unknown as { switched: number[] }).switched.includes(t), top, {
           timeout: 30_000,
-        },
-      )
+        })
+        .catch(async (e) => {
+          throw new Error(`${e}; hls.js state: ${await hlsState(page)}`)
+        })
       await throttle(page, 500)
-      const lowered = await page.waitForFunction(
-        (t) => {
-          const s = (window as unknown as { switched: number[] }).switched
-          const i = s.lastIndexOf(t)
-          return s.slice(i + 1).find((l) => l !== t) ?? null
-        },
-        top,
-        { timeout: 45_000 },
-      )
+      const lowered = await page
+        .waitForFunction(
+          (t) => {
+            const s = (window as unknown as { switched: number[] }).switched
+            const i = s.lastIndexOf(t)
+            return s.slice(i + 1).find((l) => l !== t) ?? null
+          },
+          top,
+          { timeout: 45_000 },
+        )
+        .catch(async (e) => {
+          throw new Error(`${e}; hls.js state: ${await hlsState(page)}`)
+        })
       const level = (await lowered.jsonValue()) as number
       expect(levels[level]!.bitrate).toBeLessThan(levels[top]!.bitrate)
     } finally {
