@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ABR_RULES } from '../../server/lib/abr.ts'
 import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
-import { launchBrowser, newPage, throttle, VIEWPORTS } from '../e2e/browser.ts'
+import { launchBrowser, newPage, signedInPage, throttle, VIEWPORTS } from '../e2e/browser.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
 import { uploadMovie } from '../support/http.ts'
 import { ABR_LADDER, type DashMovie, makeDash } from '../support/media.ts'
@@ -257,6 +257,53 @@ describe('our player', () => {
       await page.screenshot({ path: '/tmp/hls-movie-desktop.png', fullPage: true })
       await page.setViewportSize(VIEWPORTS.phone)
       await page.screenshot({ path: '/tmp/hls-movie-phone.png', fullPage: true })
+    } finally {
+      await context.close()
+    }
+  }, 90_000)
+})
+
+describe('a ?t= link and saved progress', () => {
+  it('starts where the link says, without offering the saved position; without ?t= it offers it', async () => {
+    const viewer = await server.createUser(undefined, 'viewer')
+    const saved = await fetch(`${server.url}/api/me/progress/${movie.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${viewer.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ position: 10, duration: 30 }),
+    })
+    expect(saved.status).toBe(200)
+    const { page, context } = await signedInPage(browser, server.url, viewer)
+    try {
+      // The control: the saved position is offered.
+      await page.goto(`${server.url}/movies/${movie.id}`)
+      const resume = page.getByRole('button', { name: /^Resume from / })
+      await resume.waitFor()
+      expect(Number(await resume.getAttribute('data-resume-at'))).toBe(10)
+
+      const logs: string[] = []
+      page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`.slice(0, 200)))
+      await page.goto(`${server.url}/movies/${movie.id}?t=22`)
+      await page.click('.player-start')
+      await playedPast(page, 22.2).catch(async (e) => {
+        const state = await page.evaluate(() => {
+          const v = document.querySelector('video')!
+          return JSON.stringify({
+            t: v.currentTime,
+            paused: v.paused,
+            ready: v.readyState,
+            played: v.played.length,
+            err: v.error?.message,
+            text: document.querySelector('.player')?.textContent?.slice(0, 600),
+            buf: v.buffered.length ? [v.buffered.start(0), v.buffered.end(v.buffered.length - 1)] : null,
+          })
+        })
+        throw new Error(`${e}; ${state}; ${logs.slice(-15).join(' | ')}`)
+      })
+      expect(await page.locator('.player-resume').count()).toBe(0)
+      // It started at the link's second, not at 10 s and played on from there.
+      expect(
+        await page.evaluate(() => document.querySelector('video')!.played.start(0)),
+      ).toBeGreaterThanOrEqual(21)
     } finally {
       await context.close()
     }
