@@ -276,6 +276,19 @@ export const authGeneration = sqliteTable('auth_generation', {
 })
 
 /**
+ * A number that moves whenever what the catalog shows anyone may have changed: a movie added,
+ * changed or deleted, a series renamed or deleted, an account renamed or deleted (owner names are
+ * in the movie JSON). Moved by triggers (migration 0007), one row. Each server process keeps the
+ * catalog answers it gave anonymous callers (server/services/catalog-cache.ts) and reuses one only
+ * while this number is the one read before it was made, so a publish in any process is seen by
+ * every other at their next request.
+ */
+export const catalogGeneration = sqliteTable('catalog_generation', {
+  id: integer('id').primaryKey(),
+  n: integer('n').notNull().default(0),
+})
+
+/**
  * Rate-limit counters shared by every server process (and Workers isolate): failed sign-ins per
  * username and address, per address, and overall; sign-ups per address; password changes per
  * user. A fixed window per key: `count` attempts until `reset_at`.

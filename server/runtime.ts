@@ -9,7 +9,7 @@
  * a publish's state transition (services/publish.ts), the sign-in and sign-up rate limits
  * (services/rate-limits.ts). The caches here only keep answers that are true for everyone for a
  * bounded time (the /media lookup, one second) or that each process checks against the database
- * (sessions: auth/tokens.ts).
+ * (sessions: auth/tokens.ts; anonymous catalog answers: services/catalog-cache.ts).
  * @module
  */
 import { type AuthUser, clock, type Deps } from './env.ts'
@@ -35,6 +35,17 @@ export interface Runtime {
    * an account change in any process ends it. Signing out here also drops its entry at once.
    */
   sessions: TtlCache<CachedSession>
+  /**
+   * Catalog answers given to anonymous callers, by request (services/catalog-cache.ts), each
+   * reused only while the database's catalog generation is the one it was made under.
+   */
+  catalog: TtlCache<CachedAnswer>
+}
+
+/** A catalog answer kept by `Runtime.catalog`, with the catalog generation read before it was made. */
+export interface CachedAnswer {
+  generation: number
+  value: unknown
 }
 
 /**
@@ -46,6 +57,9 @@ export interface Runtime {
 export const PUBLIC_LOOKUP_TTL_MS = 1000
 const PUBLIC_LOOKUP_ENTRIES = 10_000
 const SESSION_ENTRIES = 10_000
+/** Catalog answers: a page of 20 movies is about 15 KB of objects, so at most a few MB per process. */
+const CATALOG_ENTRIES = 500
+const CATALOG_TTL_MS = 60_000
 
 export function createRuntime(deps: Deps): Runtime {
   const now = clock(deps)
@@ -53,5 +67,6 @@ export function createRuntime(deps: Deps): Runtime {
     servable: ttlCache({ ttlMs: PUBLIC_LOOKUP_TTL_MS, maxEntries: PUBLIC_LOOKUP_ENTRIES, now }),
     purgedAt: { value: 0 },
     sessions: ttlCache({ ttlMs: deps.config.sessionCacheMs, maxEntries: SESSION_ENTRIES, now }),
+    catalog: ttlCache({ ttlMs: CATALOG_TTL_MS, maxEntries: CATALOG_ENTRIES, now }),
   }
 }

@@ -6,17 +6,11 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js'
 import { and, eq, gt, isNull, lte, ne, or } from 'drizzle-orm'
-import {
-  apiTokens,
-  authGeneration as authGenerationTable,
-  sessions,
-  TOKEN_SCOPES,
-  type TokenScope,
-  users,
-} from '../../db/schema.ts'
+import { apiTokens, sessions, TOKEN_SCOPES, type TokenScope, users } from '../../db/schema.ts'
 import { type AuthUser, clock, currentDate, type Deps } from '../env.ts'
 import { newId, randomToken } from '../lib/crypto.ts'
 import type { Runtime } from '../runtime.ts'
+import { readGeneration } from '../services/generations.ts'
 
 export { SESSION_COOKIE } from './cookie.ts'
 
@@ -110,7 +104,7 @@ export async function purgeExpiredSessions(deps: Deps): Promise<void> {
 export async function userForSession(deps: Deps, runtime: Runtime, secret: string): Promise<AuthUser | null> {
   const now = currentDate(deps)
   const caching = deps.config.sessionCacheMs > 0
-  const generation = caching ? await authGeneration(deps) : 0
+  const generation = caching ? await readGeneration(deps, 'auth') : 0
   const cached = caching ? runtime.sessions.get(secret) : undefined
   if (cached && cached.generation === generation && cached.expiresAt > now.getTime()) return cached.user
   const [row] = await deps.db
@@ -123,22 +117,6 @@ export async function userForSession(deps: Deps, runtime: Runtime, secret: strin
   const user: AuthUser = { id: row.id, username: row.username, role: row.role, via: 'session' }
   if (caching) runtime.sessions.set(secret, { user, expiresAt: row.expiresAt.getTime(), generation })
   return user
-}
-
-/** The generation query, built once per database: it runs on every signed-in request. */
-const generationQueries = new WeakMap<Deps['db'], { get(): Promise<{ n: number } | undefined> }>()
-
-async function authGeneration(deps: Deps): Promise<number> {
-  let query = generationQueries.get(deps.db)
-  if (!query) {
-    query = deps.db
-      .select({ n: authGenerationTable.n })
-      .from(authGenerationTable)
-      .where(eq(authGenerationTable.id, 1))
-      .prepare()
-    generationQueries.set(deps.db, query)
-  }
-  return (await query.get())?.n ?? 0
 }
 
 export interface NewToken {

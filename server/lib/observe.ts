@@ -33,8 +33,17 @@ export interface AppMetrics {
 /** Called by the runtime once the response is fully sent (or the client went away). */
 export type SentCallback = (bytes: number | undefined, aborted: boolean) => void
 
-/** A random id, 20 characters of [A-Za-z0-9]: plenty to tell requests apart in a log. */
-export const newRequestId = () => randomToken(20)
+/**
+ * 20 characters of [A-Za-z0-9]: this process's random 12 and a counter, so ids never repeat
+ * across processes and restarts and cost no random bytes per request (they are not secrets).
+ */
+let prefix = ''
+let requests = 0
+export function newRequestId(): string {
+  // Made at the first request, not at load: Workers allow random values only while handling one.
+  if (!prefix) prefix = randomToken(12)
+  return prefix + (requests++).toString(36).padStart(8, '0')
+}
 
 /** The route pattern that answered, for metrics labels; `(unmatched)` for a 404 no route claimed. */
 export function routeOf(c: Context): string {

@@ -316,7 +316,8 @@ describe('catalog, player and admin pages', () => {
     await phone.page.locator(`#admin-movies tr[data-movie-id="${feature.id}"]`).waitFor()
     await screenshot(phone.page, 'admin-movies-phone', true)
     await phone.context.close()
-  })
+    // Three browser contexts and five screenshots: about 17 s on a quiet machine.
+  }, 60_000)
 
   it('deletes a movie after confirmation, and its media URLs answer 404', async () => {
     const media = [second.manifestUrl!, `/media/${second.id}/init-stream0.m4s`]

@@ -290,10 +290,23 @@ describe('WEB_CONCURRENCY=2', () => {
       metric(await (await fetch(`${url}/metrics`)).text(), 'adh_http_requests_total', {
         route: '/api/health',
       })
-    const before = await health()
+    // A process counts a response once Node has handed it to the socket, which can be a moment
+    // after the client read it: the start-up health check may still be counting. Wait for the
+    // sum to hold still before taking it as the baseline, and for the 20 to arrive after.
+    const settled = async (atLeast = 0) => {
+      let last = await health()
+      for (let i = 0; i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        const now = await health()
+        if (now === last && now >= atLeast) return now
+        last = now
+      }
+      return last
+    }
+    const before = await settled()
     for (let i = 0; i < 20; i++) expect(await get('/api/health')).toBe(200)
-    // Each process saw about half of them; every /metrics answer has them all.
-    expect((await health()) - before).toBe(20)
+    // Each process saw about half of them; every /metrics answer has them all, and no more.
+    expect((await settled(before + 20)) - before).toBe(20)
     expect((await health()) - before).toBe(20)
     await stop(proc)
     expect(proc.exitCode).toBe(0)

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseSegmentName } from '../../server/lib/dash/names.ts'
 import { launchBrowser, screenshot, signedInPage } from '../e2e/browser.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
-import { makeClip, makeTextFile } from '../support/media.ts'
+import { makeClip, makeSidecar, makeTextFile } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 
 const run = promisify(execFile)
@@ -55,6 +55,8 @@ interface MovieJson {
   episode: number | null
   series: { id: string; name: string } | null
   manifestUrl: string | null
+  subtitleLanguages: string[]
+  subtitles: { url: string }[]
 }
 
 /** The page at a size, saved beside the other artifacts and in /tmp for people to look at. */
@@ -138,35 +140,60 @@ describe('a season through the upload page', () => {
     await expect.poll(() => status.textContent(), { timeout: 240_000 }).toBe('2 of 3 published · 1 stopped')
     const failed = page.locator('.run-item.is-failed')
     expect(await failed.getAttribute('data-file')).toBe('[Fans] Moon Patrol - 02 (360p).mp4')
-    expect(await failed.getByRole('alert').textContent()).toMatch(/refused/i)
-    expect(await failed.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true)
+    expect(await failed.getByRole('alert').textContent()).toMatch(/episode number is taken/i)
+    // The number can be changed right there: the file is retried as the episode given.
+    const renumber = failed.getByRole('spinbutton', { name: /New episode number/ })
+    // Proposed: one past the season's highest number when the file stopped (3 or 4, depending on
+    // whether episode 3's draft was made by then), never the taken 2.
+    await expect.poll(async () => Number(await renumber.inputValue())).toBeGreaterThanOrEqual(3)
     await shot(page, 'season-queue-desktop')
     await page.setViewportSize({ width: 390, height: 844 })
     await shot(page, 'season-queue-phone')
+    await page.setViewportSize({ width: 1366, height: 800 })
 
-    const episodes = await call<{ items: MovieJson[] }>(
-      'GET',
-      `/api/movies?series=${series.id}&limit=100&mine=true`,
-    )
-    const published = episodes.items.filter((m) => m.status === 'ready')
-    expect(published.map((m) => [m.name, m.season, m.episode]).sort()).toEqual([
+    const published = async () =>
+      (await call<{ items: MovieJson[] }>('GET', `/api/movies?series=${series.id}&limit=100&mine=true`)).items
+        .filter((m) => m.status === 'ready')
+        .map((m) => [m.name, m.season, m.episode])
+        .sort()
+    expect(await published()).toEqual([
       ['Moon Patrol, episode 1', 1, 1],
       ['Moon Patrol, episode 3', 1, 3],
     ])
+    await renumber.fill('5')
+    await failed.getByRole('button', { name: 'Retry as this episode' }).click()
+    await expect.poll(() => status.textContent(), { timeout: 240_000 }).toBe('3 of 3 published')
+    expect(await published()).toEqual([
+      ['Moon Patrol, episode 1', 1, 1],
+      ['Moon Patrol, episode 2', 1, 5],
+      ['Moon Patrol, episode 3', 1, 3],
+    ])
+    expect(
+      await page
+        .locator('.run-item[data-file="[Fans] Moon Patrol - 02 (360p).mp4"] .queue-sub')
+        .textContent(),
+    ).toContain('S1 E5')
     await context.close()
   }, 400_000)
 
-  it('a three-file drop into a new series publishes three episodes', async () => {
+  it('a three-file drop into a new series publishes three episodes, each with the subtitles named after it', async () => {
     const clips = await Promise.all(
       [1, 2, 3].map((n) =>
         makeClip(dir, `Star.Fleet.S02E0${n}.mp4`, { width: 320, height: 180, seconds: 2 }),
       ),
     )
+    // Episode 1 comes with French subtitles; a file named after no video is left out, and said so.
+    const subtitles = [await makeSidecar(dir, 'Star.Fleet.S02E01.mp4'), await makeSidecar(dir, 'Trailer.mp4')]
     const { page, context } = await signedInPage(browser, server.url, user)
     await page.goto(`${server.url}/upload`)
-    await page.setInputFiles('#upload-file', clips)
+    await page.setInputFiles('#upload-file', [...clips, ...subtitles])
     const start = page.getByRole('button', { name: /Start encoding and upload \(3 videos\)/ })
     await expect.poll(() => start.isEnabled(), { timeout: 60_000 }).toBe(true)
+    const facts = await page.locator('.plan-item .queue-facts').allTextContents()
+    expect(facts[0]).toContain('subtitles: French (1 file)')
+    expect(facts[1]).not.toContain('subtitles')
+    expect(await page.locator('.season-unmatched').textContent()).toContain('Trailer.fr.srt')
+    await shot(page, 'season-plan-subtitles-desktop')
     expect(await page.locator('#season-series').inputValue()).toBe('new')
     expect(await page.locator('#season-series-name').inputValue()).toBe('Star Fleet')
     expect(await page.locator('#season-number').inputValue()).toBe('2')
@@ -189,6 +216,11 @@ describe('a season through the upload page', () => {
       [2, 2, 'ready'],
       [2, 3, 'ready'],
     ])
+    const byEpisode = new Map(episodes.items.map((m) => [m.episode, m]))
+    expect(byEpisode.get(1)!.subtitleLanguages).toEqual(['fr'])
+    expect(byEpisode.get(2)!.subtitleLanguages).toEqual([])
+    const vtt = await fetch(`${server.url}${byEpisode.get(1)!.subtitles[0]!.url}`)
+    expect(await vtt.text()).toContain('Bienvenue à la maison')
     await context.close()
   }, 400_000)
 })

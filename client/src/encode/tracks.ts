@@ -124,6 +124,29 @@ export function sidecarInfo(fileName: string, videoName: string): SidecarInfo | 
   return { format, language, label, role, matchesVideo }
 }
 
+/**
+ * The subtitle files among `files` that belong to the video `videoName` (`Show - 01.en.srt`
+ * beside `Show - 01.mkv`), as the plans of the text tracks they add, each as its name says.
+ */
+export function sidecarsOf(
+  files: readonly File[],
+  videoName: string,
+): { files: File[]; plans: Omit<SubtitlePlan, 'id'>[] } {
+  const matched = files.flatMap((file) => {
+    const info = sidecarInfo(file.name, videoName)
+    return info?.matchesVideo ? [{ file, info }] : []
+  })
+  return {
+    files: matched.map((m) => m.file),
+    plans: matched.map(({ file, info }) => ({
+      source: { kind: 'sidecar' as const, name: file.name, format: info.format },
+      language: info.language,
+      label: info.label,
+      role: info.role,
+    })),
+  }
+}
+
 /** Nice intervals between previews, in seconds. */
 const INTERVALS = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30, 45, 60, 90, 120, 180, 300]
 const TARGET_PREVIEWS = 250

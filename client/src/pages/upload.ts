@@ -125,17 +125,17 @@ function chooseFiles(files: Picked[]) {
     })
   }
   if (videos.length === 1) return choose(videos[0]!, subtitles)
-  return chooseSeason(videos)
+  return chooseSeason(videos, subtitles)
 }
 
-async function chooseSeason(videos: Picked[]) {
+async function chooseSeason(videos: Picked[], subtitles: File[]) {
   const series = await call(
     api.series.$get({ query: user?.role === 'admin' ? { limit: '100' } : { mine: 'true', limit: '100' } }),
   ).then(
     (page) => page.items,
     () => [],
   )
-  const view = new SeasonPlanView(videos, series, {
+  const view = new SeasonPlanView(videos, subtitles, series, {
     onReset: () => showPicker(),
     onStart: (planned, choice) => void startSeason(planned, choice, view.element),
   })
@@ -163,6 +163,7 @@ async function startSeason(planned: PlannedFile[], choice: SeasonSeries, form: H
       handle: p.handle,
       plan: p.plan,
       fields: { ...p.fields, ...(seriesId ? { seriesId } : {}) },
+      sidecars: p.sidecars,
     })
     view.add(entry)
   }
@@ -174,6 +175,7 @@ function showQueue(): QueueView {
   single = null
   queue ??= new QueueView({
     onRetry: (entry) => batch.retry(entry),
+    onRenumber: (entry, episode) => batch.renumber(entry, episode),
     onRemove: async (entry) => {
       const sure = await confirmDialog({
         title: `Remove “${entry.stored.fields.name}”?`,

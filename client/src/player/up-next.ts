@@ -46,10 +46,18 @@ export function createUpNext(ctx: { view: PlayerView; life: Lifetime }, opts: Up
     overlay = null
   }
 
+  /**
+   * At the end, or within half a second of it: a player may nudge the position near the end of
+   * the stream (dash.js jumping a gap in the last segment), which clears `ended` without anyone
+   * going back into the episode.
+   */
+  const atEnd = () =>
+    video.ended || (Number.isFinite(video.duration) && video.duration - video.currentTime < 0.5)
+
   async function show() {
     if (overlay) return
     const countdown = await opts.autoplay().catch(() => true)
-    if (!video.ended) return
+    if (overlay || !atEnd()) return
     const titleId = `upnext-${Math.random().toString(36).slice(2, 8)}`
     const seconds = h('span', { class: 'upnext-seconds' }, String(COUNTDOWN_SECONDS))
     // A timer is not live (aria-live off): readers can find it, but hear the start and the
@@ -141,7 +149,7 @@ export function createUpNext(ctx: { view: PlayerView; life: Lifetime }, opts: Up
 
   video.addEventListener('ended', () => void show())
   // Going back into the episode (a seek, Replay) puts the question away.
-  video.addEventListener('seeking', () => !video.ended && close())
+  video.addEventListener('seeking', () => !atEnd() && close())
   video.addEventListener('play', close)
   ctx.life.onDispose(close)
 }

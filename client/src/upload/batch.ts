@@ -127,6 +127,14 @@ export class UploadBatch {
     void entry.session?.retry()
   }
 
+  /** Retries a file whose episode number was taken, as episode `episode` (kept for a reload too). */
+  renumber(entry: BatchEntry, episode: number): void {
+    entry.stored.fields = { ...entry.stored.fields, episode }
+    void saveUpload(entry.stored)
+    entry.session?.renumber(episode)
+    this.retry(entry)
+  }
+
   /** Takes a file out of the queue; its draft movie (never a published one) is deleted. */
   async remove(entry: BatchEntry): Promise<void> {
     entry.removed = true

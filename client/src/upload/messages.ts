@@ -16,6 +16,8 @@ export interface Explanation {
   retryable: boolean
   /** A sign-in link makes sense. */
   signIn?: boolean
+  /** The movie field the server refused, which the uploader can change before retrying. */
+  field?: 'episode'
 }
 
 /** Ends with a full stop, so another sentence can follow. */
@@ -107,6 +109,14 @@ export function explain(error: unknown, fallback = false): Explanation {
         title: 'The server is having trouble',
         message: `${error.detail ?? `The server had a problem (${status}).`} Press Retry in a moment.`,
         retryable: true,
+      }
+    }
+    if (status === 409 && error.type.endsWith('/episode-taken')) {
+      return {
+        title: 'That episode number is taken',
+        message: `${sentence(error.message)} Give this file another number, then press Retry.`,
+        retryable: true,
+        field: 'episode',
       }
     }
     return { title: 'The server refused the upload', message: error.message, retryable: true }

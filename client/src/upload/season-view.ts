@@ -4,9 +4,10 @@
  * queue will cost; then the queue, one row per file with its encode and upload bars, its ETA,
  * and what to do when it fails. Also the rows of a queue brought back after a reload.
  */
-import type { Series } from '../api.ts'
+import { api, call, type Series } from '../api.ts'
 import { planLadder } from '../encode/ladder.ts'
 import { probe } from '../encode/lazy.ts'
+import { applyTrackChoices, sidecarInfo, sidecarsOf } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
 import { h, mount } from '../ui/dom.ts'
 import { formatDuration } from '../ui/format.ts'
@@ -22,6 +23,8 @@ import { errorNotice, formatBytes, type Picked } from './view.ts'
 export interface PlannedFile extends Picked {
   plan: LadderPlan
   fields: MovieFields
+  /** The subtitle files the plan's sidecar tracks are read from. */
+  sidecars: File[]
 }
 
 /** The series the files go into: none, one of the uploader's, or a new one by this name. */
@@ -42,6 +45,8 @@ function numberInput(id: string, value: number | null, label: string, min = 0): 
 
 interface PlanRow {
   picked: Picked
+  /** The subtitle files named after this video, added as its text tracks. */
+  sidecars: File[]
   element: HTMLElement
   name: HTMLInputElement
   episode: HTMLInputElement
@@ -71,6 +76,7 @@ export class SeasonPlanView {
 
   constructor(
     files: readonly Picked[],
+    subtitles: readonly File[],
     series: readonly Series[],
     private readonly actions: {
       onStart: (files: PlannedFile[], series: SeriesChoice) => void
@@ -118,6 +124,7 @@ export class SeasonPlanView {
       const cost = h('span', { class: 'queue-cost' })
       const row: PlanRow = {
         picked,
+        sidecars: sidecarsOf(subtitles, picked.file.name).files,
         element: h('li', { class: 'queue-item plan-item' }),
         name,
         episode,
@@ -174,6 +181,7 @@ export class SeasonPlanView {
         },
       },
       h('h2', { id: 'season-title' }, `${sorted.length} files`),
+      unmatchedNotice(subtitles, sorted),
       h(
         'div',
         { class: 'season-fields' },
@@ -232,7 +240,8 @@ export class SeasonPlanView {
         info = await probe(file)
         const tooLong = checkLimits(file, info)
         if (tooLong) throw tooLong
-        row.plan = planLadder(info)
+        const sidecars = sidecarsOf(row.sidecars, file.name)
+        row.plan = applyTrackChoices(planLadder(info), [], sidecars.plans)
       } catch (error) {
         row.error = isExplanation(error) ? error : explain(error)
         row.element.classList.add('is-failed')
@@ -246,6 +255,7 @@ export class SeasonPlanView {
         formatDuration(info.duration),
         top ? `${row.plan.renditions.map((r) => r.label).join(', ')}` : 'sound only',
         info.videoCodec.toUpperCase(),
+        ...(row.plan.subtitles.length > 0 ? [subtitleFacts(row.plan)] : []),
       ].join(' · ')
       this.refresh()
     }
@@ -327,6 +337,7 @@ export class SeasonPlanView {
       const episode = Number.parseInt(row.episode.value, 10)
       files.push({
         ...row.picked,
+        sidecars: row.sidecars,
         plan: row.plan!,
         fields: {
           name,
@@ -343,6 +354,28 @@ export class SeasonPlanView {
     }
     this.actions.onStart(files, choice)
   }
+}
+
+/** Says which subtitle files were dropped with the season but belong to none of its videos. */
+function unmatchedNotice(subtitles: readonly File[], videos: readonly Picked[]): HTMLElement | null {
+  const left = subtitles.filter((s) => !videos.some((v) => sidecarInfo(s.name, v.file.name)?.matchesVideo))
+  if (left.length === 0) return null
+  const names = left.map((f) => f.name)
+  return h(
+    'p',
+    { class: 'notice season-unmatched', role: 'note' },
+    `${left.length === 1 ? 'One subtitle file matches' : `${left.length} subtitle files match`} no video by name and ${
+      left.length === 1 ? 'is' : 'are'
+    } left out: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}. ` +
+      'Name a subtitle file after its video (“Show - 01.en.srt” beside “Show - 01.mkv”), or add it to the movie after publishing.',
+  )
+}
+
+/** "subtitles: English, Japanese (2 files)": what the viewer will be able to pick. */
+function subtitleFacts(plan: LadderPlan): string {
+  const files = plan.subtitles.filter((s) => s.source.kind === 'sidecar').length
+  const names = [...new Set(plan.subtitles.map((s) => s.label))].join(', ')
+  return `subtitles: ${names}${files ? ` (${files} file${files === 1 ? '' : 's'})` : ''}`
 }
 
 function isExplanation(value: unknown): value is Explanation {
@@ -376,6 +409,8 @@ function left(seconds: number | null | undefined): string {
 export class QueueRow {
   readonly element: HTMLElement
   private readonly status: HTMLElement
+  /** " · S1 E2", which a renumbering changes. */
+  private readonly place: HTMLElement
   private readonly encode = bar('Encode', false)
   private readonly upload = bar('Upload', true)
   private readonly notice: HTMLElement
@@ -385,16 +420,14 @@ export class QueueRow {
     readonly entry: BatchEntry,
     private readonly actions: {
       onRetry: (entry: BatchEntry) => void
+      onRenumber: (entry: BatchEntry, episode: number) => void
       onRemove: (entry: BatchEntry) => void
       onResume: (entry: BatchEntry, file?: File) => void
     },
   ) {
-    const { fields, fileName } = entry.stored
-    const place =
-      fields.episode !== undefined
-        ? ` · ${fields.season !== undefined ? `S${fields.season} ` : ''}E${fields.episode}`
-        : ''
+    const { fileName } = entry.stored
     this.status = h('span', { class: 'queue-status' })
+    this.place = h('span', null)
     this.notice = h('div', { class: 'queue-notice' })
     this.buttons = h('div', { class: 'queue-actions' })
     this.element = h(
@@ -403,8 +436,8 @@ export class QueueRow {
       h(
         'div',
         { class: 'queue-main' },
-        h('strong', { class: 'queue-name' }, fields.name),
-        h('span', { class: 'queue-sub' }, `${fileName}${place}`, ' · ', this.status),
+        h('strong', { class: 'queue-name' }, entry.stored.fields.name),
+        h('span', { class: 'queue-sub' }, fileName, this.place, ' · ', this.status),
       ),
       h('div', { class: 'queue-bars' }, this.encode.element, this.upload.element),
       this.buttons,
@@ -413,9 +446,60 @@ export class QueueRow {
     this.update()
   }
 
+  /** A number field and "Retry as this episode", for a file whose episode number is taken. */
+  private renumberForm(): HTMLElement {
+    const { fields } = this.entry.stored
+    const input = numberInput(
+      `renumber-${this.entry.stored.key}`,
+      (fields.episode ?? 0) + 1,
+      `New episode number for ${this.entry.stored.fileName}`,
+      1,
+    )
+    // Proposes one past the season's highest number, as the series says now (others may have
+    // been added since the drop), unless the uploader has typed a number meanwhile.
+    if (fields.seriesId) {
+      const proposed = input.value
+      void call(api.series[':id'].$get({ param: { id: fields.seriesId } })).then(
+        (series) => {
+          const next = series.seasons.find((x) => x.season === (fields.season ?? 1))?.nextFreeEpisode
+          if (next != null && input.value === proposed) input.value = String(next)
+        },
+        () => undefined,
+      )
+    }
+    return h(
+      'form',
+      {
+        class: 'queue-renumber',
+        onsubmit: (e: SubmitEvent) => {
+          e.preventDefault()
+          const episode = Number.parseInt(input.value, 10)
+          if (!Number.isInteger(episode) || episode < 0) {
+            input.setAttribute('aria-invalid', 'true')
+            input.focus()
+            return
+          }
+          this.actions.onRenumber(this.entry, episode)
+        },
+      },
+      h('label', null, h('span', null, 'Episode'), input),
+      h(
+        'button',
+        { type: 'submit', class: 'btn btn-sm btn-primary' },
+        icon('retry'),
+        'Retry as this episode',
+      ),
+    )
+  }
+
   update(): void {
     const { entry } = this
     const s = entry.snapshot
+    const { fields } = entry.stored
+    this.place.textContent =
+      fields.episode !== undefined
+        ? ` · ${fields.season !== undefined ? `S${fields.season} ` : ''}E${fields.episode}`
+        : ''
     this.element.classList.toggle('is-failed', s?.phase === 'failed' || s?.phase === 'paused')
     this.element.classList.toggle('is-done', s?.phase === 'done')
     const buttons: HTMLElement[] = []
@@ -480,7 +564,13 @@ export class QueueRow {
             s.fallback && s.phase === 'failed' ? 'Retry with ffmpeg.wasm' : 'Retry',
           )
         : null
-      mount(this.notice, errorNotice(s.error, [retry]))
+      mount(
+        this.notice,
+        errorNotice(
+          s.error,
+          s.error.field === 'episode' && s.phase === 'failed' ? [this.renumberForm()] : [retry],
+        ),
+      )
     }
     if (s.phase === 'done' && s.movie) {
       buttons.push(

@@ -112,7 +112,7 @@ export class UploadSession {
   constructor(
     private readonly file: File,
     private readonly plan: LadderPlan,
-    private readonly fields: MovieFields,
+    private fields: MovieFields,
     private readonly options: SessionOptions,
   ) {
     this.snapshot = {
@@ -163,6 +163,11 @@ export class UploadSession {
       return
     }
     if (phase === 'failed') await this.start()
+  }
+
+  /** Changes the episode number the draft is made with (before a retry of a refused one). */
+  renumber(episode: number): void {
+    this.fields = { ...this.fields, episode }
   }
 
   /** Stops encoding and uploading and deletes the draft movie from the server. */

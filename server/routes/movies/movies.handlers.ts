@@ -2,6 +2,7 @@
 import type { RouteHandler } from '@hono/zod-openapi'
 import { requireUser } from '../../auth/middleware.ts'
 import type { AppEnv } from '../../env.ts'
+import { forAnyone } from '../../services/catalog-cache.ts'
 import {
   createMovie,
   deleteMovie,
@@ -14,13 +15,21 @@ import {
 import type * as routes from './movies.routes.ts'
 
 export const list: RouteHandler<typeof routes.list, AppEnv> = async (c) => {
+  const { deps, runtime, user } = c.var
   const query = c.req.valid('query')
-  return c.json(await listMovies(c.var.deps, c.var.user, query), 200)
+  const page = await forAnyone(deps, runtime, user, `list ${JSON.stringify(query)}`, () =>
+    listMovies(deps, user, query),
+  )
+  return c.json(page, 200)
 }
 
 export const get: RouteHandler<typeof routes.get, AppEnv> = async (c) => {
-  const movie = await loadMovieForRead(c.var.deps, c.var.user, c.req.valid('param').id)
-  return c.json(await describeMovie(c.var.deps, c.var.user, movie), 200)
+  const { deps, runtime, user } = c.var
+  const { id } = c.req.valid('param')
+  const movie = await forAnyone(deps, runtime, user, `movie ${id}`, async () =>
+    describeMovie(deps, user, await loadMovieForRead(deps, user, id)),
+  )
+  return c.json(movie, 200)
 }
 
 export const create: RouteHandler<typeof routes.create, AppEnv> = async (c) => {

@@ -15,7 +15,7 @@ import {
   sha256Hex,
   type User,
 } from '../../api.ts'
-import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
+import { actionsCell, dataTable, searchField, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatDate, formatDuration } from '../../ui/format.ts'
@@ -25,6 +25,7 @@ import { seriesField } from '../../ui/series-field.ts'
 import { toast } from '../../ui/toast.ts'
 import { movieEpisodeCode } from '../../viewer/labels.ts'
 import { itemActions, posterPicker } from './item-actions.ts'
+import { editFromLink, pagedRows } from './paged-rows.ts'
 
 const PAGE = 25
 
@@ -36,12 +37,7 @@ function statusBadge(movie: Movie) {
 
 export async function renderMovies(body: HTMLElement, user: User): Promise<void> {
   const isAdmin = user.role === 'admin'
-  const state = {
-    q: '',
-    status: '' as MovieStatus | '',
-    cursor: null as string | null,
-    abort: new AbortController(),
-  }
+  const state = { q: '', status: '' as MovieStatus | '' }
   const rows = new Map<string, HTMLTableRowElement>()
 
   const search = h('input', {
@@ -67,8 +63,26 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     'Active',
   ])
   const status = h('div')
-  const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
-  const moreRow = h('div', { class: 'load-more', hidden: true }, more)
+  const paged = pagedRows<Movie>({
+    what: 'Movies',
+    tbody,
+    wrap,
+    status,
+    rows,
+    row: (movie) => row(movie),
+    empty: () => empty(),
+    page: (cursor, signal) =>
+      listMovies(
+        {
+          limit: PAGE,
+          cursor,
+          q: state.q,
+          status: state.status || undefined,
+          mine: isAdmin ? undefined : 'true',
+        },
+        signal,
+      ),
+  })
   const posters = posterPicker<Movie>(async (movie, jpeg) => {
     // A published movie's files never change: its new poster gets a name of its own.
     const name =
@@ -90,7 +104,7 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     ),
     wrap,
     status,
-    moreRow,
+    paged.moreRow,
     posters.input,
   )
 
@@ -291,68 +305,25 @@ export async function renderMovies(body: HTMLElement, user: User): Promise<void>
     )
   }
 
-  async function load() {
-    const { signal } = state.abort
-    more.disabled = true
-    try {
-      const page = await listMovies(
-        {
-          limit: PAGE,
-          cursor: state.cursor,
-          q: state.q,
-          status: state.status || undefined,
-          mine: isAdmin ? undefined : 'true',
-        },
-        signal,
-      )
-      if (signal.aborted) return
-      tbody.append(...page.items.map(row))
-      state.cursor = page.nextCursor
-      moreRow.hidden = !page.nextCursor
-      if (rows.size === 0) empty()
-      else {
-        wrap.hidden = false
-        mount(status)
-      }
-    } catch (err) {
-      if (signal.aborted) return
-      mount(
-        status,
-        retryNotice(`Movies could not be loaded: ${errorMessage(err)}`, () => void load()),
-      )
-    } finally {
-      more.disabled = false
-    }
-  }
-
-  async function reset() {
-    state.abort.abort()
-    state.abort = new AbortController()
+  function reset() {
     state.q = search.value
     state.status = statusSelect.value as MovieStatus | ''
-    state.cursor = null
-    rows.clear()
-    tbody.replaceChildren()
-    await load()
+    void paged.restart()
   }
 
   search.addEventListener(
     'input',
-    debounce(() => void reset(), 250),
+    debounce(() => reset(), 250),
   )
-  statusSelect.addEventListener('change', () => void reset())
-  await load()
+  statusSelect.addEventListener('change', () => reset())
+  await paged.load()
 
   // Deep link from a movie page: /admin/movies?edit=<id>
-  const editId = new URLSearchParams(location.search).get('edit')
-  if (editId) {
-    history.replaceState(null, '', location.pathname)
-    try {
-      const movie = await call(api.movies[':id'].$get({ param: { id: editId } }))
-      if (!rows.has(movie.id)) tbody.prepend(row(movie))
-      await edit(movie)
-    } catch (err) {
-      toast(errorMessage(err), 'error')
-    }
-  }
+  await editFromLink<Movie>({
+    get: (id) => call(api.movies[':id'].$get({ param: { id } })),
+    rows,
+    tbody,
+    row,
+    edit,
+  })
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { ApiError, api, call, errorMessage, type Series, sha256Hex, type User } from '../../api.ts'
-import { actionsCell, dataTable, retryNotice, searchField, stateBlock } from '../../ui/blocks.ts'
+import { actionsCell, dataTable, searchField, stateBlock } from '../../ui/blocks.ts'
 import { confirmDialog, formDialog } from '../../ui/dialog.ts'
 import { debounce, h, mount } from '../../ui/dom.ts'
 import { formatAgo } from '../../ui/format.ts'
@@ -14,6 +14,7 @@ import { posterImage } from '../../ui/poster.ts'
 import { failureToast, toast } from '../../ui/toast.ts'
 import { seriesHref, seriesSize } from '../../viewer/cards.ts'
 import { itemActions, posterPicker } from './item-actions.ts'
+import { editFromLink, pagedRows } from './paged-rows.ts'
 
 const PAGE = 25
 
@@ -32,7 +33,7 @@ async function putSeriesPoster(id: string, file: Blob): Promise<Series> {
 
 export async function renderSeries(body: HTMLElement, user: User): Promise<void> {
   const isAdmin = user.role === 'admin'
-  const state = { q: '', cursor: null as string | null, abort: new AbortController() }
+  const state = { q: '' }
   const rows = new Map<string, HTMLTableRowElement>()
   const search = h('input', {
     type: 'search',
@@ -47,8 +48,29 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
     'Latest',
   ])
   const status = h('div')
-  const more = h('button', { type: 'button', class: 'btn', onclick: () => void load() }, 'Load more')
-  const moreRow = h('div', { class: 'load-more', hidden: true }, more)
+  const paged = pagedRows<Series>({
+    what: 'Series',
+    tbody,
+    wrap,
+    status,
+    rows,
+    row: (series) => row(series),
+    empty: () => empty(),
+    page: (cursor, signal) =>
+      call(
+        api.series.$get(
+          {
+            query: {
+              limit: String(PAGE),
+              cursor: cursor ?? undefined,
+              q: state.q.trim() || undefined,
+              mine: isAdmin ? undefined : 'true',
+            },
+          },
+          { init: { signal } },
+        ),
+      ),
+  })
   const posters = posterPicker<Series>(async (series, jpeg) =>
     replace(await putSeriesPoster(series.id, jpeg)),
   )
@@ -68,7 +90,7 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
     ),
     wrap,
     status,
-    moreRow,
+    paged.moreRow,
     posters.input,
   )
 
@@ -225,67 +247,21 @@ export async function renderSeries(body: HTMLElement, user: User): Promise<void>
     )
   }
 
-  async function load() {
-    const { signal } = state.abort
-    more.disabled = true
-    try {
-      const page = await call(
-        api.series.$get(
-          {
-            query: {
-              limit: String(PAGE),
-              cursor: state.cursor ?? undefined,
-              q: state.q.trim() || undefined,
-              mine: isAdmin ? undefined : 'true',
-            },
-          },
-          { init: { signal } },
-        ),
-      )
-      if (signal.aborted) return
-      tbody.append(...page.items.map(row))
-      state.cursor = page.nextCursor
-      moreRow.hidden = !page.nextCursor
-      if (rows.size === 0) empty()
-      else {
-        wrap.hidden = false
-        mount(status)
-      }
-    } catch (err) {
-      if (signal.aborted) return
-      mount(
-        status,
-        retryNotice(`Series could not be loaded: ${errorMessage(err)}`, () => void load()),
-      )
-    } finally {
-      more.disabled = false
-    }
-  }
-
   search.addEventListener(
     'input',
     debounce(() => {
-      state.abort.abort()
-      state.abort = new AbortController()
       state.q = search.value
-      state.cursor = null
-      rows.clear()
-      tbody.replaceChildren()
-      void load()
+      void paged.restart()
     }, 250),
   )
-  await load()
+  await paged.load()
 
   // Deep link from a series page: /admin/series?edit=<id>
-  const editId = new URLSearchParams(location.search).get('edit')
-  if (editId) {
-    history.replaceState(null, '', location.pathname)
-    try {
-      const series = await call(api.series[':id'].$get({ param: { id: editId } }))
-      if (!rows.has(series.id)) tbody.prepend(row(series))
-      await edit(series)
-    } catch (err) {
-      toast(errorMessage(err), 'error')
-    }
-  }
+  await editFromLink<Series>({
+    get: (id) => call(api.series[':id'].$get({ param: { id } })),
+    rows,
+    tbody,
+    row,
+    edit,
+  })
 }
