@@ -12,6 +12,7 @@ export const PAGES = {
   movie: resolve(root, 'movie.html'),
   upload: resolve(root, 'upload.html'),
   admin: resolve(root, 'admin.html'),
+  embed: resolve(root, 'embed.html'),
   series: resolve(root, 'series.html'),
   list: resolve(root, 'list.html'),
   signup: resolve(root, 'signup.html'),

@@ -1,9 +1,9 @@
 /** Shared benchmark plumbing: free ports, starting the real Node server, load with wrk or autocannon. @module */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import autocannon from 'autocannon'
 
@@ -211,4 +211,26 @@ export async function splitCpus(): Promise<{ server: string; load: string } | un
     return undefined
   }
   return { server: '0', load }
+}
+
+/**
+ * Puts `body` into BENCHMARKS.md between `<!-- marker -->` and `<!-- /marker -->` under `heading`:
+ * replaces the block if it is there, else adds it right under the heading (or the heading, the
+ * command that measures it and the block at the end of the file). Text around the block stays.
+ */
+export async function writeSection(heading: string, marker: string, body: string, command: string) {
+  const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
+  const [open, close] = [`<!-- ${marker} -->`, `<!-- /${marker} -->`]
+  const block = `${open}\n${body}\n${close}`
+  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
+  if (!text.includes(heading)) {
+    text = `${text.trimEnd()}\n\n${heading}\n\n\`${command}\`\n\n${block}\n`
+  } else if (text.includes(open) && text.includes(close)) {
+    text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
+  } else {
+    const at = text.indexOf(heading) + heading.length
+    text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
+  }
+  await writeFile(path, text)
+  console.error(`\nupdated the table under "${heading}" in BENCHMARKS.md`)
 }

@@ -110,6 +110,8 @@ export const movies = sqliteTable(
     poster: text('poster'),
     /** Path of the manifest among the movie's files, set on publish. */
     manifest: text('manifest'),
+    /** Path of the HLS multivariant playlist derived from the manifest, when its segments are CMAF. */
+    hls: text('hls'),
     renditions: text('renditions', { mode: 'json' }).$type<Rendition[]>(),
     ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),

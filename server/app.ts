@@ -26,6 +26,7 @@ import { invitesRouter } from './routes/invites/invites.index.ts'
 import { meRouter } from './routes/me/me.index.ts'
 import { mediaRouter } from './routes/media/media.index.ts'
 import { moviesRouter } from './routes/movies/movies.index.ts'
+import { playerRouter } from './routes/player/player.index.ts'
 import { seriesRouter } from './routes/series/series.index.ts'
 import { subtitlesRouter } from './routes/subtitles/subtitles.index.ts'
 import { usersRouter } from './routes/users/users.index.ts'
@@ -89,6 +90,7 @@ export function createApp(given: Deps) {
     .route('/series', seriesRouter())
     .route('/me', meRouter())
     .route('/invites', invitesRouter())
+    .route('/', playerRouter())
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' })
   api.openAPIRegistry.registerComponent('securitySchemes', 'session', {
     type: 'apiKey',

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { type AppConfig, DEFAULT_CONFIG } from './env.ts'
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.ts'
+import { ABR_RULES } from './lib/abr.ts'
 import { LOG_LEVELS } from './lib/log.ts'
 import { SIGNUP_MODES } from './routes/auth/auth.schemas.ts'
 import type { SweepSettings } from './services/housekeeping.ts'
@@ -80,6 +81,7 @@ export const ConfigSchema = z
     S3_PRESIGN_SECONDS: z.coerce.number().int().min(1).max(604_800).default(300),
     SIGNUP: z.enum(SIGNUP_MODES).default(DEFAULT_CONFIG.signup),
     PRIVATE_CATALOG: z.enum(['true', 'false']).default('false'),
+    ABR_RULE: z.enum(ABR_RULES).default(DEFAULT_CONFIG.abrRule),
     // Running it for real (Node): README, "Running it in production".
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     METRICS_TOKEN: optional(z.string().min(16, 'expected at least 16 characters')),
@@ -200,5 +202,6 @@ export function appConfig(c: NodeConfig): AppConfig {
     sessionTtlMs: c.SESSION_DAYS * 24 * 3600 * 1000,
     signup: c.SIGNUP,
     privateCatalog: c.PRIVATE_CATALOG === 'true',
+    abrRule: c.ABR_RULE,
   }
 }

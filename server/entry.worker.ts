@@ -20,7 +20,8 @@ import { appConfig, parseConfig } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
-import { PAGE_HEADERS, pageFile } from './pages.ts'
+import { EMBED_HEADERS, EMBED_PATHS, MOVIE_PAGE, PAGE_HEADERS, pageFile } from './pages.ts'
+import { moviePageHtml } from './services/page-meta.ts'
 import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
 
 /** What wrangler.toml binds (and `wrangler secret put` adds). */
@@ -44,6 +45,8 @@ export interface WorkerEnv {
   /** Who may sign up (`closed`, `invite`, `open`) and whether the catalog needs an account. */
   SIGNUP?: string
   PRIVATE_CATALOG?: string
+  /** The ABR rule players start with: `ours`, `throughput`, `bola`, `dynamic`. */
+  ABR_RULE?: string
 }
 
 const CONFIG_VARS = [
@@ -55,6 +58,7 @@ const CONFIG_VARS = [
   'SESSION_DAYS',
   'SIGNUP',
   'PRIVATE_CATALOG',
+  'ABR_RULE',
 ] as const
 
 /** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
@@ -96,7 +100,8 @@ function assetPage(pathname: string): string | null {
 
 /** The whole site for one set of bindings: client pages and cores around the API app. */
 export function createWorkerApp(env: WorkerEnv) {
-  const app = createApp(workerDeps(env))
+  const deps = workerDeps(env)
+  const app = createApp(deps)
   const site = new Hono<{ Bindings: WorkerEnv }>()
   site.on(['GET', 'HEAD'], '/ffmpeg/:variant/:file', (c) =>
     ffmpegCore(c.env.MEDIA, c.req.param('variant'), c.req.param('file'), c.req.raw),
@@ -105,17 +110,47 @@ export function createWorkerApp(env: WorkerEnv) {
     const page =
       c.env.ASSETS && (c.req.method === 'GET' || c.req.method === 'HEAD') ? assetPage(c.req.path) : null
     if (page && c.env.ASSETS) {
-      const res = await c.env.ASSETS.fetch(
-        new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),
-      )
+      const movieId = page === MOVIE_ASSET ? c.req.path.split('/')[2] : undefined
+      const res = movieId
+        ? await moviePage(deps, c.env.ASSETS, c.req.raw, page, decodeURIComponent(movieId))
+        : await c.env.ASSETS.fetch(
+            new Request(new URL(page, c.req.url), { method: c.req.method, headers: c.req.raw.headers }),
+          )
       // _headers matches the path asked of the assets (`/movie`), not the page's own (`/movies/x`).
       const headers = new Headers(res.headers)
-      for (const [k, v] of Object.entries(PAGE_HEADERS)) headers.set(k, v)
+      const embed = EMBED_PATHS.some((p) => c.req.path.startsWith(p.replace(/\*$/, '')))
+      for (const [k, v] of Object.entries(embed ? EMBED_HEADERS : PAGE_HEADERS)) headers.set(k, v)
+      if (embed) headers.delete('X-Frame-Options')
       return new Response(res.body, { status: res.status, statusText: res.statusText, headers })
     }
     return app.fetch(c.req.raw, c.env, c.executionCtx)
   })
   return site
+}
+
+const MOVIE_ASSET = assetPage(MOVIE_PAGE.route.replace(':id', 'x'))
+
+/**
+ * The movie page with the movie's sharing tags (services/page-meta.ts). The asset is always asked
+ * for in full (no conditional request), as what is written into it changes with the movie.
+ */
+async function moviePage(
+  deps: Deps,
+  assets: NonNullable<WorkerEnv['ASSETS']>,
+  request: Request,
+  page: string,
+  movieId: string,
+): Promise<Response> {
+  const headers = new Headers(request.headers)
+  for (const name of ['if-none-match', 'if-modified-since', 'range']) headers.delete(name)
+  const built = await assets.fetch(new Request(new URL(page, request.url), { headers }))
+  if (!built.ok) return built
+  const html = await moviePageHtml(deps, await built.text(), movieId, new URL(request.url).origin)
+  const out = new Headers(built.headers)
+  for (const name of ['etag', 'last-modified', 'content-length', 'content-encoding']) out.delete(name)
+  out.set('content-type', 'text/html; charset=utf-8')
+  out.set('cache-control', 'no-cache')
+  return new Response(request.method === 'HEAD' ? null : html, { status: 200, headers: out })
 }
 
 /** Largest unread request body read to its end rather than cancelled (a video segment is smaller). */

@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import type { Role, TokenScope } from '../db/schema.ts'
 import type { Db } from '../db/types.ts'
 import type { PasswordHasher } from './auth/password.ts'
+import type { AbrRule } from './lib/abr.ts'
 import type { Logger } from './lib/log.ts'
 import type { AppMetrics, SentCallback } from './lib/observe.ts'
 import type { SignupMode } from './routes/auth/auth.schemas.ts'
@@ -54,6 +55,8 @@ export interface AppConfig {
   signup: SignupMode
   /** Everything but signing in and up (catalog, series, /media) needs an account. */
   privateCatalog: boolean
+  /** The adaptive-bitrate rule players start with (viewers may pick another in the stats panel). */
+  abrRule: AbrRule
 }
 
 export const DEFAULT_CONFIG: AppConfig = {
@@ -75,6 +78,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   passwordHashQueue: 16,
   signup: 'invite',
   privateCatalog: false,
+  abrRule: 'ours',
 }
 
 /** Everything the app needs from the outside world; entries and tests differ only here. */

@@ -6,10 +6,17 @@
  * @module
  */
 
+/**
+ * The movie page: served with the movie's sharing tags in its head (services/page-meta.ts) by the
+ * Node server and the Worker alike.
+ */
+export const MOVIE_PAGE = { route: '/movies/:id', file: 'movie.html' } as const
+
 /** Page routes (Hono patterns) and the HTML file of the client build that answers each. */
 export const PAGE_ROUTES: readonly (readonly [route: string, file: string])[] = [
   ['/', 'index.html'],
-  ['/movies/:id', 'movie.html'],
+  [MOVIE_PAGE.route, MOVIE_PAGE.file],
+  ['/embed/:id', 'embed.html'],
   ['/series/:id', 'series.html'],
   ['/list', 'list.html'],
   ['/signup', 'signup.html'],
@@ -56,19 +63,29 @@ export const ISOLATED_PATHS = ['/upload', '/ffmpeg/*'] as const
  * demuxers); it allows no JavaScript eval. No inline scripts or styles, no plugins, no framing
  * by other sites.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self'",
-  "img-src 'self' blob:",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ')
+const policy = (frameAncestors: string) =>
+  [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join('; ')
+export const CONTENT_SECURITY_POLICY = policy("'self'")
+
+/**
+ * The embed player is made to sit in other sites' iframes: it may be framed by anyone (the rest
+ * of the site may not), and it never holds anything an attacker could click through to change.
+ * Otherwise the same policy as every page.
+ */
+export const EMBED_PATHS = ['/embed/*'] as const
+export const EMBED_HEADERS = { 'Content-Security-Policy': policy('*') } as const
 
 /** Headers of every HTML page, besides {@link STATIC_HEADERS}. */
 export const PAGE_HEADERS = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY } as const
@@ -99,8 +116,13 @@ export function workersHeaders(): string {
   return [
     '# Written by vite.config.ts from server/pages.ts at build time; change it there.\n',
     block('/*', STATIC_HEADERS),
-    ...PAGE_PATTERNS.map((path) => block(path, PAGE_HEADERS)),
+    // The embed page has a policy of its own (below): two would both apply.
+    ...PAGE_PATTERNS.filter((path) => !(EMBED_PATHS as readonly string[]).includes(path)).map((path) =>
+      block(path, PAGE_HEADERS),
+    ),
     ...ISOLATED_PATHS.map((path) => block(path, CROSS_ORIGIN_ISOLATION)),
+    // `! Name` detaches a header an earlier block set (Cloudflare's _headers syntax).
+    ...EMBED_PATHS.map((path) => `${block(path, EMBED_HEADERS)}  ! X-Frame-Options\n`),
     block('/assets/*', { 'Cache-Control': ASSET_CACHE }),
   ].join('\n')
 }

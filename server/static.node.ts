@@ -14,15 +14,20 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import type { Hono, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env.ts'
+import { siteOrigin } from './lib/embed.ts'
 import { consoleLogger, type Logger } from './lib/log.ts'
 import {
   ASSET_CACHE,
   CROSS_ORIGIN_ISOLATION,
+  EMBED_HEADERS,
+  EMBED_PATHS,
   ISOLATED_PATHS,
+  MOVIE_PAGE,
   PAGE_HEADERS,
   PAGE_ROUTES,
   STATIC_HEADERS,
 } from './pages.ts'
+import { moviePageHtml } from './services/page-meta.ts'
 
 export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = consoleLogger('warn')): void {
   if (!existsSync(join(clientDir, 'index.html'))) {
@@ -45,6 +50,15 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = 
     await next()
     for (const [k, v] of Object.entries(PAGE_HEADERS)) c.header(k, v)
   }
+  // Registered first, so it runs last: the embed's own policy replaces the pages'.
+  for (const path of EMBED_PATHS) {
+    app.use(path, async (c, next) => {
+      await next()
+      c.res.headers.delete('X-Frame-Options')
+      for (const [k, v] of Object.entries(EMBED_HEADERS)) c.header(k, v)
+    })
+  }
+  app.get(MOVIE_PAGE.route, headers, pageHeaders, moviePage(join(clientDir, MOVIE_PAGE.file)))
   for (const [route, file] of PAGE_ROUTES) {
     app.get(route, headers, pageHeaders, serveStatic({ root, path: file }))
   }
@@ -59,6 +73,23 @@ export function mountClient(app: Hono<AppEnv>, clientDir: string, log: Logger = 
       },
     }),
   )
+}
+
+/**
+ * The movie page with the movie's sharing tags (services/page-meta.ts). The built file is read
+ * once; without a build it falls through to the static handler (and its 404).
+ */
+function moviePage(file: string): MiddlewareHandler<AppEnv> {
+  let built: Promise<string> | null = null
+  return async (c, next) => {
+    if (!built) {
+      if (!existsSync(file)) return next()
+      built = readFile(file, 'utf8')
+    }
+    const html = await moviePageHtml(c.var.deps, await built, c.req.param('id') ?? '', siteOrigin(c))
+    // The tags follow the movie (renamed, hidden, deleted): nobody keeps the page for long.
+    return c.html(html, 200, { 'Cache-Control': 'no-cache' })
+  }
 }
 
 const TEXT_TYPES: Record<string, string> = {

@@ -19,6 +19,8 @@ export const MAX_FILE_PAGE = 5000
 /** Extension → Content-Type. The type is always derived from the name, never taken from the uploader. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   mpd: 'application/dash+xml',
+  // HLS playlists: written by the server at publish, never uploaded (services/hls.ts).
+  m3u8: 'application/vnd.apple.mpegurl',
   // The IANA type for ISO BMFF media segments; init segments named .m4s are the same format.
   m4s: 'video/iso.segment',
   mp4: 'video/mp4',
@@ -135,7 +137,16 @@ export function contentTypeFor(path: string): string {
   return CONTENT_TYPES[extensionOf(path) ?? ''] ?? 'application/octet-stream'
 }
 
-/** The manifest is a movie's entry point, so it is cached briefly: hiding a movie must take effect soon. */
+/**
+ * The manifest and the HLS playlists are a movie's entry points, so they are cached briefly:
+ * hiding a movie must take effect soon.
+ */
 export function isManifest(path: string): boolean {
-  return extensionOf(path) === 'mpd'
+  const ext = extensionOf(path)
+  return ext === 'mpd' || ext === 'm3u8'
+}
+
+/** Files only the server writes (HLS playlists, derived from the manifest at publish). */
+export function isServerMade(path: string): boolean {
+  return extensionOf(path) === 'm3u8'
 }

@@ -12,8 +12,8 @@ import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts'
-import { fileNotFound, movieNotFound } from '../lib/errors.ts'
-import { contentTypeFor, extensionOf, POSTER_FILE } from '../lib/paths.ts'
+import { fileNotFound, invalidPath, movieNotFound } from '../lib/errors.ts'
+import { contentTypeFor, extensionOf, isServerMade, POSTER_FILE } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { FileJson, FileList, FileListQuery } from '../routes/files/files.schemas.ts'
 import type { Runtime } from '../runtime.ts'
@@ -93,6 +93,12 @@ export async function putMovieFile(
   input: PutFileInput,
 ): Promise<{ file: FileJson; created: boolean }> {
   const { path, sha256 } = input
+  if (isServerMade(path)) {
+    await input.body?.cancel().catch(() => {})
+    throw invalidPath(
+      'HLS playlists (.m3u8) are written by the server when the movie is published; upload the DASH manifest and its segments',
+    )
+  }
   const { maxFileBytes } = deps.config
   const declared = input.size
   if (declared !== undefined && declared > maxFileBytes) throw fileTooLarge(maxFileBytes)

@@ -67,6 +67,7 @@ export function movieToJson(m: MovieRow, extras: MovieExtras = ANONYMOUS): Movie
     duration: m.duration,
     posterUrl: m.poster ? mediaUrl(m.id, m.poster) : null,
     manifestUrl: m.manifest && m.status === 'ready' ? mediaUrl(m.id, m.manifest) : null,
+    hlsUrl: m.hls && m.status === 'ready' ? mediaUrl(m.id, m.hls) : null,
     renditions: m.renditions ?? [],
     maxHeight: maxHeightOf(m.renditions ?? []),
     owner: m.ownerId ? { id: m.ownerId, username: m.ownerName ?? '' } : null,

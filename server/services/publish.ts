@@ -6,7 +6,8 @@
  *
  * A published movie's subtitles may change later (services/subtitles.ts): each change is a new
  * manifest version checked by the same {@link checkManifest} and recorded by {@link recordManifest},
- * so whatever publishing derives from a manifest follows every version.
+ * so whatever publishing derives from a manifest follows every version: the catalog's fields and
+ * the HLS playlists beside it (services/hls.ts).
  * @module
  */
 import { and, eq } from 'drizzle-orm'
@@ -27,8 +28,10 @@ import { canonicalLanguage, languageName } from '../lib/languages.ts'
 import { checkMoviePath, extensionOf, POSTER_NAMES } from '../lib/paths.ts'
 import { ApiError } from '../lib/problem.ts'
 import type { Rendition, StoredSubtitle } from '../routes/movies/movies.schemas.ts'
+import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
+import { storeHls } from './hls.ts'
 import { holdingMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 
@@ -40,14 +43,19 @@ export const MISSING_LIST_LIMIT = 1000
  * Publishing a published movie again with its current manifest changes nothing. Returns the movie's row.
  * @throws ApiError 409 (published with another manifest), 422 (bad manifest, or files missing: `missing`)
  */
-export async function publishMovie(deps: Deps, movieId: string, manifestPath: string): Promise<MovieRow> {
+export async function publishMovie(
+  deps: Deps,
+  runtime: Runtime,
+  movieId: string,
+  manifestPath: string,
+): Promise<MovieRow> {
   const checked = checkMoviePath(manifestPath)
   if (!checked.ok || extensionOf(manifestPath) !== 'mpd') {
     const reason = checked.ok ? 'the manifest must be an .mpd file' : checked.reason
     throw validationFailed('body', [{ field: 'manifest', message: reason }])
   }
   try {
-    const { movie, changed } = await publishLeased(deps, movieId, manifestPath)
+    const { movie, changed } = await publishLeased(deps, runtime, movieId, manifestPath)
     deps.metrics?.published(changed ? 'published' : 'unchanged')
     return movie
   } catch (err) {
@@ -62,6 +70,7 @@ export async function publishMovie(deps: Deps, movieId: string, manifestPath: st
  */
 async function publishLeased(
   deps: Deps,
+  runtime: Runtime,
   movieId: string,
   manifestPath: string,
 ): Promise<{ movie: MovieRow; changed: boolean }> {
@@ -75,6 +84,7 @@ async function publishLeased(
     }
     const stored = await storedSizes(deps, movieId)
     const mpd = await checkManifest(deps, movieId, manifestPath, stored)
+    const hls = await storeHls(deps, runtime, movieId, manifestPath, mpd, stored)
     const now = currentDate(deps)
     // A state transition: only from the status judged above (the lease makes this the only publish).
     const moved = await recordManifest(
@@ -82,7 +92,12 @@ async function publishLeased(
       movieId,
       manifestPath,
       mpd,
-      { status: 'ready', poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null, publishedAt: now },
+      {
+        hls,
+        status: 'ready',
+        poster: POSTER_NAMES.find((name) => stored.has(name)) ?? null,
+        publishedAt: now,
+      },
       movie.status,
     )
     if (!moved) throw movieNotFound(movieId)

@@ -5,18 +5,20 @@
  * 1. the WebVTT file (checked by the shared reader) under its content's name, `subs-<lang>-<hash8>.vtt`;
  * 2. a new manifest version, `manifest-v<n>.mpd`: the current one with its WebVTT sets swapped
  *    (server/lib/dash/edit.ts), every video, audio and image set exactly as it was;
- * 3. the new manifest is checked like a publish (services/publish.ts) and the movie's pointer and
- *    catalog fields move to it in one update. Its short max-age lets players see it within a minute.
+ * 3. the new manifest is checked like a publish (services/publish.ts), its HLS playlists are
+ *    written beside it (`master-v<n>.m3u8`, services/hls.ts), and the movie's pointers and
+ *    catalog fields move to them in one update. Its short max-age lets players see it within a minute.
  *
  * The previous manifest and the files it names are kept, so a player that loaded it a moment ago
- * still finds everything; older manifest versions and subtitle files that neither the current nor
- * the previous version names are deleted.
+ * still finds everything; older manifest versions, playlists and subtitle files that neither the
+ * current nor the previous version names are deleted.
  * @module
  */
 
 import type { Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
 import {
+  isHlsName,
   isSubtitleName,
   MAX_MPD_BYTES,
   type Mpd,
@@ -38,6 +40,7 @@ import type { Runtime } from '../runtime.ts'
 import { collectBody } from '../storage/body.ts'
 import { movieKey } from '../storage/keys.ts'
 import { dropMovieFiles, writeMovieFile } from './files.ts'
+import { hlsFilesOf, storeHls } from './hls.ts'
 import { holdingMovie } from './leases.ts'
 import { findMovie, type MovieRow } from './movies.ts'
 import { checkManifest, invalidManifest, recordManifest, storedSizes, subtitlesOf } from './publish.ts'
@@ -158,7 +161,8 @@ export async function changeSubtitles(
     await writeMovieFile(deps, runtime, movieId, nextPath, nextBytes)
     stored.set(nextPath, nextBytes.byteLength)
     const nextMpd = await checkManifest(deps, movieId, nextPath, stored)
-    await recordManifest(deps, movieId, nextPath, nextMpd)
+    const hls = await storeHls(deps, runtime, movieId, nextPath, nextMpd, stored)
+    await recordManifest(deps, movieId, nextPath, nextMpd, { hls })
     await collectGarbage(deps, runtime, movieId, stored, [
       { path: nextPath, mpd: nextMpd },
       { path: current, mpd },
@@ -208,9 +212,9 @@ async function collectGarbage(
   stored: ReadonlyMap<string, number>,
   kept: readonly { path: string; mpd: Mpd }[],
 ): Promise<void> {
-  const named = new Set(kept.flatMap(({ path, mpd }) => [path, ...mpdFiles(mpd)]))
+  const named = new Set(kept.flatMap(({ path, mpd }) => [path, ...mpdFiles(mpd), ...hlsFilesOf(path, mpd)]))
   const stale = [...stored.keys()].filter(
-    (path) => !named.has(path) && (manifestVersion(path) !== null || isSubtitleName(path)),
+    (path) => !named.has(path) && (manifestVersion(path) !== null || isSubtitleName(path) || isHlsName(path)),
   )
   await dropMovieFiles(deps, runtime, movieId, stale)
 }

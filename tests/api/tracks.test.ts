@@ -386,6 +386,52 @@ describe('subtitles after publishing', () => {
     expect(((await listed.json()) as { items: MovieJson[] }).items.map((m) => m.id)).toEqual([movie.id])
   })
 
+  it('writes HLS playlists beside every manifest version, and cleans them up with it', async () => {
+    const movie = await published()
+    expect(movie.hlsUrl).toBe(`/media/${movie.id}/master.m3u8`)
+    const subtitleUris = async (m: MovieJson) => {
+      const res = await t.app.request(m.hlsUrl!)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('application/vnd.apple.mpegurl')
+      const text = await res.text()
+      const uris = [...text.matchAll(/TYPE=SUBTITLES,.*LANGUAGE="([^"]+)".*URI="([^"]+)"/g)]
+      for (const [, , uri] of uris) {
+        const playlist = await (await media(m, uri!)).text()
+        const file = playlist.split('\n').find((l) => l.endsWith('.vtt'))!
+        expect((await media(m, file)).status).toBe(200)
+      }
+      return uris.map(([, lang]) => lang)
+    }
+    expect(await subtitleUris(movie)).toEqual(['en', 'es'])
+    const v2 = (await (
+      await request(
+        owner,
+        'POST',
+        `/api/movies/${movie.id}/subtitles`,
+        json({ language: 'fr', vtt: VTT('Salut') }),
+      )
+    ).json()) as MovieJson
+    expect(v2.hlsUrl).toBe(`/media/${movie.id}/master-v2.m3u8`)
+    expect(await subtitleUris(v2)).toEqual(['en', 'es', 'fr'])
+    // The version before stays for players that loaded it a moment ago.
+    expect(await subtitleUris(movie)).toEqual(['en', 'es'])
+    const v3 = (await (
+      await request(owner, 'DELETE', `/api/movies/${movie.id}/subtitles/s0`)
+    ).json()) as MovieJson
+    expect(v3.hlsUrl).toBe(`/media/${movie.id}/master-v3.m3u8`)
+    expect(await subtitleUris(v3)).toEqual(['es', 'fr'])
+    expect((await media(movie, 'master.m3u8')).status).toBe(404)
+    expect((await media(movie, 'hls-sub-subs-en-00000001.m3u8')).status).toBe(200)
+    const v4 = (await (
+      await request(owner, 'DELETE', `/api/movies/${movie.id}/subtitles/s1`)
+    ).json()) as MovieJson
+    expect(await subtitleUris(v4)).toEqual(['fr'])
+    // Only v3 and v4 and what they name are left: the English playlist went with v2.
+    expect((await media(movie, 'master-v2.m3u8')).status).toBe(404)
+    expect((await media(movie, 'hls-sub-subs-en-00000001.m3u8')).status).toBe(404)
+    expect((await media(movie, 'hls-v0.m3u8')).status).toBe(200)
+  })
+
   it('refuses what is not WebVTT, unknown tracks, drafts, strangers and anonymous callers', async () => {
     const movie = await published()
     const notVtt = await request(

@@ -284,6 +284,7 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         expect(await published.json()).toMatchObject({
           status: 'ready',
           manifestUrl: `/media/${id}/manifest.mpd`,
+          hlsUrl: `/media/${id}/master.m3u8`,
         })
         const anonymous = (await (await req('/api/movies')).json()) as { items: { id: string }[] }
         expect(anonymous.items.map((m) => m.id)).toContain(id)
@@ -304,6 +305,81 @@ export function httpSuite(name: string, start: () => Promise<HttpTarget>) {
         const whole = new Uint8Array(await seg.arrayBuffer())
         expect(sha256Of(whole)).toBe(await dash.sha256(segment()))
         expect(seg.headers.get('content-length')).toBe(String(whole.byteLength))
+      })
+
+      it('serves the HLS playlists it derived, like the manifest, naming the same segments', async () => {
+        const master = await req(`/media/${id}/master.m3u8`)
+        expect(master.status).toBe(200)
+        expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl')
+        expect(master.headers.get('cache-control')).toBe('public, max-age=60')
+        expect(master.headers.get('access-control-allow-origin')).toBe('*')
+        const variant = /#EXT-X-STREAM-INF:[^\n]*\n(\S+)/.exec(await master.text())?.[1] ?? ''
+        const media = await (await req(`/media/${id}/${variant}`)).text()
+        expect(media).toContain('#EXT-X-ENDLIST')
+        const first = media.split('\n').find((l) => l.endsWith('.m4s')) ?? ''
+        expect((await req(`/media/${id}/${first}`, { method: 'HEAD' })).status).toBe(200)
+        await expectProblem(
+          await putFile(id, 'extra.m3u8', asUploader, new TextEncoder().encode('#EXTM3U')),
+          400,
+        )
+      })
+
+      it('writes sharing tags into a watchable movie page, and nothing into a hidden or draft one', async () => {
+        /** The page's meta tags (and the oEmbed link), by name. */
+        async function pageTags(movieId: string): Promise<Map<string, string>> {
+          const res = await req(`/movies/${movieId}`)
+          expect(res.status).toBe(200)
+          expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+          const html = await res.text()
+          const tags = new Map<string, string>()
+          for (const m of html.matchAll(/<meta (?:property|name)="([^"]+)" content="([^"]*)">/g))
+            tags.set(m[1] ?? '', m[2] ?? '')
+          const oembed = /<link rel="alternate" type="application\/json\+oembed" href="([^"]+)"/.exec(html)
+          if (oembed) tags.set('oembed', oembed[1] ?? '')
+          return tags
+        }
+        const named = 'Streamed <"&> at dusk'
+        const description = 'A night train through the hills & "valleys"'
+        expect(
+          (await send('PATCH', `/api/movies/${id}`, { name: named, description }, asUploader)).status,
+        ).toBe(200)
+        const poster = new Uint8Array([0xff, 0xd8, 0xff, 0xd9])
+        expect((await putFile(id, 'poster-share.jpg', asUploader, poster)).status).toBe(201)
+
+        const tags = await pageTags(id)
+        const page = `${t.url}/movies/${id}`
+        const esc = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)
+        expect(Object.fromEntries(tags)).toMatchObject({
+          'og:type': 'video.other',
+          'og:title': esc(named),
+          'og:description': esc(description),
+          'og:url': page,
+          'og:image': `${t.url}/media/${id}/poster-share.jpg`,
+          'og:video': `${t.url}/embed/${id}`,
+          'og:video:type': 'text/html',
+          'twitter:card': 'player',
+          'twitter:player': `${t.url}/embed/${id}`,
+          'twitter:image': `${t.url}/media/${id}/poster-share.jpg`,
+          oembed: esc(`${t.url}/api/oembed?url=${encodeURIComponent(page)}`),
+        })
+        // The tagged URLs work: the poster and the embed are what a previewer fetches next.
+        expect((await req(`/media/${id}/poster-share.jpg`)).status).toBe(200)
+        const width = Number(tags.get('og:video:width'))
+        const height = Number(tags.get('og:video:height'))
+        // The fixture is 640x360.
+        expect(width / height).toBeCloseTo(16 / 9, 2)
+
+        // What an anonymous visitor may not see gets the page as built: no name, no poster, no tags.
+        const draft = await createMovie(asUploader, { name: 'Unannounced sequel', description: 'Spoilers' })
+        const unknown = await (await req('/movies/NoSuchMovie00000')).text()
+        const draftPage = await (await req(`/movies/${draft.id}`)).text()
+        expect(draftPage).toBe(unknown)
+        expect(draftPage).not.toMatch(/og:|twitter:|Unannounced|Spoilers/)
+        expect((await send('PATCH', `/api/movies/${id}`, { active: false }, asUploader)).status).toBe(200)
+        const hidden = await (await req(`/movies/${id}`)).text()
+        expect(hidden).toBe(unknown)
+        expect((await send('PATCH', `/api/movies/${id}`, { active: true }, asUploader)).status).toBe(200)
+        expect((await pageTags(id)).get('og:title')).toBe(esc(named))
       })
 
       it('serves byte ranges, HEAD and conditional requests', async () => {

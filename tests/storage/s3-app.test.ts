@@ -86,9 +86,12 @@ describe('media in a bucket, streamed through the server (S3_SERVE=proxy)', () =
   afterAll(() => t?.close())
 
   it('keeps uploads in the bucket under the prefix, with their hash and type', async () => {
+    // Beside the uploads: the HLS playlists publishing derived from the manifest.
     expect(await keysUnder(`proxy/movies/${pub}/`)).toEqual([
+      `proxy/movies/${pub}/hls-v.m3u8`,
       `proxy/movies/${pub}/init.mp4`,
       `proxy/movies/${pub}/manifest.mpd`,
+      `proxy/movies/${pub}/master.m3u8`,
       `proxy/movies/${pub}/seg-1.m4s`,
     ])
     const raw = await s3.client.send(

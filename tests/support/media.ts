@@ -203,6 +203,8 @@ export interface DashOptions {
   timeline?: boolean
   /** AAC bitrate (default 64 kbit/s). */
   audioKbps?: number
+  /** One audio track (and AdaptationSet) per language, each its own tone (default: one, untagged). */
+  audioLanguages?: string[]
 }
 
 /** What the player tests and the playback benchmark play: ABR_LADDER in 2-second segments. */
@@ -237,22 +239,30 @@ export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
   const split = ladder.map((_, i) => `[v${i}]`).join('')
   const scales = ladder.map((r, i) => `[v${i}]scale=${r.width}:${r.height}[o${i}]`).join(';')
   const gop = String(30 * segment)
+  const languages = opts.audioLanguages ?? [null]
   await nativeFfmpeg([
     ...QUIET,
     ...['-f', 'lavfi', '-i', `testsrc2=size=${top.width}x${top.height}:rate=30:duration=${seconds}`],
-    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...languages.flatMap((_, i) => [
+      ...['-f', 'lavfi', '-i', `sine=frequency=${440 + 220 * i}:sample_rate=48000:duration=${seconds}`],
+    ]),
     ...['-filter_complex', `[0:v]split=${ladder.length}${split};${scales}`],
     ...ladder.flatMap((_, i) => ['-map', `[o${i}]`]),
-    ...['-map', '1:a'],
+    ...languages.flatMap((_, i) => ['-map', `${i + 1}:a`]),
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-pix_fmt', 'yuv420p'],
     ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
     ...ladder.flatMap((r, i) => [
       ...[`-b:v:${i}`, `${r.kbps}k`, `-maxrate:v:${i}`, `${r.kbps}k`, `-bufsize:v:${i}`, `${r.kbps * 2}k`],
     ]),
     ...['-c:a', 'aac', '-b:a', `${opts.audioKbps ?? 64}k`, '-ac', '2', '-threads', '2'],
+    ...languages.flatMap((lang, i) => (lang ? [`-metadata:s:a:${i}`, `language=${lang}`] : [])),
     ...['-seg_duration', String(segment), '-use_template', '1'],
     ...['-use_timeline', opts.timeline === false ? '0' : '1'],
-    ...['-adaptation_sets', 'id=0,streams=v id=1,streams=a', '-f', 'dash', join(dir, 'manifest.mpd')],
+    ...[
+      '-adaptation_sets',
+      ['id=0,streams=v', ...languages.map((_, i) => `id=${i + 1},streams=${ladder.length + i}`)].join(' '),
+    ],
+    ...['-f', 'dash', join(dir, 'manifest.mpd')],
   ])
   await nativeFfmpeg([
     ...QUIET,

@@ -16,6 +16,8 @@ import { icon } from '../ui/icons.ts'
 import { movieCard } from '../ui/movie-card.ts'
 import { placeholder, posterSrc } from '../ui/poster.ts'
 import { currentUser, initShell, signInHref } from '../ui/shell.ts'
+import { linkAt, startTime } from '../ui/start-time.ts'
+import { toast } from '../ui/toast.ts'
 import { decorateMovieCard } from '../viewer/cards.ts'
 import {
   backTarget,
@@ -190,6 +192,78 @@ function details(movie: Movie, user: User | null) {
   )
 }
 
+/** "Copy link at current time": the page's URL with `?t=` at the second being watched. */
+function shareRow(video: HTMLVideoElement) {
+  const copy = async () => {
+    const link = linkAt(location.href, video.currentTime)
+    try {
+      await navigator.clipboard.writeText(link)
+      toast(`Link copied${video.currentTime >= 1 ? ` at ${formatDuration(video.currentTime)}` : ''}`)
+    } catch {
+      window.prompt('Copy this link', link)
+    }
+  }
+  return h(
+    'div',
+    { class: 'share-row' },
+    h(
+      'button',
+      { type: 'button', class: 'btn', 'data-action': 'copy-time-link', onclick: () => void copy() },
+      icon('copy'),
+      'Copy link at current time',
+    ),
+  )
+}
+
+/** For the uploader: the URLs other players take (DASH, HLS for VLC, Apple devices and TVs) and the embed code. */
+function otherPlayers(movie: Movie) {
+  const abs = (path: string) => new URL(path, location.origin).href
+  const embed = `<iframe src="${abs(`/embed/${movie.id}`)}" width="640" height="360" allow="autoplay; fullscreen; picture-in-picture" allowfullscreen></iframe>`
+  const row = (label: string, value: string, name: string) =>
+    h(
+      'div',
+      { class: 'url-row' },
+      h('label', { for: `url-${name}` }, label),
+      h('input', {
+        id: `url-${name}`,
+        type: 'text',
+        readonly: true,
+        value,
+        'data-url': name,
+        onfocus: (e: Event) => (e.target as HTMLInputElement).select(),
+      }),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn btn-small',
+          'aria-label': `Copy ${label}`,
+          onclick: () =>
+            void navigator.clipboard.writeText(value).then(
+              () => toast(`${label} copied`),
+              () => {},
+            ),
+        },
+        icon('copy'),
+      ),
+    )
+  return h(
+    'section',
+    { class: 'other-players', 'aria-labelledby': 'other-players-title' },
+    h('h2', { id: 'other-players-title' }, 'Watch in other players'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Only you and admins see this. Published, active movies play from these URLs in any player; VLC, Apple devices and TVs take the HLS one.',
+    ),
+    row('DASH manifest', abs(movie.manifestUrl!), 'dash'),
+    movie.hlsUrl
+      ? row('HLS playlist', abs(movie.hlsUrl), 'hls')
+      : h('p', { class: 'hint' }, "No HLS: this movie's segments are not fragmented MP4."),
+    row('Embed code', embed, 'embed'),
+  )
+}
+
 /** "Audio: Japanese, English · Subtitles: English, Spanish". */
 function trackFacts(movie: Movie) {
   const names = (tags: string[]) => tags.map((t) => languageName(t)).join(', ')
@@ -214,17 +288,33 @@ async function show(): Promise<void> {
   const user = await userPromise
   document.title = `${movie.name} · anime-die-heart`
   warmPreferences(movie, user)
-  const stage = movie.manifestUrl
+  const params = new URLSearchParams(location.search)
+  const player = movie.manifestUrl
     ? createPlayer(
-        { manifestUrl: movie.manifestUrl, title: movie.name, poster: posterFor(movie) },
-        watchOptions(movie, user, autoplay),
-      ).root
-    : unplayable(movie)
+        {
+          manifestUrl: movie.manifestUrl,
+          hlsUrl: movie.hlsUrl,
+          mode: params.get('player'),
+          title: movie.name,
+          poster: posterFor(movie),
+        },
+        { ...watchOptions(movie, user, autoplay), startAt: startTime(params) },
+      )
+    : null
+  const stage = player ? player.root : unplayable(movie)
   const canEdit = user && (user.role === 'admin' || user.id === movie.owner?.id)
   mount(
     main,
     back(movie),
-    h('div', { class: 'movie-layout' }, stage, details(movie, user), canEdit ? subtitleEditor(movie) : null),
+    h(
+      'div',
+      { class: 'movie-layout' },
+      stage,
+      details(movie, user),
+      player ? shareRow(player.root.querySelector('video')!) : null,
+      canEdit && movie.manifestUrl ? otherPlayers(movie) : null,
+      canEdit ? subtitleEditor(movie) : null,
+    ),
   )
   void moreToWatch(movie)
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { MediaPlayerClass, Representation } from 'dashjs'
+import type { AbrRule } from './abr.ts'
 import { describeDashError, type PlayerProblem } from './errors.ts'
 import { playerSettings, rememberThroughput } from './settings.ts'
 
@@ -49,6 +50,8 @@ export function createDashSession(
   video: HTMLVideoElement,
   manifestUrl: string,
   on: DashSessionEvents,
+  /** The ABR rule a new instance starts with (the viewer's, else the admin's default). */
+  abrRule: () => Promise<AbrRule> = async () => 'ours',
 ): DashSession {
   let dash: MediaPlayerClass | null = null
   let generation = 0
@@ -56,10 +59,10 @@ export function createDashSession(
   return {
     async attach(at, autoplay) {
       const mine = ++generation
-      const { MediaPlayer } = await loadDash()
+      const [{ MediaPlayer }, rule] = await Promise.all([loadDash(), abrRule()])
       if (mine !== generation) return
       const player = MediaPlayer().create()
-      player.updateSettings(playerSettings())
+      player.updateSettings(playerSettings(rule))
       on.configure(player)
       player.on('streamInitialized', () => on.streamInitialized(player))
       player.on('qualityChangeRendered', (e: { mediaType?: string; newRepresentation?: Representation }) => {

@@ -10,8 +10,8 @@ export interface Playback {
   play(): void
   /** Play or pause; does nothing while an error is shown. */
   toggle(): void
-  /** Keeps the current position to resume from (an error is about to stop playback). */
-  holdPosition(): void
+  /** Keeps the current position (or `at`) to resume from (an error is about to stop playback, a link starts later). */
+  holdPosition(at?: number): void
   /** Rebuilds the dash.js instance where playback stood, playing on if the viewer was playing. */
   restart(): void
 }
@@ -74,8 +74,8 @@ export function createPlayback(ctx: {
   return {
     play,
     toggle,
-    holdPosition() {
-      resumeAt = video.currentTime || resumeAt
+    holdPosition(at) {
+      resumeAt = at ?? (video.currentTime || resumeAt)
     },
     restart() {
       const at = Number.isFinite(video.currentTime) && video.currentTime > 0 ? video.currentTime : resumeAt

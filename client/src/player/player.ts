@@ -9,21 +9,26 @@
  * fullscreen, idle), volume.ts, stats.ts, keyboard.ts; tracks.ts (audio and subtitle menus),
  * subtitles.ts (drawing them), thumbnails.ts (the seek-bar preview); for a signed-in viewer
  * progress.ts (saving the position), resume.ts (where playback starts) and up-next.ts (the
- * countdown to the next episode).
+ * countdown to the next episode); mode.ts (dash.js or the browser's own HLS), native-session.ts,
+ * remote.ts (AirPlay and the Remote Playback API), abr.ts (the ABR rule).
  *
  * dash.js is loaded on demand, so the page and poster render before 800 kB of player arrive.
  * @module
  */
 import './player.css'
+import { type AbrRule, abrSettings, defaultAbrRule, rememberAbrRule, viewerAbrRule } from './abr.ts'
 import { createControls } from './controls.ts'
-import { createDashSession } from './dash-session.ts'
+import { createDashSession, type DashSession } from './dash-session.ts'
 import { bindShortcuts } from './keyboard.ts'
 import { createLifetime } from './lifetime.ts'
+import { chooseMode, type PlayerMode } from './mode.ts'
+import { createNativeSession } from './native-session.ts'
 import { createPlayback } from './playback.ts'
 import { createProblems } from './problems.ts'
 import { createProgressSaver } from './progress.ts'
 import { createQualityControl } from './quality-control.ts'
 import { createQualityMenu } from './quality-menu.ts'
+import { createRemotePlayback } from './remote.ts'
 import { type StartOptions, startPlayback } from './resume.ts'
 import { createPlayerStats, createStatsOverlay } from './stats.ts'
 import { createSubtitleRenderer } from './subtitles.ts'
@@ -47,6 +52,8 @@ export interface WatchOptions extends StartOptions {
 
 export interface Player {
   root: HTMLElement
+  /** dash.js, or the browser's own HLS. */
+  mode: PlayerMode
   destroy(): void
 }
 
@@ -56,10 +63,33 @@ export interface Player {
 export function createPlayer(source: PlayerSource, watch: WatchOptions = {}): Player {
   const life = createLifetime()
   // The parts call each other back through these names; no call happens before all exist.
+  const probe = document.createElement('video')
+  const mode =
+    chooseMode({ video: probe, hlsUrl: source.hlsUrl ?? null, forced: source.mode ?? null }) ?? 'dash'
   const menu = createQualityMenu((id) => quality.pin(id))
-  const overlay = createStatsOverlay(() => stats.toggle(false))
+  // The viewer's rule, else the admin's default; a change applies to the live instance at once.
+  let rule: AbrRule = viewerAbrRule() ?? 'ours'
+  const overlay = createStatsOverlay(
+    () => stats.toggle(false),
+    mode === 'dash'
+      ? (chosen) => {
+          rememberAbrRule(chosen)
+          void (async () => {
+            rule = chosen ?? (await defaultAbrRule())
+            session.player?.updateSettings({ streaming: { abr: abrSettings(rule) } })
+            view.flash(`ABR: ${rule}`)
+          })()
+        }
+      : undefined,
+  )
+  overlay.setRule(viewerAbrRule())
+  const ruleReady = (async () => {
+    rule = viewerAbrRule() ?? (await defaultAbrRule())
+    return rule
+  })()
   const view = createPlayerView(source, { qualityMenu: menu.wrap, statsOverlay: overlay.element })
   const { root, video } = view
+  root.dataset.mode = mode
   const subtitles = createSubtitleRenderer({ video, root, life })
   const tracks = createTrackControl({
     video,
@@ -71,21 +101,41 @@ export function createPlayer(source: PlayerSource, watch: WatchOptions = {}): Pl
   root.insertBefore(subtitles.element, view.controls)
   menu.wrap.before(...tracks.menus)
 
-  const session = createDashSession(video, source.manifestUrl, {
-    configure: (player) => {
-      quality.configure(player)
-      tracks.configure(player)
-    },
-    streamInitialized: (player) => {
-      quality.streamInitialized(player)
-      tracks.streamInitialized(player)
-    },
-    videoQualityRendered: (rep) => quality.videoQualityRendered(rep),
-    error: (problem) => problems.show(problem),
-  })
+  const session: DashSession =
+    mode === 'native-hls'
+      ? createNativeSession(video, source.hlsUrl!, {
+          loaded: () => menu.deviceChooses(),
+          error: (problem) => problems.show(problem),
+        })
+      : createDashSession(
+          video,
+          source.manifestUrl,
+          {
+            configure: (player) => {
+              quality.configure(player)
+              tracks.configure(player)
+            },
+            streamInitialized: (player) => {
+              quality.streamInitialized(player)
+              tracks.streamInitialized(player)
+            },
+            videoQualityRendered: (rep) => quality.videoQualityRendered(rep),
+            error: (problem) => problems.show(problem),
+          },
+          () => ruleReady,
+        )
   const player = () => session.player
   const quality = createQualityControl({ menu, root, video, player, flash: view.flash, life })
-  const stats = createPlayerStats({ overlay, button: view.statsButton, root, video, player, quality, life })
+  const stats = createPlayerStats({
+    overlay,
+    button: view.statsButton,
+    root,
+    video,
+    player,
+    quality,
+    rule: () => rule,
+    life,
+  })
   const playback = createPlayback({
     view,
     session,
@@ -119,6 +169,7 @@ export function createPlayer(source: PlayerSource, watch: WatchOptions = {}): Pl
     life,
   )
   life.listen(window, 'pagehide', () => session.saveThroughput())
+  createRemotePlayback({ video, button: view.remoteButton, hlsUrl: source.hlsUrl ?? null, life })
   if (watch.progressUrl) createProgressSaver({ video, url: watch.progressUrl, life })
   if (watch.upNext) createUpNext({ view, life }, watch.upNext)
 
@@ -127,6 +178,7 @@ export function createPlayer(source: PlayerSource, watch: WatchOptions = {}): Pl
 
   return {
     root,
+    mode,
     destroy() {
       session.detach()
       life.dispose()

@@ -20,6 +20,8 @@ export interface QualityMenu {
   button: HTMLButtonElement
   /** Renditions to offer, any order; shown highest first. */
   setOptions(options: QualityOption[]): void
+  /** The platform's own player chooses (native HLS): nothing to offer, and the button says so. */
+  deviceChooses(): void
   /** `pinned`: the id chosen by the viewer, or null for Auto; `current`: what is on screen now. */
   setState(pinned: string | null, current: QualityOption | null): void
   close(): void
@@ -118,6 +120,13 @@ export function createQualityMenu(onPick: (id: string | null) => void): QualityM
       button.disabled = next.length < 2
       if (!list.hidden) render()
       updateButton()
+    },
+    deviceChooses() {
+      options = []
+      button.disabled = true
+      buttonLabel.textContent = 'Auto · device'
+      button.title = 'This device chooses the quality itself'
+      button.setAttribute('aria-label', 'Quality: chosen by this device')
     },
     setState(p, c) {
       pinned = p

@@ -1,7 +1,8 @@
 /**
- * Where playback starts: at the beginning, or, when the viewer stopped in the middle last time,
- * where they stopped, after asking ("Resume from 12:34" / "Start over") in place of the big play
- * button. The player preloads from the saved position, the likely answer.
+ * Where playback starts: at the beginning, at the second a shared link names (`?t=`, which wins
+ * over a saved position: whoever sent the link meant that moment), or, when the viewer stopped in
+ * the middle last time, where they stopped, after asking ("Resume from 12:34" / "Start over") in
+ * place of the big play button. The player preloads from the saved position, the likely answer.
  * @module
  */
 import './watch.css'
@@ -13,6 +14,8 @@ import type { Playback } from './playback.ts'
 import type { PlayerView } from './view.ts'
 
 export interface StartOptions {
+  /** Seconds a shared link starts from (`?t=`); set, the saved position is not offered. */
+  startAt?: number
   /** Seconds where the viewer stopped last time (0 or absent: nothing to resume). */
   resumeAt?: number
   /** The movie's length, for "12:34 of 24:00". */
@@ -27,13 +30,16 @@ export function startPlayback(
   opts: StartOptions,
 ): void {
   const { view, session, playback } = ctx
-  const at = opts.resumeAt && opts.resumeAt > 0 ? opts.resumeAt : 0
+  const linked = opts.startAt && opts.startAt > 0 ? opts.startAt : 0
+  const at = linked || (opts.resumeAt && opts.resumeAt > 0 ? opts.resumeAt : 0)
+  // A play before the preload has built the player starts from the link's second too.
+  if (linked) playback.holdPosition(linked)
   void session.attach(at, false)
   if (opts.autoplay) {
     playback.play()
     return
   }
-  if (!at) return
+  if (!at || linked) return
 
   const titleId = `resume-${Math.random().toString(36).slice(2, 8)}`
   const fraction = opts.duration ? Math.min(1, at / opts.duration) : 0

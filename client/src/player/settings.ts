@@ -4,6 +4,7 @@
  * @module
  */
 import type { MediaPlayerSettingClass } from 'dashjs'
+import { type AbrRule, abrSettings } from './abr.ts'
 
 const THROUGHPUT_KEY = 'adh.throughputKbps'
 
@@ -39,7 +40,10 @@ declare global {
   }
 }
 
-export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSettingClass {
+export function playerSettings(
+  rule: AbrRule = 'ours',
+  startKbps = initialBitrateKbps(),
+): MediaPlayerSettingClass {
   if (typeof window !== 'undefined' && window.__adhDashDefaults) return {}
   return {
     streaming: {
@@ -58,15 +62,7 @@ export function playerSettings(startKbps = initialBitrateKbps()): MediaPlayerSet
         // The player caps the bitrate to its own size itself (see capToSize), more leniently
         // than dash.js's portal limit, which drops 720p from a 1200-pixel-wide player.
         limitBitrateByPortal: false,
-        throughput: {
-          // A harmonic mean of the last few segments: one slow download pulls it down at once
-          // (protects against stalls), and a handful of fast ones lift it again. dash.js's default
-          // EWMA weighs samples by download time, so after a congested spell the quick downloads
-          // of small segments barely count and the climb back takes 20 s or more.
-          averageCalculationMode: 'throughputCalculationModeHarmonicMean',
-          sampleSettings: { vod: 3, enableSampleSizeAdjustment: false },
-          ewma: {},
-        },
+        ...abrSettings(rule),
       },
       // Subtitles: the player picks the track (tracks.ts) and draws the cues (subtitles.ts); dash.js
       // only loads them (with their cue settings, which its manual-rendering mode would drop), and

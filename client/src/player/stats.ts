@@ -6,6 +6,7 @@
 import type { MediaPlayerClass } from 'dashjs'
 import { h } from '../ui/dom.ts'
 import { formatBitrate } from '../ui/format.ts'
+import { ABR_LABELS, ABR_RULES, type AbrRule, activeRules } from './abr.ts'
 import type { Lifetime } from './lifetime.ts'
 import { toOption } from './quality-control.ts'
 import { type QualityOption, qualityLabel } from './quality-menu.ts'
@@ -15,6 +16,8 @@ export interface StatsSample {
   bitrate: string
   loading: string
   mode: string
+  /** The ABR rules dash.js says are running ("throughputRule + bolaRule"). */
+  rules: string
   buffer: string
   throughput: string
   dropped: string
@@ -27,6 +30,7 @@ const ROWS: [keyof StatsSample, string][] = [
   ['bitrate', 'Bitrate'],
   ['loading', 'Downloading'],
   ['mode', 'ABR'],
+  ['rules', 'Rules running'],
   ['buffer', 'Buffer'],
   ['throughput', 'Throughput'],
   ['dropped', 'Dropped frames'],
@@ -37,9 +41,28 @@ const ROWS: [keyof StatsSample, string][] = [
 export interface StatsOverlay {
   element: HTMLElement
   update(sample: StatsSample): void
+  /** Shows the rule in use, and whether it is the viewer's own choice or the default. */
+  setRule(rule: AbrRule | null): void
 }
 
-export function createStatsOverlay(onClose: () => void): StatsOverlay {
+/**
+ * @param onRule the viewer picked an ABR rule, or "" (follow the default); absent where there is no
+ *   choice to make (native HLS: the device adapts on its own).
+ */
+export function createStatsOverlay(
+  onClose: () => void,
+  onRule?: (rule: AbrRule | null) => void,
+): StatsOverlay {
+  const select = h(
+    'select',
+    {
+      class: 'player-stats-rule',
+      'aria-label': 'Adaptive bitrate rule',
+      onchange: () => onRule?.(select.value === '' ? null : (select.value as AbrRule)),
+    },
+    h('option', { value: '' }, 'Default'),
+    ...ABR_RULES.map((r) => h('option', { value: r }, ABR_LABELS[r])),
+  )
   const values = new Map<keyof StatsSample, HTMLElement>()
   const dl = h('dl')
   for (const [key, label] of ROWS) {
@@ -56,9 +79,13 @@ export function createStatsOverlay(onClose: () => void): StatsOverlay {
       '×',
     ),
     dl,
+    onRule ? h('label', { class: 'player-stats-choice' }, h('span', null, 'ABR rule'), select) : null,
   )
   return {
     element,
+    setRule(rule) {
+      select.value = rule ?? ''
+    },
     update(sample) {
       for (const [key, el] of values) {
         if (el.textContent !== sample[key]) el.textContent = sample[key]
@@ -82,6 +109,8 @@ export function createPlayerStats(ctx: {
   video: HTMLVideoElement
   player: () => MediaPlayerClass | null
   quality: { readonly onScreen: QualityOption | null; readonly pinned: string | null }
+  /** The ABR rule in use. */
+  rule: () => AbrRule
   life: Lifetime
 }): PlayerStats {
   const { overlay, button, root, video } = ctx
@@ -97,7 +126,8 @@ export function createPlayerStats(ctx: {
       rendition: rep ? `${rep.width}×${rep.height} (id ${rep.id})` : '—',
       bitrate: rep ? formatBitrate(rep.bandwidth) : '—',
       loading: loading ? `${qualityLabel(toOption(loading))} · ${formatBitrate(loading.bandwidth)}` : '—',
-      mode: ctx.quality.pinned ? 'pinned' : 'auto',
+      mode: dash ? (ctx.quality.pinned ? 'pinned' : `auto · ${ctx.rule()}`) : 'chosen by this device',
+      rules: dash ? activeRules(dash.getSettings()).join(' + ') || 'none' : '—',
       buffer: dash ? `${dash.getBufferLength('video').toFixed(1)} s` : '—',
       throughput: dash ? formatBitrate(dash.getAverageThroughput('video') * 1000) : '—',
       dropped: q ? `${q.droppedVideoFrames} of ${q.totalVideoFrames}` : '—',

@@ -10,6 +10,10 @@ import { icon } from '../ui/icons.ts'
 
 export interface PlayerSource {
   manifestUrl: string
+  /** The HLS multivariant playlist over the same segments (native HLS, AirPlay), when there is one. */
+  hlsUrl?: string | null
+  /** `dash` or `native-hls` to force a mode (`?player=`); otherwise the browser's abilities decide. */
+  mode?: string | null
   title: string
   /** Shown until the first frame; a placeholder element stands in when there is no poster. */
   poster: Child
@@ -32,6 +36,8 @@ export interface PlayerView {
   time: HTMLElement
   seek: HTMLInputElement
   statsButton: HTMLButtonElement
+  /** AirPlay / Remote Playback: shown only where the browser offers a device to play on. */
+  remoteButton: HTMLButtonElement
   fullscreenButton: HTMLButtonElement
   setState(state: PlayerState): void
   /** Shows the spinner (buffering, seeking) or hides it. */
@@ -94,6 +100,16 @@ export function createPlayerView(
     { type: 'button', class: 'player-btn', 'aria-label': 'Playback statistics', 'aria-pressed': 'false' },
     icon('stats'),
   )
+  const remoteButton = h(
+    'button',
+    {
+      type: 'button',
+      class: 'player-btn player-remote-btn',
+      'aria-label': 'Play on another device',
+      hidden: true,
+    },
+    icon('cast'),
+  )
   const fullscreenButton = h(
     'button',
     { type: 'button', class: 'player-btn', 'aria-label': 'Full screen' },
@@ -113,6 +129,7 @@ export function createPlayerView(
       h('span', { class: 'player-spacer' }),
       parts.qualityMenu,
       statsButton,
+      remoteButton,
       fullscreenButton,
     ),
   )
@@ -148,6 +165,7 @@ export function createPlayerView(
     time,
     seek,
     statsButton,
+    remoteButton,
     fullscreenButton,
     setState(state) {
       root.dataset.state = state

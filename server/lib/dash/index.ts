@@ -7,6 +7,7 @@
  * - `duration.ts`, `template.ts`, `timeline.ts`: ISO 8601 durations, SegmentTemplate strings,
  *   SegmentTimeline expansion and compression
  * - `read.ts`: the defensive reader publish trusts; `write.ts`: the writer the encoder uses
+ * - `hls.ts`: HLS playlists derived from a manifest read, over the same CMAF segments
  * - `tracks.ts`: subtitle (text) and seek-bar preview (image) AdaptationSets; `edit.ts`: swapping
  *   the subtitle sets of a published manifest, everything else left as written
  *
@@ -20,9 +21,13 @@ export { measuredBandwidth } from './bandwidth.ts'
 export { formatDuration, parseIsoDuration } from './duration.ts'
 export { replaceTextSets } from './edit.ts'
 export { MpdError } from './error.ts'
+export { type HlsFile, type HlsOptions, type HlsPlaylists, hlsPlaylists, hlsUnsupported } from './hls.ts'
 export {
+  hlsMasterName,
+  hlsMediaName,
   INIT_TEMPLATE,
   initName,
+  isHlsName,
   isSubtitleName,
   MANIFEST_NAME,
   MEDIA_TEMPLATE,

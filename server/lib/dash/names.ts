@@ -47,6 +47,29 @@ export function isSubtitleName(name: string): boolean {
   return /^subs-[A-Za-z0-9-]{1,35}-[0-9a-f]{8}\.vtt$/.test(name)
 }
 
+/**
+ * The HLS multivariant playlist of a manifest version: `master.m3u8` beside `manifest.mpd`,
+ * `master-v<n>.m3u8` beside `manifest-v<n>.mpd`, so a subtitle change gets a new entry point too.
+ * @example hlsMasterName(3) // 'master-v3.m3u8'
+ */
+export function hlsMasterName(version: number): string {
+  return version <= 1 ? 'master.m3u8' : `master-v${version}.m3u8`
+}
+
+/**
+ * An HLS media playlist: `hls-<key>.m3u8`, where the key is a Representation id (video, audio:
+ * the same bytes in every manifest version) or a subtitle file's name (which changes with its content).
+ * @example hlsMediaName('v0') // 'hls-v0.m3u8'
+ */
+export function hlsMediaName(key: string): string {
+  return `hls-${key}.m3u8`
+}
+
+/** Whether a name is a playlist the server writes ({@link hlsMasterName}, {@link hlsMediaName}). */
+export function isHlsName(name: string): boolean {
+  return /^(master(-v[1-9]\d{0,8})?|hls-[A-Za-z0-9._-]+)\.m3u8$/.test(name)
+}
+
 /** SegmentTemplate@media of the seek-bar preview sprite sheets (JPEG grids of tiles). */
 export const SPRITE_TEMPLATE = 'thumbs-$Number%05d$.jpg'
 /** The same tiles as a WebVTT thumbnails file (`#xywh=` fragments), for players without DASH thumbnails. */

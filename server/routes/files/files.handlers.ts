@@ -25,7 +25,7 @@ export const publish: RouteHandler<typeof routes.publish, AppEnv> = async (c) =>
   // The body is optional: without one (or with {}), the manifest is manifest.mpd.
   const body = c.req.valid('json') as { manifest?: string } | undefined
   const manifest = body?.manifest ?? 'manifest.mpd'
-  const published = await publishMovie(c.var.deps, movie.id, manifest)
+  const published = await publishMovie(c.var.deps, c.var.runtime, movie.id, manifest)
   return c.json(await describeMovie(c.var.deps, c.var.user, published), 200)
 }
 

@@ -102,6 +102,11 @@ export const MovieSchema = z
     duration: z.number().nullable().openapi({ description: 'Seconds, known once published' }),
     posterUrl: z.string().nullable(),
     manifestUrl: z.string().nullable().openapi({ description: 'The DASH manifest, once published' }),
+    hlsUrl: z.string().nullable().openapi({
+      description:
+        "The HLS multivariant playlist over the same segments, once published; null when the manifest's segments are not fragmented MP4 (CMAF)",
+      example: '/media/x3KfQ9aLw0PzR7bT/master.m3u8',
+    }),
     renditions: z.array(RenditionSchema).openapi({ description: 'Single movies only; lists leave it out' }),
     maxHeight: z.number().int().nullable().openapi({
       description: 'Height of the tallest video rendition (a 1080p badge); null before publishing',

@@ -1,0 +1,51 @@
+/**
+ * The browser's own HLS: the media element loads the multivariant playlist itself and chooses
+ * renditions, audio and subtitle tracks as the platform decides. Same shape as the dash.js session,
+ * so playback, errors and retry work alike; there is never a dash.js instance (`player` is null).
+ * @module
+ */
+import type { DashSession } from './dash-session.ts'
+import type { PlayerProblem } from './errors.ts'
+
+export function createNativeSession(
+  video: HTMLVideoElement,
+  hlsUrl: string,
+  on: { loaded(): void; error(problem: PlayerProblem): void },
+): DashSession {
+  let generation = 0
+  video.addEventListener('error', () => {
+    if (!video.getAttribute('src')) return
+    const code = video.error?.code
+    on.error({
+      title: code === 4 ? 'This device cannot play this video' : 'The video stopped loading',
+      detail:
+        code === 4
+          ? 'Its built-in player refused the HLS stream. Try another browser.'
+          : `The built-in HLS player reported error ${code ?? 'unknown'}.`,
+      network: code === 2,
+    })
+  })
+  return {
+    async attach(at, autoplay) {
+      const mine = ++generation
+      video.src = hlsUrl
+      if (at > 0) {
+        const seek = () => {
+          if (mine === generation) video.currentTime = at
+        }
+        video.addEventListener('loadedmetadata', seek, { once: true })
+      }
+      video.addEventListener('loadedmetadata', () => mine === generation && on.loaded(), { once: true })
+      if (autoplay) await video.play().catch(() => {})
+    },
+    detach() {
+      generation++
+      video.removeAttribute('src')
+      video.load()
+    },
+    saveThroughput() {},
+    get player() {
+      return null
+    },
+  }
+}
