@@ -42,8 +42,11 @@ export async function launchBrowser(): Promise<Browser> {
 export async function newPage(
   browser: Browser,
   viewport: keyof typeof VIEWPORTS = 'desktop',
+  /** `bypassCSP`: for a test that injects a script of its own (a third-party player) into our page. */
+  options: { bypassCSP?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
+    ...options,
     viewport: VIEWPORTS[viewport],
     ...(viewport === 'phone' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : {}),
   })

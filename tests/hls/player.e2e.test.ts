@@ -77,7 +77,8 @@ const hlsState = (page: Page) =>
 
 describe('hls.js plays the server’s HLS', () => {
   it('starts, and drops to a lower variant when the network is throttled', async () => {
-    const { page, context } = await newPage(browser)
+    // hls.js is injected as an inline script, which the pages' CSP refuses (as it should).
+    const { page, context } = await newPage(browser, 'desktop', { bypassCSP: true })
     try {
       await page.goto(`${server.url}/`)
       await page.addScriptTag({ path: HLS_JS })

@@ -26,9 +26,12 @@ export function createRemotePlayback(ctx: {
   const video = ctx.video as AirPlayVideo
   const { button } = ctx
   video.setAttribute('x-webkit-airplay', 'allow')
-  if (ctx.hlsUrl) {
+  if (ctx.hlsUrl && window.WebKitPlaybackTargetAvailabilityEvent) {
     // WebKit plays MSE/ManagedMediaSource here and offers AirPlay only with an alternative source
-    // the receiver can fetch on its own: the same movie as HLS.
+    // the receiver can fetch on its own: the same movie as HLS. Only where AirPlay exists: a
+    // <source> child is also a candidate for the element's own resource selection whenever it has
+    // no src (before dash.js attaches, or while it reattaches), and a browser that plays HLS
+    // natively (Chromium now does) then loads the playlist itself beside dash.js.
     const alternative = document.createElement('source')
     alternative.type = 'application/x-mpegURL'
     alternative.src = ctx.hlsUrl
