@@ -236,6 +236,7 @@ describe('watching a movie with tracks', () => {
         audioRep: dash.getCurrentRepresentationForType('audio')?.id ?? null,
         textIndex: dash.getCurrentTextTrackIndex(),
         cues: [...(text?.activeCues ?? [])].map((c) => (c as VTTCue).text),
+        loaded: text?.cues?.length ?? 0,
         drawn: document.querySelector<HTMLElement>('.player-subtitles')?.dataset.cues ?? '',
       }
     })
@@ -300,6 +301,8 @@ describe('watching a movie with tracks', () => {
     ])
     await screenshot(page, 'tracks-player-subtitles-menu')
     await page.getByRole('menuitemradio', { name: 'English' }).click()
+    // The track's cues arrive with its file; a seek made before that shows none until the next one.
+    await expect.poll(async () => (await state()).loaded, { timeout: 15_000 }).toBeGreaterThan(0)
     await pauseAt(1.6)
     // Two overlapping cues at 1.6 s: the dialogue and the sign.
     await expect
