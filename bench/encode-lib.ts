@@ -4,10 +4,11 @@
  * BENCHMARKS.md.
  * @module
  */
+
 import { execFile } from 'node:child_process'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { CDPSession } from 'playwright-core'
 import { encodeArgs, posterArgs, probeArgs } from '../client/src/encode/ffmpeg-args.ts'
@@ -17,6 +18,7 @@ import { audioRenditions } from '../client/src/encode/tracks.ts'
 import type { LadderPlan, VideoRendition } from '../client/src/encode/types.ts'
 import { parseSegmentName } from '../server/lib/dash/names.ts'
 import type { openEngine } from '../tests/encode/support/browser.ts'
+import { writeSection as writeBenchSection } from './lib.ts'
 
 export const run = promisify(execFile)
 export type Session = Awaited<ReturnType<typeof openEngine>>
@@ -237,23 +239,6 @@ export async function encodeInBench(
   )
 }
 
-/**
- * Replaces the table between the markers in a section of BENCHMARKS.md (creating the section if
- * there is none), leaving the prose and every other section alone.
- */
-export async function writeSection(heading: string, marker: string, table: string, note: string) {
-  const path = resolve(import.meta.dirname, '../BENCHMARKS.md')
-  const [open, close] = [`<!-- ${marker} -->`, `<!-- /${marker} -->`]
-  const block = `${open}\n${table}\n\n${note}\n${close}`
-  let text = await readFile(path, 'utf8').catch(() => '# Benchmarks\n')
-  if (!text.includes(heading)) {
-    text = `${text.trimEnd()}\n\n${heading}\n\n\`npm run bench:encode\`\n\n${block}\n`
-  } else if (text.includes(open) && text.includes(close)) {
-    text = text.slice(0, text.indexOf(open)) + block + text.slice(text.indexOf(close) + close.length)
-  } else {
-    const at = text.indexOf(heading) + heading.length
-    text = `${text.slice(0, at)}\n\n${block}${text.slice(at)}`
-  }
-  await writeFile(path, text)
-  console.error(`\nupdated the table under "${heading}" in BENCHMARKS.md`)
-}
+/** An encode table and its run note into their marked block of BENCHMARKS.md (bench/lib.ts). */
+export const writeSection = (heading: string, marker: string, table: string, note: string) =>
+  writeBenchSection(heading, marker, `${table}\n\n${note}`, 'npm run bench:encode')
