@@ -123,7 +123,22 @@ describe('the Content-Security-Policy of the pages', () => {
     await start.waitFor({ timeout: 60_000 })
     await page.getByLabel('Name').fill('Encoded under the policy')
     await start.click()
-    await page.getByRole('link', { name: 'Watch it' }).waitFor({ timeout: 240_000 })
+    await page
+      .getByRole('link', { name: 'Watch it' })
+      .waitFor({ timeout: 240_000 })
+      .catch(async (err: Error) => {
+        // Say what the page showed instead (an error and its reason, or the bars where they stopped).
+        const shown = await page
+          .locator('main')
+          .textContent()
+          .then(
+            (t) => t ?? '',
+            () => '',
+          )
+        throw new Error(
+          `${err.message}\nThe page showed:\n${shown.slice(0, 2000)}\nViolations: ${violations.join('; ')}`,
+        )
+      })
     await expectPolicy(page, '/admin/movies')
     await page.waitForLoadState('networkidle')
     expect(violations).toEqual([])
