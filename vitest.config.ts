@@ -10,6 +10,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // expect.poll's default 1 s is shorter than a loaded two-core CI machine takes to render a page's
+    // answer to a key press; a poll that succeeds returns as soon as it does, so a longer bound costs nothing.
+    expect: { poll: { timeout: 10_000 } },
     // The JSON report is what .ci/run reads its totals line from.
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
