@@ -35,7 +35,10 @@ export interface WorkerEnv {
   /** A remote libSQL database (e.g. `libsql://name-org.turso.io`); a secret, with its token. */
   LIBSQL_URL?: string
   LIBSQL_AUTH_TOKEN?: string
-  /** The same size, session and sign-up settings as the Node server's environment (`[vars]`). */
+  /**
+   * The same size, session and sign-up settings as the Node server's environment (`[vars]`);
+   * MAX_FILE_SIZE defaults to {@link WORKER_MAX_FILE_SIZE} here.
+   */
   MAX_FILE_SIZE?: string
   MAX_MOVIE_SIZE?: string
   MAX_MOVIE_FILES?: string
@@ -61,18 +64,31 @@ const CONFIG_VARS = [
   'ABR_RULE',
 ] as const
 
+/**
+ * MAX_FILE_SIZE when wrangler.toml does not set it. Cloudflare refuses request bodies over 100 MB
+ * on the Free and Pro plans (200 MB Business, 500 MB Enterprise) with its own 413 page, before the
+ * Worker sees them; 95 MiB stays under that however the megabytes are counted.
+ */
+export const WORKER_MAX_FILE_SIZE = '95MiB'
+
 /** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
 export function workerDeps(env: WorkerEnv): Deps {
   const vars: Record<string, string | undefined> = {}
   for (const name of CONFIG_VARS) vars[name] = env[name]
+  vars.MAX_FILE_SIZE ||= WORKER_MAX_FILE_SIZE
   const config = parseConfig(vars)
   return {
     db: workerDb(env),
     blobs: r2BlobStore(env.MEDIA),
     passwords: createPasswordHasher(nobleScrypt),
-    // Isolates share no memory: a session signed out (or an account changed) through one must not
-    // live on in another's cache, so every request looks its session up.
-    config: { ...appConfig(config), sessionCacheMs: 0 },
+    config: {
+      ...appConfig(config),
+      // Isolates share no memory: a session signed out (or an account changed) through one must
+      // not live on in another's cache, so every request looks its session up.
+      sessionCacheMs: 0,
+      // R2 streams only a body of known length; any other would be read whole into the isolate.
+      uploadsNeedLength: true,
+    },
     // Cloudflare sets it on every request; only the edge can, so it needs no proxy setting.
     clientIp: (c) => c.req.header('cf-connecting-ip'),
   }
