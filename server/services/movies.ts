@@ -339,8 +339,8 @@ export async function updateMovie(
 /**
  * Deletes the movie with everything that hangs off it, in one transaction (its files' rows, list
  * entries, progress, upload leases), then its files: a crash between the two leaves orphan blobs
- * (the Node server's storage sweep removes them), never a row without files. `later` decides whether the files
- * go before the answer (Node) or after it (Workers: see lib/after-response.ts).
+ * (the Node server's storage sweep removes them), never a row without files. `later` decides
+ * whether the files go before the answer (Node) or after it (Workers: lib/after-response.ts).
  */
 export async function deleteMovie(deps: Deps, id: string, later: Later = rightAway): Promise<void> {
   // The foreign keys cascade too, where they are enforced: D1 and our own libSQL connections do,
