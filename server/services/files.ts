@@ -201,11 +201,11 @@ async function insertFileRow(deps: Deps, row: MovieFile): Promise<boolean> {
       deps.db
         .select({
           movieId: movies.id,
-          path: sql<string>`${row.path}`,
-          size: sql<number>`${row.size}`,
-          sha256: sql<string>`${row.sha256}`,
-          contentType: sql<string>`${row.contentType}`,
-          createdAt: sql<Date>`${row.createdAt.getTime()}`,
+          path: sql<string>`${row.path}`.as('path'),
+          size: sql<number>`${row.size}`.as('size'),
+          sha256: sql<string>`${row.sha256}`.as('sha256'),
+          contentType: sql<string>`${row.contentType}`.as('contentType'),
+          createdAt: sql<Date>`${row.createdAt.getTime()}`.as('createdAt'),
         })
         .from(movies)
         .where(eq(movies.id, row.movieId)),

@@ -1,9 +1,10 @@
 /**
  * Deleting a movie, a series or an account leaves no row pointing at it, also on a connection that
- * does not enforce foreign keys (PRAGMA foreign_keys is per connection, and libSQL over HTTP opens
- * a new one for every statement): the real libSQL client on a file, without the pragma. Orphans
- * are found the way SQLite itself finds them, with PRAGMA foreign_key_check, which reports every
- * row whose parent is missing whether or not the connection enforces the keys.
+ * does not enforce foreign keys (PRAGMA foreign_keys is per connection, and libSQL over HTTP runs
+ * every statement on a new one, with whatever the server's default is): the real libSQL client on
+ * a file, the pragma off. Orphans are found the way SQLite itself finds them, with PRAGMA
+ * foreign_key_check, which reports every row whose parent is missing whether or not the
+ * connection enforces the keys.
  */
 import { eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -94,6 +95,7 @@ describe('on a connection that does not enforce foreign keys', () => {
   it('deleting a series keeps its episodes, standalone, and removes list entries of it', async () => {
     const show = await ok<{ id: string }>(request('POST', '/api/series', asUploader, { name: 'Show' }), 201)
     const episode = await newMovie(asUploader, { seriesId: show.id, season: 1, episode: 1 })
+    await markPublished(t, episode)
     const fan = await viewer('series-fan')
     await ok(request('PUT', `/api/me/watchlist/${show.id}`, fan.headers), 201)
 

@@ -37,8 +37,9 @@ export interface TestAppOptions {
   blobs?: 'memory' | 'fs' | ((mediaDir: string) => BlobStore)
   /**
    * The database: a libSQL file in the temp dir (the default, as in production), `:memory:`, or
-   * `unenforced`: the file migrated as usual, then used through a fresh `@libsql/client` connection
-   * that never ran `PRAGMA foreign_keys = ON`, as a remote libSQL database over HTTP may be.
+   * `unenforced`: the file migrated as usual, then used through one `@libsql/client` connection
+   * with `PRAGMA foreign_keys = OFF`, as a connection to a remote database may be (the pragma is
+   * per connection, and over HTTP every statement gets a new one with the server's default).
    */
   db?: 'file' | 'memory' | 'unenforced'
   config?: Partial<AppConfig>
@@ -96,10 +97,12 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
   }
 }
 
-/** The database migrated as on a first start, then opened again without PRAGMA foreign_keys. */
+/** The database migrated as on a first start, then opened again with foreign keys off. */
 async function unenforcedDb(url: string): Promise<{ db: Db; close: () => void }> {
   ;(await openLibsqlDb({ url })).close()
-  const client = createClient({ url })
+  // One connection, so the pragma holds for every statement (libSQL's engine turns them on by default).
+  const client = createClient({ url, concurrency: 1 })
+  await client.execute('PRAGMA foreign_keys = OFF')
   return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.close() }
 }
 
