@@ -200,7 +200,8 @@ function guardBody(request: Request): { request: Request; settle: () => Promise<
     { highWaterMark: 0 },
   )
   return {
-    request: new Request(request, { body }),
+    // `duplex` is what the fetch standard asks of a stream body (Node insists; workerd does not).
+    request: new Request(request, { body, duplex: 'half' } as RequestInit),
     async settle() {
       if (finished) return
       // Only a body known to be small is worth reading to its end; anything else is cancelled.
