@@ -16,7 +16,7 @@ import type { Db } from '../db/types.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nobleScrypt } from './auth/scrypt.noble.ts'
-import { appConfig, parseConfig } from './config.ts'
+import { appConfig, parseConfig, WORKER_MAX_FILE_SIZE } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
@@ -63,13 +63,6 @@ const CONFIG_VARS = [
   'PRIVATE_CATALOG',
   'ABR_RULE',
 ] as const
-
-/**
- * MAX_FILE_SIZE when wrangler.toml does not set it. Cloudflare refuses request bodies over 100 MB
- * on the Free and Pro plans (200 MB Business, 500 MB Enterprise) with its own 413 page, before the
- * Worker sees them; 95 MiB stays under that however the megabytes are counted.
- */
-export const WORKER_MAX_FILE_SIZE = '95MiB'
 
 /** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
 export function workerDeps(env: WorkerEnv): Deps {
