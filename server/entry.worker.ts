@@ -170,9 +170,10 @@ const DRAIN_LIMIT = 16 * 1024 * 1024
  * is already stored, which the app cancels) leaves the body pending; under `wrangler dev` that
  * breaks the next request on the connection: it hangs, or its proxy answers 503 "Your worker
  * restarted mid-request". So the app gets a body whose cancel does not reach the real one, and
- * what it left unread is read to its end after the response is built when its declared length is
- * at most DRAIN_LIMIT; a larger body is cancelled after all (wrangler dev may then answer that one
- * request with a 503, but the connection recovers).
+ * what it left unread is read to its end after the response is built when it is at most
+ * DRAIN_LIMIT long (declared, or counted as it is read when no length was declared: a chunked
+ * upload answered 411); a larger body is cancelled after all (wrangler dev may then answer that
+ * one request with a 503, but the connection recovers).
  */
 function guardBody(request: Request): { request: Request; settle: () => Promise<void> } {
   if (!request.body) return { request, settle: async () => {} }
@@ -197,13 +198,16 @@ function guardBody(request: Request): { request: Request; settle: () => Promise<
     request: new Request(request, { body, duplex: 'half' } as RequestInit),
     async settle() {
       if (finished) return
-      // Only a body known to be small is worth reading to its end; anything else is cancelled.
-      const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-      if (!(declared <= DRAIN_LIMIT)) {
-        await source.cancel().catch(() => {})
-        return
+      // Only a body that is (or, without a declared length, may be) small is worth reading to its
+      // end; a larger one is cancelled, at once or once it has run past the limit.
+      const declared = Number(request.headers.get('content-length') ?? 0)
+      let read = 0
+      while (declared <= DRAIN_LIMIT && read <= DRAIN_LIMIT) {
+        const chunk = await source.read().catch(() => ({ done: true as const, value: undefined }))
+        if (chunk.done) return
+        read += chunk.value.byteLength
       }
-      while (!(await source.read().catch(() => ({ done: true as const }))).done) {}
+      await source.cancel().catch(() => {})
     },
   }
 }
