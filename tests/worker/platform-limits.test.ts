@@ -196,7 +196,7 @@ describe('upload size on the Worker', () => {
     expect(state.pulled).toBe(0)
   })
 
-  it('answers a body without Content-Length 411, before reading it, and stores nothing', async () => {
+  it('answers a body without Content-Length 411 and stores nothing of it', async () => {
     const created = await call('/api/movies', {
       method: 'POST',
       headers: { ...asAdmin, 'content-type': 'application/json' },
@@ -213,7 +213,9 @@ describe('upload size on the Worker', () => {
     expect(res.status).toBe(411)
     expect(res.headers.get('content-type')).toBe('application/problem+json')
     expect(await res.json()).toMatchObject({ status: 411, type: '/problems/length-required' })
-    expect(state.pulled).toBe(0)
+    // Read to its end only after the answer was built (it is small: wrangler dev needs the
+    // connection's body consumed), and never stored.
+    expect(state.pulled).toBe(256 * 1024)
     expect((await proxy.env.MEDIA.list({ prefix: `movies/${id}/` })).objects).toEqual([])
   })
 })
