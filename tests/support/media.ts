@@ -155,6 +155,77 @@ export async function makeSurroundClip(dir: string, name: string, seconds = 3): 
   return path
 }
 
+/**
+ * A clip with one audio track per speaker layout (`mono`, `5.0`, `7.1`…), each a tone on every
+ * channel, in Matroska.
+ */
+export async function makeChannelsClip(
+  dir: string,
+  name: string,
+  layouts: string[],
+  seconds = 2,
+): Promise<string> {
+  const path = join(dir, name)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...[
+      '-filter_complex',
+      `[1:a]asplit=${layouts.length}${layouts.map((_, i) => `[s${i}]`).join('')};` +
+        layouts.map((layout, i) => `[s${i}]aformat=channel_layouts=${layout}[a${i}]`).join(';'),
+    ],
+    ...['-map', '0:v', ...layouts.flatMap((_, i) => ['-map', `[a${i}]`])],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k'],
+    path,
+  ])
+  return path
+}
+
+/**
+ * A phone-style clip in full ("JPEG") range: the left half black and the right half white at the
+ * extremes of that range (Y 0 and 255), H.264 flagged full range (yuvj420p, color_range pc), with a
+ * tone, in MP4.
+ */
+export async function makeFullRangeClip(dir: string, name: string, seconds = 3): Promise<string> {
+  const path = join(dir, name)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `color=c=black:size=640x360:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-vf', 'drawbox=x=320:y=0:w=320:h=360:color=white:t=fill,scale=out_range=pc,format=yuvj420p'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-color_range', 'pc'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-shortest'],
+    path,
+  ])
+  return path
+}
+
+/**
+ * A clip cut off partway, as an interrupted copy or download leaves it: written by native ffmpeg with
+ * its index first (`-movflags +faststart`, as phones and editors do), then only the first `keep`
+ * (a fraction) of its bytes kept. Its header still declares the whole length.
+ */
+export async function makeTruncatedClip(
+  dir: string,
+  name: string,
+  spec: { seconds: number; keep: number },
+): Promise<string> {
+  const whole = join(dir, `whole-${name}`)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${spec.seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart'],
+    whole,
+  ])
+  const bytes = await readFile(whole)
+  const path = join(dir, name)
+  await writeFile(path, bytes.subarray(0, Math.floor(bytes.length * spec.keep)))
+  return path
+}
+
 /** A French SubRip sidecar, `<video name>.fr.srt` beside the video, in Windows-1252 as old ones are. */
 export async function makeSidecar(dir: string, videoName: string): Promise<string> {
   const path = join(dir, `${videoName.replace(/\.[^.]+$/, '')}.fr.srt`)

@@ -5,7 +5,7 @@
  * @module
  */
 import type { DashSession } from './dash-session.ts'
-import type { PlayerProblem } from './errors.ts'
+import { type PlayerProblem, undecodable } from './errors.ts'
 
 export function createNativeSession(
   video: HTMLVideoElement,
@@ -16,13 +16,15 @@ export function createNativeSession(
   video.addEventListener('error', () => {
     if (!video.getAttribute('src')) return
     const code = video.error?.code
+    // MEDIA_ERR_SRC_NOT_SUPPORTED: the built-in player refused the stream's codecs.
+    if (code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED) {
+      on.error(undecodable())
+      return
+    }
     on.error({
-      title: code === 4 ? 'This device cannot play this video' : 'The video stopped loading',
-      detail:
-        code === 4
-          ? 'Its built-in player refused the HLS stream. Try another browser.'
-          : `The built-in HLS player reported error ${code ?? 'unknown'}.`,
-      network: code === 2,
+      title: 'The video stopped loading',
+      detail: `The built-in HLS player reported error ${code ?? 'unknown'}.`,
+      network: code === MediaError.MEDIA_ERR_NETWORK,
     })
   })
   return {
