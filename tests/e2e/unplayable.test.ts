@@ -32,8 +32,10 @@ function withManifest(content: DashMovie, rewrite: (xml: string) => string): Das
   }
 }
 
-const refuseVideo = (xml: string) => xml.replace(/codecs="avc1\.[0-9a-fA-F]{6}"/g, `codecs="${REFUSED_VIDEO}"`)
-const refuseAll = (xml: string) => refuseVideo(xml).replace(/codecs="mp4a\.[0-9.]+"/g, `codecs="${REFUSED_AUDIO}"`)
+const refuseVideo = (xml: string) =>
+  xml.replace(/codecs="avc1\.[0-9a-fA-F]{6}"/g, `codecs="${REFUSED_VIDEO}"`)
+const refuseAll = (xml: string) =>
+  refuseVideo(xml).replace(/codecs="mp4a\.[0-9.]+"/g, `codecs="${REFUSED_AUDIO}"`)
 
 /** The error box's heading and text, once it shows. */
 async function shownProblem(page: Page): Promise<{ title: string; detail: string }> {

@@ -142,9 +142,10 @@ describe.each([
         color_transfer: 'bt709',
         color_primaries: 'bt709',
       })
-      // The source's black (Y 0) and white (Y 255) become TV range's 16 and 235.
-      expect(Math.abs(colour.left - 16), `${id} black at ${colour.left}`).toBeLessThan(3)
-      expect(Math.abs(colour.right - 235), `${id} white at ${colour.right}`).toBeLessThan(3)
+      // The source’s black (Y 0) and white (Y 255) become TV range’s 16 and 235 (the encoder stores
+      // flat areas a few levels off; left in full range they would stay near 0 and 255).
+      expect(Math.abs(colour.left - 16), `${id} black at ${colour.left}`).toBeLessThan(7)
+      expect(Math.abs(colour.right - 235), `${id} white at ${colour.right}`).toBeLessThan(7)
     }
   }, 180_000)
 

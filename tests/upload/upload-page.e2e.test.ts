@@ -6,11 +6,11 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseMpd } from '../../server/lib/dash/index.ts'
 import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import { launchBrowser, newPage, screenshot, signedInPage, throttle } from '../e2e/browser.ts'
-import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
-import { parseMpd } from '../../server/lib/dash/index.ts'
 import { readableSeconds } from '../encode/support/picture.ts'
+import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
 import { ffprobe, makeChannelsClip, makeClip, makeTextFile, makeTruncatedClip } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 
@@ -204,7 +204,9 @@ describe('upload page', () => {
         const notice = p.getByRole('note').filter({ hasText: 'This file ends early' })
         await notice.waitFor()
         const kept = `0:0${Math.floor(Math.min(holds.video, holds.audio))}`
-        expect(await notice.textContent()).toContain(`It says it is 0:06 long, but the picture and sound stop at ${kept}`)
+        expect(await notice.textContent()).toContain(
+          `It says it is 0:06 long, but the picture and sound stop at ${kept}`,
+        )
         expect(await notice.textContent()).toContain(`The ${kept} that is there will be published.`)
         expect(await p.locator('.source-facts dd').first().textContent()).toBe(`${kept} (the file says 0:06)`)
       },

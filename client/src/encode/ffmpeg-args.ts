@@ -207,7 +207,16 @@ export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | n
 }
 
 /** The colour every published picture is tagged with: BT.709 in TV range (color-range.ts). */
-const COLOR_TAGS = ['-color_range', 'tv', '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709']
+const COLOR_TAGS = [
+  '-color_range',
+  'tv',
+  '-colorspace',
+  'bt709',
+  '-color_primaries',
+  'bt709',
+  '-color_trc',
+  'bt709',
+]
 
 function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
   if (target.threads === undefined) return []

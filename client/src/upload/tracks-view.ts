@@ -148,7 +148,16 @@ function trackRow(spec: {
 }
 
 /** Speaker layouts by channel count, where ffprobe names none. */
-const LAYOUTS: Record<number, string> = { 1: 'mono', 2: 'stereo', 3: '2.1', 4: '4.0', 5: '5.0', 6: '5.1', 7: '6.1', 8: '7.1' }
+const LAYOUTS: Record<number, string> = {
+  1: 'mono',
+  2: 'stereo',
+  3: '2.1',
+  4: '4.0',
+  5: '5.0',
+  6: '5.1',
+  7: '6.1',
+  8: '7.1',
+}
 
 /**
  * What a track's sound becomes (planAudio): a stereo rendition always, and a 5.1 one beside it

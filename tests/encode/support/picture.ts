@@ -31,7 +31,15 @@ export async function storedColour(dir: string, id: string): Promise<StoredColou
     joined,
     Buffer.concat([await readFile(join(dir, initName(id))), await readFile(join(dir, mediaName(id, 1)))]),
   )
-  const fields = ['width', 'height', 'pix_fmt', 'color_range', 'color_space', 'color_transfer', 'color_primaries']
+  const fields = [
+    'width',
+    'height',
+    'pix_fmt',
+    'color_range',
+    'color_space',
+    'color_transfer',
+    'color_primaries',
+  ]
   const json = await ffprobeOutput([
     ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', `stream=${fields.join(',')}`],
     ...['-of', 'json', joined],
