@@ -276,6 +276,8 @@ export interface DashOptions {
   audioKbps?: number
   /** One audio track (and AdaptationSet) per language, each its own tone (default: one, untagged). */
   audioLanguages?: string[]
+  /** H.264 (the default), or HEVC as another tool might publish it: what most browsers cannot decode. */
+  codec?: 'h264' | 'hevc'
 }
 
 /** What the player tests and the playback benchmark play: ABR_LADDER in 2-second segments. */
@@ -320,8 +322,10 @@ export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
     ...['-filter_complex', `[0:v]split=${ladder.length}${split};${scales}`],
     ...ladder.flatMap((_, i) => ['-map', `[o${i}]`]),
     ...languages.flatMap((_, i) => ['-map', `${i + 1}:a`]),
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-pix_fmt', 'yuv420p'],
-    ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
+    ...(opts.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']
+      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main']),
+    ...['-pix_fmt', 'yuv420p', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
     ...ladder.flatMap((r, i) => [
       ...[`-b:v:${i}`, `${r.kbps}k`, `-maxrate:v:${i}`, `${r.kbps}k`, `-bufsize:v:${i}`, `${r.kbps * 2}k`],
     ]),

@@ -67,7 +67,7 @@ export function createDashSession(
       const refused = watchRefusals(player)
       player.on('streamInitialized', () => {
         if (mine !== generation) return
-        // dash.js drops what MediaSource refuses and plays on with the rest: without a picture that
+        // dash.js drops what the browser refuses and plays on with the rest: without a picture that
         // would be sound over a black box, so the viewer hears why instead, and nothing plays.
         if (refused.video && player.getTracksFor('video').length === 0) {
           session.detach()
@@ -115,8 +115,9 @@ interface ParsedSet {
 }
 
 /**
- * What the browser refused while dash.js read the manifest: adaptation sets whose every codec
- * MediaSource.isTypeSupported turned down are removed (`adaptationSetRemovedNoCapabilities`), by
+ * What the browser refused while dash.js read the manifest: adaptation sets whose every codec the
+ * browser turned down (MediaCapabilities.decodingInfo, else MediaSource.isTypeSupported) are
+ * removed (`adaptationSetRemovedNoCapabilities`), by
  * which time their Representations are gone, so their codecs are noted when the manifest arrives.
  */
 function watchRefusals(player: MediaPlayerClass): { video: boolean; codecs: string[] } {

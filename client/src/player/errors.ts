@@ -25,7 +25,7 @@ export function undecodable(codecs: readonly string[] = []): PlayerProblem {
   const named = codecs.length > 0 ? ` (${[...new Set(codecs)].join(', ')})` : ''
   return {
     title: 'This video cannot be decoded on this device',
-    detail: `This browser cannot play the video’s format${named}. Try another browser, such as a current Chrome, Edge, Firefox or Safari, or another device. If none plays it, ask the person who uploaded it to upload it again.`,
+    detail: `This browser cannot play its format${named}. Try another browser (a current Chrome, Edge, Firefox or Safari) or another device.`,
     network: false,
   }
 }
