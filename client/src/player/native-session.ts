@@ -27,7 +27,7 @@ export function createNativeSession(
       network: code === MediaError.MEDIA_ERR_NETWORK,
     })
   })
-  return {
+  const session: DashSession = {
     async attach(at, autoplay) {
       const mine = ++generation
       video.src = hlsUrl
@@ -37,7 +37,19 @@ export function createNativeSession(
         }
         video.addEventListener('loadedmetadata', seek, { once: true })
       }
-      video.addEventListener('loadedmetadata', () => mine === generation && on.loaded(), { once: true })
+      video.addEventListener(
+        'loadedmetadata',
+        () => {
+          if (mine !== generation) return
+          // A built-in player that cannot decode the picture may play the sound over a black box,
+          // reporting nothing but a picture without size: the viewer hears why instead.
+          if (video.videoWidth === 0) {
+            session.detach()
+            on.error(undecodable())
+          } else on.loaded()
+        },
+        { once: true },
+      )
       if (autoplay) await video.play().catch(() => {})
     },
     detach() {
@@ -50,4 +62,5 @@ export function createNativeSession(
       return null
     },
   }
+  return session
 }
