@@ -206,6 +206,18 @@ export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | n
   return ['-hide_banner', '-loglevel', 'info', ...threadArgs(target, 'input'), '-i', target.input, ...outputs]
 }
 
+/** The colour every published picture is tagged with: BT.709 in TV range (color-range.ts). */
+const COLOR_TAGS = [
+  '-color_range',
+  'tv',
+  '-colorspace',
+  'bt709',
+  '-color_primaries',
+  'bt709',
+  '-color_trc',
+  'bt709',
+]
+
 function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
   if (target.threads === undefined) return []
   const n = String(target.threads)
@@ -265,7 +277,8 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
           ? `fps=${format(r.frameRate)}`
           : null,
         // Bilinear: in wasm bicubic costs as much as decoding, and downscaling hides the difference.
-        `scale=${r.width}:${r.height}:flags=bilinear`,
+        // TV range whatever the source's (phones record full range), as every source is published.
+        `scale=${r.width}:${r.height}:flags=bilinear:out_range=tv`,
         // Identical display aspect on every rendition, or the DASH muxer refuses to group them.
         `setdar=dar=${dar}:max=1000`,
       ].filter((f): f is string => f !== null)
@@ -274,6 +287,8 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     args.push('-filter_complex', graph.join(';'))
     for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`)
     args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-sc_threshold', '0')
+    // Tagged as what every rendition is (and what the browser's encoder writes): BT.709, TV range.
+    args.push(...COLOR_TAGS)
     job.renditions.forEach((r, i) => {
       const s = `:v:${i}`
       args.push(

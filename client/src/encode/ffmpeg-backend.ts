@@ -24,6 +24,7 @@ import {
 } from './pipeline.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
+import { withReadableLength } from './truncation.ts'
 import type { CoreVariant, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
 import { type CoreLocation, IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
 
@@ -63,7 +64,8 @@ export function ffmpegWasmBackend(defaults: { core?: CoreVariant } = {}): Encode
         const head = new Uint8Array(await file.slice(0, 512).arrayBuffer())
         throw unreadableError(head, result?.log.join('\n') ?? '')
       }
-      return parseProbe(result.stdout, file.size)
+      // ffprobe believes the header; a file cut off after it holds less.
+      return withReadableLength(file, parseProbe(result.stdout, file.size))
     },
 
     encode(file, plan, options = {}) {

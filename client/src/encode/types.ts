@@ -40,6 +40,11 @@ export interface ProbeResult {
   size: number
   /** Container as ffmpeg names it, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
   container: string
+  /**
+   * Set when the file ends early (a copy or download cut off, its header intact): `duration` is then
+   * what the file really holds, and `declared` the length its header claims (truncation.ts).
+   */
+  truncated?: { declared: number }
 }
 
 /** An audio track of the source file. */

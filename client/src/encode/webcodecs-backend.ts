@@ -18,6 +18,7 @@ import {
   VideoSampleSink,
 } from 'mediabunny'
 import { avcLevel } from './avc-level.ts'
+import { inTvRange } from './color-range.ts'
 import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
@@ -177,8 +178,11 @@ function webCodecsEngine(
     async run(pipeline: Pipeline): Promise<EncodedTracks> {
       try {
         const fullRate = toNumber(plan.renditions[0]!.frameRate)
+        // A file that ends early holds less than its index says (truncation.ts): no frozen tail.
         const duration =
-          ready.kind === 'webcodecs' ? await ready.track.computeDuration() : plan.source.duration
+          ready.kind === 'webcodecs' && !plan.source.truncated
+            ? await ready.track.computeDuration()
+            : plan.source.duration
         const sourceFrames = Math.max(1, Math.round(duration * fullRate))
         const from = resume?.from ?? {}
         const renditions = ready.renditions.map(
@@ -280,7 +284,10 @@ async function browserFrames(
         if (uprightContext && upright) {
           held.draw(uprightContext, 0, 0, top.width, top.height)
           yield new VideoFrame(upright, { timestamp: 0 })
-        } else yield held.toVideoFrame()
+        } else {
+          // Full-range (phone) pictures are published in TV range like every other source.
+          yield await inTvRange(held.toVideoFrame())
+        }
       }
     } finally {
       held?.close()
