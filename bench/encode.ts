@@ -55,6 +55,8 @@ import { qualityTable } from './encode-quality.ts'
 const argv = new Set(process.argv.slice(2))
 const QUICK = argv.has('--quick')
 const WITH_MT = argv.has('--mt')
+/** Only the default engine's setups (x264 low rungs, none, up to 480p): leaves ffmpeg.wasm alone out. */
+const BROWSER_ONLY = argv.has('--browser-setups')
 const WRITE = argv.has('--write')
 const HEADING = '## Encoding in the browser (issue 4)'
 
@@ -145,9 +147,21 @@ async function main() {
       console.error(`  native ffmpeg: ${sec(nativeMs)}, top rung SSIM ${nativeSsim}`)
 
       await session.page.setInputFiles('#engine-test-file', path)
-      const setups: { name: string; options: Record<string, unknown> }[] = [
+      // The default engine as planned (x264 in wasm for the rungs of 360p and below), as it was before
+      // (the browser's encoder for every rung), and with x264 up to 480p.
+      const browserPlan = planLadder(plan.source, { lowRungs: 'browser' })
+      const x264Up480 = {
+        ...plan,
+        renditions: plan.renditions.map((r, i) =>
+          i > 0 && Math.min(r.width, r.height) <= 480 ? { ...r, x264: true as const } : r,
+        ),
+      }
+      const setups: { name: string; options: Record<string, unknown>; plan?: LadderPlan }[] = [
         { name: 'ours', options: { backend: 'default' } },
-        { name: 'ffmpeg.wasm', options: { backend: 'ffmpeg.wasm' } },
+        { name: 'browser', options: { backend: 'default' }, plan: browserPlan },
+        ...(BROWSER_ONLY
+          ? [{ name: 'x264 to 480p', options: { backend: 'default' }, plan: x264Up480 }]
+          : [{ name: 'ffmpeg.wasm', options: { backend: 'ffmpeg.wasm' } }]),
       ]
       if (WITH_MT && src.seconds === 10) {
         setups.push({
@@ -161,13 +175,17 @@ async function main() {
         const out = await mkdtemp(join(dir, 'ours-'))
         let result: PageRun
         try {
-          result = await encodeInBench(session, plan, setup.options, out)
+          result = await encodeInBench(session, setup.plan ?? plan, setup.options, out)
         } finally {
           peak = await memory.stop()
         }
         const v0 = plan.renditions[0]!.id
         const ssim = await ssimOf(path, out, initName(v0), v0, plan)
-        const name = setupName(result, setup.name === 'ffmpeg.wasm' ? undefined : setup.name)
+        const name = setupName(
+          result,
+          setup.name === 'ffmpeg.wasm' ? undefined : setup.name,
+          setup.plan ?? plan,
+        )
         console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}, top rung SSIM ${ssim}`)
         rows.push({
           source: `${label} (${ladder})`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displaySize, outputFrameRate, planLadder } from '../../client/src/encode/ladder.ts'
+import { describeEncoders, displaySize, outputFrameRate, planLadder } from '../../client/src/encode/ladder.ts'
 import { toNumber } from '../../client/src/encode/rational.ts'
 import type { LadderPlan } from '../../client/src/encode/types.ts'
 import { probed } from './support/fixtures.ts'
@@ -118,6 +118,19 @@ describe('planLadder', () => {
   it('keeps two renditions even when asked for one', () => {
     expect(planLadder(source(), { maxRenditions: 1 }).renditions).toHaveLength(2)
     expect(sizes(planLadder(source(), { maxRenditions: 3 }))).toEqual(['1920x1080', '1280x720', '854x480'])
+  })
+
+  it('leaves the rungs of 360p and below, never the top one, to x264 unless asked for the browser alone', () => {
+    const x264 = (plan: LadderPlan) => plan.renditions.filter((r) => r.x264).map((r) => r.label)
+    expect(x264(planLadder(source()))).toEqual(['360p', '240p'])
+    expect(describeEncoders(planLadder(source()))).toBe('360p, 240p: x264 (wasm)')
+    // Portrait: the short side decides.
+    expect(x264(planLadder(source({ width: 1080, height: 1920 })))).toEqual(['360p', '240p'])
+    expect(x264(planLadder(source({ width: 640, height: 360 })))).toEqual(['240p'])
+    expect(x264(planLadder(source({ width: 161, height: 121, fps: 15 })))).toEqual([])
+    const browser = planLadder(source(), { lowRungs: 'browser' })
+    expect(x264(browser)).toEqual([])
+    expect(describeEncoders(browser)).toBeNull()
   })
 
   it('encodes a tiny source once, at its own even size', () => {

@@ -33,7 +33,20 @@ export interface PlanOptions {
   preset?: X264Preset
   /** At most this many video renditions, dropping the smallest first (never fewer than two). */
   maxRenditions?: number
+  /**
+   * Who encodes the rungs below the top whose short side is at most {@link X264_MAX_SHORT} when the
+   * browser's encoder does the rest: x264 in ffmpeg.wasm (the default: better per bit) or the browser
+   * (the pure WebCodecs ladder, a little faster).
+   */
+  lowRungs?: 'x264' | 'browser'
 }
+
+/**
+ * The largest short side (pixels) of a rung the browser's engine leaves to x264 in ffmpeg.wasm: below
+ * it the browser's H.264 encoder needs 1.7–2.7× x264 veryfast's bits for the same SSIM, and x264 costs
+ * least there (BENCHMARKS.md, quality per bit).
+ */
+export const X264_MAX_SHORT = 360
 
 /** Rounds to the nearest even integer, at least 2: 4:2:0 chroma needs even dimensions. */
 export function even(x: number): number {
@@ -148,6 +161,8 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
       bitrate = Math.min(bitrate, 1.2 * source.videoBitrate * Math.min(1, pixels / srcPixels) ** 0.75)
     }
     bitrate = roundBitrate(bitrate)
+    // The top rung stays the browser's: most people watch it, and it is where x264 costs most.
+    const x264 = i > 0 && options.lowRungs !== 'browser' && Math.min(s.width, s.height) <= X264_MAX_SHORT
     return {
       id: `v${i}`,
       label: s.label,
@@ -158,6 +173,7 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
       bitrate,
       maxrate: roundBitrate(bitrate * 1.5),
       bufsize: roundBitrate(bitrate * 2),
+      ...(x264 ? { x264: true as const } : {}),
     }
   })
 
@@ -206,6 +222,15 @@ function interpolateBitrate(pixels: number): number {
 export function describeRendition(r: VideoRendition): string {
   const fps = toNumber(r.frameRate)
   return `${r.width}x${r.height} @ ${Number.isInteger(fps) ? fps : fps.toFixed(2)} fps, ${(r.bitrate / 1e6).toFixed(2)} Mb/s`
+}
+
+/**
+ * Which rungs x264 in ffmpeg.wasm encodes beside the browser's encoder, for the plan shown before
+ * encoding ("360p, 240p: x264 (wasm)"), or null when the browser's encoder does them all.
+ */
+export function describeEncoders(plan: Pick<LadderPlan, 'renditions'>): string | null {
+  const wasm = plan.renditions.filter((r) => r.x264)
+  return wasm.length > 0 ? `${wasm.map((r) => r.label).join(', ')}: x264 (wasm)` : null
 }
 
 export { format as formatRational }
