@@ -55,15 +55,26 @@ async function rendition(out: string, id: string, segments: number) {
   ])
   const cabac = /entropy_coding_mode_flag\s+\d+\s*=\s*(\d)/.exec(trace.stderr)?.[1]
   const { stdout } = await run('ffprobe', [
-    ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', joined],
+    ...[
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'frame=best_effort_timestamp_time',
+      '-of',
+      'csv=p=0',
+      joined,
+    ],
   ])
   return {
     cabac: cabac === undefined ? null : cabac === '1',
     signedByX264: bytes.includes('x264 - core'),
+    // A frame with side data (x264's SEI) prints a trailing comma and an empty line of its own.
     times: stdout
       .split('\n')
       .filter((l) => l.trim() !== '')
-      .map(Number),
+      .map((l) => Number(l.split(',')[0])),
   }
 }
 
