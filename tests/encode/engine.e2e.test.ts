@@ -210,11 +210,13 @@ describe('encoding engine in Chromium', () => {
   }, 180_000)
 
   it('makes the low rungs with x264 in ffmpeg.wasm from the browser’s own frames, and every rung plays through', async () => {
-    await choose(await makeClip(dir, 'low-rungs.mp4', { width: 854, height: 480, seconds: 5, audio: true }))
+    await choose(await makeClip(dir, 'low-rungs.mp4', { width: 1280, height: 720, seconds: 5, audio: true }))
     const out = await outputDir('low-rungs')
-    const result = await encodeInPage(session, out)
+    // Planned for a machine with cores to spare: x264 takes 360p as well as 240p.
+    const result = await encodeInPage(session, out, { plan: { cores: 8 } })
     expect(result.backend).toBe('webcodecs')
     expect(result.plan.renditions.map((r) => `${r.label}${r.x264 ? ' x264' : ''}`)).toEqual([
+      '720p',
       '480p',
       '360p x264',
       '240p x264',
@@ -238,14 +240,16 @@ describe('encoding engine in Chromium', () => {
   it('resumes the x264 rungs at the first segment missing, with the rest of the ladder', async () => {
     await choose(await makeClip(dir, 'low-rungs-resume.mp4', { width: 854, height: 480, seconds: 6 }))
     const out = await outputDir('low-rungs-resume')
-    const first = await encodeInPage(session, out)
+    const plan = { cores: 16 }
+    const first = await encodeInPage(session, out, { plan })
+    expect(first.plan.renditions.filter((r) => r.x264).map((r) => r.label)).toEqual(['240p'])
     const names = await readdir(out)
     const stored = names.filter((n) => /^chunk-v\d+-00001\.m4s$/.test(n))
     for (const n of names) if (/^chunk-v\d+-\d+\.m4s$/.test(n) && !stored.includes(n)) await rm(join(out, n))
     const sizes = await Promise.all(
       stored.map(async (n) => [n, (await stat(join(out, n))).size] as [string, number]),
     )
-    const resumed = await encodeInPage(session, out, { resume: { from: 2, sizes } })
+    const resumed = await encodeInPage(session, out, { resume: { from: 2, sizes }, plan })
     expect(resumed.backend).toBe('webcodecs')
     const segments = resumed.order.filter((p) => p.startsWith('chunk-v'))
     expect(segments.some((p) => p.endsWith('-00001.m4s'))).toBe(false)
@@ -295,8 +299,11 @@ describe('encoding engine in Chromium', () => {
       }),
     )
     const out = await outputDir('hevc-resume')
-    const first = await encodeInPage(session, out)
+    // Planned for many cores, so x264 makes the 240p rung from ffmpeg.wasm's frames too.
+    const plan = { cores: 16 }
+    const first = await encodeInPage(session, out, { plan })
     expect(first.backend).toBe('hybrid')
+    expect(first.plan.renditions.filter((r) => r.x264).map((r) => r.label)).toEqual(['240p'])
     // The first segment of every rung stays as the interrupted encode left it.
     const names = await readdir(out)
     const stored = names.filter((n) => /^chunk-v\d+-00001\.m4s$/.test(n))
@@ -306,7 +313,7 @@ describe('encoding engine in Chromium', () => {
       stored.map(async (n) => [n, (await stat(join(out, n))).size] as [string, number]),
     )
 
-    const resumed = await encodeInPage(session, out, { resume: { from: 2, sizes } })
+    const resumed = await encodeInPage(session, out, { resume: { from: 2, sizes }, plan })
     expect(resumed.backend).toBe('hybrid')
     const segments = resumed.order.filter((p) => p.endsWith('.m4s') && p.startsWith('chunk-v'))
     expect(segments.some((p) => p.endsWith('-00001.m4s'))).toBe(false)

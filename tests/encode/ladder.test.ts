@@ -120,15 +120,21 @@ describe('planLadder', () => {
     expect(sizes(planLadder(source(), { maxRenditions: 3 }))).toEqual(['1920x1080', '1280x720', '854x480'])
   })
 
-  it('leaves the rungs of 360p and below, never the top one, to x264 unless asked for the browser alone', () => {
+  it('leaves the low rungs to x264 while its work stays within the browser encoders’, never the top one', () => {
     const x264 = (plan: LadderPlan) => plan.renditions.filter((r) => r.x264).map((r) => r.label)
-    expect(x264(planLadder(source()))).toEqual(['360p', '240p'])
-    expect(describeEncoders(planLadder(source()))).toBe('360p, 240p: x264 (wasm)')
+    // 1080p: the browser's five rungs leave room for x264's 360p and 240p on a core of its own.
+    expect(x264(planLadder(source(), { cores: 2 }))).toEqual(['360p', '240p'])
+    expect(describeEncoders(planLadder(source(), { cores: 2 }))).toBe('360p, 240p: x264 (wasm)')
+    // 720p: only the 240p rung; with cores to spare, more.
+    expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 2 }))).toEqual(['240p'])
+    expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 8 }))).toEqual(['360p', '240p'])
     // Portrait: the short side decides.
-    expect(x264(planLadder(source({ width: 1080, height: 1920 })))).toEqual(['360p', '240p'])
-    expect(x264(planLadder(source({ width: 640, height: 360 })))).toEqual(['240p'])
-    expect(x264(planLadder(source({ width: 161, height: 121, fps: 15 })))).toEqual([])
-    const browser = planLadder(source(), { lowRungs: 'browser' })
+    expect(x264(planLadder(source({ width: 1080, height: 1920 }), { cores: 2 }))).toEqual(['360p', '240p'])
+    // Never the top rung, and nothing x264 could not keep up with.
+    expect(x264(planLadder(source({ width: 640, height: 360 }), { cores: 2 }))).toEqual([])
+    expect(x264(planLadder(source({ width: 854, height: 480 }), { cores: 2 }))).toEqual([])
+    expect(x264(planLadder(source({ width: 854, height: 480 }), { cores: 16 }))).toEqual(['240p'])
+    const browser = planLadder(source(), { lowRungs: 'browser', cores: 16 })
     expect(x264(browser)).toEqual([])
     expect(describeEncoders(browser)).toBeNull()
   })

@@ -34,19 +34,48 @@ export interface PlanOptions {
   /** At most this many video renditions, dropping the smallest first (never fewer than two). */
   maxRenditions?: number
   /**
-   * Who encodes the rungs below the top whose short side is at most {@link X264_MAX_SHORT} when the
-   * browser's encoder does the rest: x264 in ffmpeg.wasm (the default: better per bit) or the browser
-   * (the pure WebCodecs ladder, a little faster).
+   * Who encodes the low rungs when the browser's encoder does the rest: x264 in ffmpeg.wasm where it
+   * keeps up (the default: far better per bit there, see {@link x264Rungs}), or the browser alone
+   * (the pure WebCodecs ladder).
    */
   lowRungs?: 'x264' | 'browser'
+  /** Cores of the machine that will encode (default: this one's), for {@link x264Rungs}. */
+  cores?: number
 }
 
-/**
- * The largest short side (pixels) of a rung the browser's engine leaves to x264 in ffmpeg.wasm: below
- * it the browser's H.264 encoder needs 1.7–2.7× x264 veryfast's bits for the same SSIM, and x264 costs
- * least there (BENCHMARKS.md, quality per bit).
- */
+/** The largest short side (pixels) of a rung the browser's engine may leave to x264 in ffmpeg.wasm. */
 export const X264_MAX_SHORT = 360
+
+/**
+ * CPU per output pixel of x264 veryfast in wasm (one thread, no SIMD) against the browser's H.264
+ * encoder, measured with bench:encode on this project's 2-core machine (BENCHMARKS.md, quality per bit).
+ */
+export const X264_PIXEL_COST = 10
+
+/**
+ * Which rungs x264 in ffmpeg.wasm makes beside the browser's encoder: the smallest first, below the
+ * top (the rung most people watch, and where x264 costs most), up to {@link X264_MAX_SHORT}, as long as
+ * x264's work stays within the browser encoders' (times the spare cores beyond two): then its worker
+ * runs beside them on a core of its own and the ladder takes about as long as before.
+ */
+export function x264Rungs(
+  rungs: readonly Pick<VideoRendition, 'width' | 'height' | 'frameRate'>[],
+  cores: number,
+): boolean[] {
+  const rate = (r: (typeof rungs)[number]) => r.width * r.height * toNumber(r.frameRate)
+  let browser = rungs.reduce((sum, r) => sum + rate(r), 0)
+  let x264 = 0
+  const out = rungs.map(() => false)
+  for (let i = rungs.length - 1; i > 0; i--) {
+    const r = rungs[i]!
+    if (Math.min(r.width, r.height) > X264_MAX_SHORT) break
+    if ((x264 + rate(r)) * X264_PIXEL_COST > (browser - rate(r)) * Math.max(1, cores / 2)) break
+    x264 += rate(r)
+    browser -= rate(r)
+    out[i] = true
+  }
+  return out
+}
 
 /** Rounds to the nearest even integer, at least 2: 4:2:0 chroma needs even dimensions. */
 export function even(x: number): number {
@@ -161,8 +190,6 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
       bitrate = Math.min(bitrate, 1.2 * source.videoBitrate * Math.min(1, pixels / srcPixels) ** 0.75)
     }
     bitrate = roundBitrate(bitrate)
-    // The top rung stays the browser's: most people watch it, and it is where x264 costs most.
-    const x264 = i > 0 && options.lowRungs !== 'browser' && Math.min(s.width, s.height) <= X264_MAX_SHORT
     return {
       id: `v${i}`,
       label: s.label,
@@ -173,9 +200,14 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
       bitrate,
       maxrate: roundBitrate(bitrate * 1.5),
       bufsize: roundBitrate(bitrate * 2),
-      ...(x264 ? { x264: true as const } : {}),
     }
   })
+  if (options.lowRungs !== 'browser') {
+    const cores = options.cores ?? (globalThis.navigator?.hardwareConcurrency || 2)
+    x264Rungs(renditions, cores).forEach((x264, i) => {
+      if (x264) renditions[i]!.x264 = true
+    })
+  }
 
   // Every video track gets the same timescale, a multiple of each frame rate's numerator so that
   // frame durations are whole ticks, and at least 90 kHz for fine-grained timestamps.

@@ -26,7 +26,7 @@ import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
 import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
-import { X264Rungs } from './x264-rungs.ts'
+import { X264Rungs, x264Groups } from './x264-rungs.ts'
 
 /** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
 type Ready =
@@ -178,7 +178,8 @@ function webCodecsEngine(
       backend: hybrid ? 'hybrid' : 'webcodecs',
       encoder: low ? `your browser’s video encoder, and x264 for ${low}` : 'your browser’s video encoder',
       encoderDetail: detail.filter((d) => d !== null).join(' '),
-      workers: (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0) + (low ? 1 : 0),
+      workers:
+        (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0) + x264Groups(ready.x264).length,
       // The video encoders wait on the main thread, where no shared memory is needed; the hybrid
       // path's decoder only runs where it can pause.
       pausesForConsumer: true,
@@ -194,14 +195,14 @@ function webCodecsEngine(
           (setup) =>
             new RenditionEncoder(setup, pipeline, sourceFrames, fullRate, from[setup.rendition.id] ?? 1),
         )
-        const x264 =
-          ready.x264.length > 0 ? new X264Rungs(pipeline, file, ready.x264, sourceFrames, from) : null
+        const x264 = x264Groups(ready.x264).map(
+          (group, i) => new X264Rungs(pipeline, file, group, sourceFrames, from, `x264-${i}`),
+        )
         whenAborted(pipeline.signal, () => {
           for (const r of renditions) r.close()
         })
         // The audio counts as a small rung.
-        const videoCost =
-          renditions.reduce((sum, r) => sum + r.unit.spec.cost, 0) + (x264?.unit.spec.cost ?? 0)
+        const videoCost = [...renditions, ...x264].reduce((sum, r) => sum + r.unit.spec.cost, 0)
         const [video, audio] = await Promise.all([
           (async () => {
             await Promise.all(renditions.map((r) => r.start()))
@@ -210,17 +211,19 @@ function webCodecsEngine(
               start: Math.min(
                 sourceFrames,
                 ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
-                ...(x264 ? [x264.firstFrame] : []),
+                ...x264.map((x) => x.firstFrame),
               ),
               end: sourceFrames,
             }
             const frames =
               ready.kind === 'webcodecs'
                 ? await browserFrames(pipeline, ready, span, fullRate)
-                : ffmpegFrames(pipeline, file, span, [
-                    ...renditions.map((r) => r.unit),
-                    ...(x264 ? [x264.unit] : []),
-                  ])
+                : ffmpegFrames(
+                    pipeline,
+                    file,
+                    span,
+                    [...renditions, ...x264].map((r) => r.unit),
+                  )
             return encodeVideo(pipeline, renditions, x264, frames, span.start)
           })(),
           worker ? encodeAudio(pipeline, file, 0.02 * videoCost * Math.max(1, plan.audio.length)) : [],
@@ -307,12 +310,12 @@ async function browserFrames(
 async function encodeVideo(
   pipeline: Pipeline,
   renditions: RenditionEncoder[],
-  x264: X264Rungs | null,
+  x264: readonly X264Rungs[],
   frames: AsyncIterable<VideoFrame>,
   start: number,
 ) {
   const { plan, signal } = pipeline
-  const units = [...renditions.map((r) => r.unit), ...(x264 ? [x264.unit] : [])]
+  const units = [...renditions, ...x264].map((r) => r.unit)
   let n = start
   for await (const frame of frames) {
     try {
@@ -334,9 +337,9 @@ async function encodeVideo(
         rendition.encode(frame, m)
       }
       // The browser's encoders have their copies queued; x264 gets its own while they work.
-      if (x264) {
+      for (const x of x264) {
         await pipeline.room(units)
-        await x264.push(frame, n)
+        await x.push(frame, n)
       }
     } finally {
       frame.close()
@@ -346,7 +349,8 @@ async function encodeVideo(
   if (signal.aborted) return []
   await Promise.all(renditions.filter((r) => !r.complete).map((r) => r.flush()))
   for (const r of renditions) await r.finish()
-  const tracks = [...renditions.map((r) => r.track()), ...((await x264?.finish()) ?? [])]
+  const tracks = renditions.map((r) => r.track())
+  for (const x of x264) tracks.push(...(await x.finish()))
   const order = plan.renditions.map((r) => r.id)
   return tracks.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
 }

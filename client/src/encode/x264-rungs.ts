@@ -80,7 +80,19 @@ export function rawLayout(frame: VideoFrame): {
   }
 }
 
-/** The rungs of a plan that x264 encodes beside the browser's encoders, in one ffmpeg.wasm worker. */
+/**
+ * The x264 rungs shared out between workers: one each where the machine has cores to spare beside
+ * the browser's encoders and the page, else one worker for all of them (two cores).
+ */
+export function x264Groups(
+  renditions: readonly VideoRendition[],
+  cores = globalThis.navigator?.hardwareConcurrency || 2,
+): VideoRendition[][] {
+  if (renditions.length === 0) return []
+  return cores > 3 ? renditions.map((r) => [r]) : [[...renditions]]
+}
+
+/** Rungs of a plan that x264 encodes beside the browser's encoders, in one ffmpeg.wasm worker. */
 export class X264Rungs {
   /** Their progress row (one for the worker, shared by its rungs). */
   readonly unit: WorkUnit
@@ -102,6 +114,7 @@ export class X264Rungs {
     readonly renditions: readonly VideoRendition[],
     sourceFrames: number,
     from: Readonly<Record<string, number>>,
+    id = 'x264',
   ) {
     const { plan } = pipeline
     const top = plan.renditions[0]!
@@ -114,7 +127,7 @@ export class X264Rungs {
     this.firstFrame = (first - 1) * top.gop
     const resumed = first > 1
     this.job = {
-      id: 'x264',
+      id,
       renditions: [...renditions],
       audio: [],
       poster: false,
