@@ -122,14 +122,15 @@ describe('planLadder', () => {
 
   it('leaves the low rungs to x264 while its work stays within the browser encoders’, never the top one', () => {
     const x264 = (plan: LadderPlan) => plan.renditions.filter((r) => r.x264).map((r) => r.label)
-    // 1080p: the browser's five rungs leave room for x264's 360p and 240p on a core of its own.
-    expect(x264(planLadder(source(), { cores: 2 }))).toEqual(['360p', '240p'])
-    expect(describeEncoders(planLadder(source(), { cores: 2 }))).toBe('360p, 240p: x264 (wasm)')
-    // 720p: only the 240p rung; with cores to spare, more.
+    // Two cores: the 240p rung; with cores to spare, 360p too.
+    expect(x264(planLadder(source(), { cores: 2 }))).toEqual(['240p'])
+    expect(describeEncoders(planLadder(source(), { cores: 2 }))).toBe('240p: x264 (wasm)')
+    expect(x264(planLadder(source(), { cores: 4 }))).toEqual(['360p', '240p'])
+    expect(describeEncoders(planLadder(source(), { cores: 4 }))).toBe('360p, 240p: x264 (wasm)')
     expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 2 }))).toEqual(['240p'])
     expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 8 }))).toEqual(['360p', '240p'])
     // Portrait: the short side decides.
-    expect(x264(planLadder(source({ width: 1080, height: 1920 }), { cores: 2 }))).toEqual(['360p', '240p'])
+    expect(x264(planLadder(source({ width: 1080, height: 1920 }), { cores: 4 }))).toEqual(['360p', '240p'])
     // Never the top rung, and nothing x264 could not keep up with.
     expect(x264(planLadder(source({ width: 640, height: 360 }), { cores: 2 }))).toEqual([])
     expect(x264(planLadder(source({ width: 854, height: 480 }), { cores: 2 }))).toEqual([])

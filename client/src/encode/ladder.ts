@@ -47,10 +47,12 @@ export interface PlanOptions {
 export const X264_MAX_SHORT = 360
 
 /**
- * CPU per output pixel of x264 veryfast in wasm (one thread, no SIMD) against the browser's H.264
- * encoder, measured with bench:encode on this project's 2-core machine (BENCHMARKS.md, quality per bit).
+ * Wall time per output pixel of x264 veryfast in wasm (one thread, no SIMD) against the browser's
+ * H.264 encoders (which use every core), measured with bench:encode on this project's 2-core machine:
+ * 360p and 240p by x264 made a 1080p ladder take 1.8× as long, 240p alone 1.2× (BENCHMARKS.md,
+ * quality per bit).
  */
-export const X264_PIXEL_COST = 10
+export const X264_PIXEL_COST = 15
 
 /**
  * Which rungs x264 in ffmpeg.wasm makes beside the browser's encoder: the smallest first, below the
