@@ -176,7 +176,8 @@ function webCodecsEngine(
   return {
     info: {
       backend: hybrid ? 'hybrid' : 'webcodecs',
-      encoder: low ? `your browser’s video encoder, and x264 for ${low}` : 'your browser’s video encoder',
+      // The plan already says which rungs x264 makes; the detail says it again while encoding.
+      encoder: 'your browser’s video encoder',
       encoderDetail: detail.filter((d) => d !== null).join(' '),
       workers:
         (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0) + x264Groups(ready.x264).length,
