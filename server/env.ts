@@ -78,7 +78,8 @@ export const DEFAULT_CONFIG: AppConfig = {
   passwordHashQueue: 16,
   signup: 'invite',
   privateCatalog: false,
-  abrRule: 'ours',
+  // The measured best of the four on the whole of bench:abr (BENCHMARKS.md, "HLS and ABR rules").
+  abrRule: 'dynamic',
 }
 
 /** Everything the app needs from the outside world; entries and tests differ only here. */

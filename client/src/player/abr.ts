@@ -4,7 +4,8 @@
  * buffer, the higher the rendition) and its default, "dynamic" (throughput while the buffer is
  * short, BOLA once it holds `hybridSwitchBufferTime`). "ours" is dynamic with the throughput
  * estimate this product tunes in settings.ts (a harmonic mean of the last three segments, which one
- * slow download pulls down at once); BENCHMARKS.md measures all four.
+ * slow download pulls down at once); BENCHMARKS.md measures all four. The default is dynamic: measured
+ * there, ours started slower and rebuffered once right after the start on broadband links.
  *
  * The admin picks the default (`ABR_RULE`, served by GET /api/player); a viewer may override it in
  * the stats panel, remembered on this device.
@@ -47,13 +48,13 @@ export function rememberAbrRule(rule: AbrRule | null): void {
 }
 
 let serverDefault: Promise<AbrRule> | undefined
-/** The admin's default from GET /api/player ("ours" when it cannot be read). */
+/** The admin's default from GET /api/player ("dynamic" when it cannot be read). */
 export function defaultAbrRule(): Promise<AbrRule> {
   serverDefault ??= fetch('/api/player')
     .then((r) => (r.ok ? (r.json() as Promise<{ abrRule?: unknown }>) : {}))
-    .then((b) => ((b as { abrRule?: unknown }).abrRule as AbrRule) ?? 'ours')
-    .then((r) => (isAbrRule(r) ? r : 'ours'))
-    .catch(() => 'ours' as const)
+    .then((b) => ((b as { abrRule?: unknown }).abrRule as AbrRule) ?? 'dynamic')
+    .then((r) => (isAbrRule(r) ? r : 'dynamic'))
+    .catch(() => 'dynamic' as const)
   return serverDefault
 }
 

@@ -51,7 +51,7 @@ export function createDashSession(
   manifestUrl: string,
   on: DashSessionEvents,
   /** The ABR rule a new instance starts with (the viewer's, else the admin's default). */
-  abrRule: () => Promise<AbrRule> = async () => 'ours',
+  abrRule: () => Promise<AbrRule> = async () => 'dynamic',
 ): DashSession {
   let dash: MediaPlayerClass | null = null
   let generation = 0

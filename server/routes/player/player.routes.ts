@@ -11,8 +11,8 @@ export const PlayerSettingsSchema = z
   .object({
     abrRule: z.enum(ABR_RULES).openapi({
       description:
-        'The adaptive-bitrate rule players start with (`ABR_RULE`): `ours` (dynamic with a harmonic-mean throughput ' +
-        'estimate), `throughput`, `bola` or `dynamic` (dash.js defaults). Viewers may pick another in the stats panel.',
+        "The adaptive-bitrate rule players start with (`ABR_RULE`, default `dynamic`): `dynamic` (dash.js's default), " +
+        '`throughput`, `bola`, or `ours` (dynamic with a harmonic-mean throughput estimate). Viewers may pick another in the stats panel.',
     }),
   })
   .openapi('PlayerSettings')
