@@ -292,6 +292,14 @@ describe('watching a movie with tracks', () => {
   }, 90_000)
 
   it('shows the chosen subtitles’ cue at its time, from the page’s text track, and `c` turns them off and on', async () => {
+    // dash.js fetches a newly picked subtitle file only while the video plays, and the 4 s movie
+    // may have ended by now: play it again, slowly enough to still play when the track is picked.
+    await page.evaluate(async () => {
+      const video = document.querySelector('video')!
+      video.currentTime = 0.2
+      video.playbackRate = 0.25
+      await video.play()
+    })
     await openMenu('subtitles')
     expect(await page.locator('[data-menu="subtitles"] [role="menuitemradio"]').allTextContents()).toEqual([
       'Off',
@@ -304,6 +312,9 @@ describe('watching a movie with tracks', () => {
     // The track's cues arrive with its file; a seek made before that shows none until the next one.
     await expect.poll(async () => (await state()).loaded, { timeout: 15_000 }).toBeGreaterThan(0)
     await pauseAt(1.6)
+    await page.evaluate(() => {
+      document.querySelector('video')!.playbackRate = 1
+    })
     // Two overlapping cues at 1.6 s: the dialogue and the sign.
     await expect
       .poll(async () => (await state()).cues, { timeout: 15_000 })
