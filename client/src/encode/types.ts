@@ -95,6 +95,12 @@ export interface VideoRendition {
   bitrate: number
   maxrate: number
   bufsize: number
+  /**
+   * Encoded by x264 in ffmpeg.wasm even where the browser's own H.264 encoder makes the other rungs:
+   * at low resolutions x264 needs far fewer bits for the same picture, and costs little CPU there
+   * (BENCHMARKS.md, quality per bit). The ffmpeg.wasm backend encodes every rung with x264 anyway.
+   */
+  x264?: true
 }
 
 /** One AAC rendition of an audio track. */

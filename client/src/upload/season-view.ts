@@ -5,7 +5,7 @@
  * and what to do when it fails. Also the rows of a queue brought back after a reload.
  */
 import { api, call, type Series } from '../api.ts'
-import { planLadder } from '../encode/ladder.ts'
+import { describeEncoders, planLadder } from '../encode/ladder.ts'
 import { probe } from '../encode/lazy.ts'
 import { applyTrackChoices, sidecarInfo, sidecarsOf } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
@@ -255,6 +255,7 @@ export class SeasonPlanView {
         // A file that ends early publishes what it holds; the uploader sees how much that is.
         lengthOf(info),
         top ? `${row.plan.renditions.map((r) => r.label).join(', ')}` : 'sound only',
+        ...(top && describeEncoders(row.plan) ? [describeEncoders(row.plan)!] : []),
         info.videoCodec.toUpperCase(),
         ...(row.plan.subtitles.length > 0 ? [subtitleFacts(row.plan)] : []),
       ].join(' · ')

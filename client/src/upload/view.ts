@@ -1,5 +1,6 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
+import { describeEncoders } from '../encode/ladder.ts'
 import { AUDIO_ROW, type LadderPlan, type ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
@@ -240,6 +241,12 @@ function sourceCard(file: File, probe: ProbeResult): HTMLElement {
   )
 }
 
+/** " (360p, 240p: x264 (wasm))" when x264 makes some rungs beside the browser's encoder. */
+function encodersNote(plan: LadderPlan): string {
+  const encoders = describeEncoders(plan)
+  return encoders ? ` (${encoders})` : ''
+}
+
 function planTable(plan: LadderPlan): HTMLElement {
   const rows = plan.renditions.map((r) =>
     h(
@@ -394,7 +401,7 @@ export function renderPlan(
       'p',
       { class: 'plan-summary' },
       `About ${formatBytes(estimateBytes(plan))} in ${plan.segmentDuration.toFixed(plan.segmentDuration % 1 ? 3 : 0)}-second parts, ` +
-        'encoded with H.264 on this computer. ',
+        `encoded with H.264 on this computer${encodersNote(plan)}. `,
       timeEstimate(plan),
     ),
     h(
