@@ -57,6 +57,8 @@ export async function openLibsqlDb(opts: LibsqlOptions): Promise<{ db: Db; close
   }
   const client = embedded(opts.url) ?? createClient({ url: opts.url, authToken: opts.authToken })
   if (opts.onQuery) timeStatements(client, opts.onQuery)
+  // Embedded connections set it themselves (above). Over HTTP it lasts this one statement: each
+  // statement runs on a new connection, which is why the services spell out their cascades.
   await client.execute('PRAGMA foreign_keys = ON')
   const db = drizzle(client, { schema })
   await migrate(db, { migrationsFolder: MIGRATIONS_DIR })

@@ -132,6 +132,14 @@ export const ConfigSchema = z
 
 export type NodeConfig = z.infer<typeof ConfigSchema>
 
+/**
+ * MAX_FILE_SIZE on Workers when wrangler.toml does not set it. Cloudflare refuses request bodies
+ * over 100 MB on the Free and Pro plans (200 MB Business, 500 MB Enterprise) with its own 413 page,
+ * before the Worker sees them; 95 MiB stays under that however the megabytes are counted. (Here,
+ * not in entry.worker.ts: workerd takes every export of the Worker's module for an entrypoint.)
+ */
+export const WORKER_MAX_FILE_SIZE = '95MiB'
+
 /** Where the Node server keeps media: a folder, or an S3-compatible bucket. */
 export type MediaStorage = { kind: 'fs'; dir: string } | ({ kind: 's3' } & S3Settings)
 

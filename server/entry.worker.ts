@@ -16,7 +16,7 @@ import type { Db } from '../db/types.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nobleScrypt } from './auth/scrypt.noble.ts'
-import { appConfig, parseConfig } from './config.ts'
+import { appConfig, parseConfig, WORKER_MAX_FILE_SIZE } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
@@ -35,7 +35,10 @@ export interface WorkerEnv {
   /** A remote libSQL database (e.g. `libsql://name-org.turso.io`); a secret, with its token. */
   LIBSQL_URL?: string
   LIBSQL_AUTH_TOKEN?: string
-  /** The same size, session and sign-up settings as the Node server's environment (`[vars]`). */
+  /**
+   * The same size, session and sign-up settings as the Node server's environment (`[vars]`);
+   * MAX_FILE_SIZE defaults to {@link WORKER_MAX_FILE_SIZE} here.
+   */
   MAX_FILE_SIZE?: string
   MAX_MOVIE_SIZE?: string
   MAX_MOVIE_FILES?: string
@@ -65,14 +68,20 @@ const CONFIG_VARS = [
 export function workerDeps(env: WorkerEnv): Deps {
   const vars: Record<string, string | undefined> = {}
   for (const name of CONFIG_VARS) vars[name] = env[name]
+  vars.MAX_FILE_SIZE ||= WORKER_MAX_FILE_SIZE
   const config = parseConfig(vars)
   return {
     db: workerDb(env),
     blobs: r2BlobStore(env.MEDIA),
     passwords: createPasswordHasher(nobleScrypt),
-    // Isolates share no memory: a session signed out (or an account changed) through one must not
-    // live on in another's cache, so every request looks its session up.
-    config: { ...appConfig(config), sessionCacheMs: 0 },
+    config: {
+      ...appConfig(config),
+      // Isolates share no memory: a session signed out (or an account changed) through one must
+      // not live on in another's cache, so every request looks its session up.
+      sessionCacheMs: 0,
+      // R2 streams only a body of known length; any other would be read whole into the isolate.
+      uploadsNeedLength: true,
+    },
     // Cloudflare sets it on every request; only the edge can, so it needs no proxy setting.
     clientIp: (c) => c.req.header('cf-connecting-ip'),
   }
@@ -161,9 +170,10 @@ const DRAIN_LIMIT = 16 * 1024 * 1024
  * is already stored, which the app cancels) leaves the body pending; under `wrangler dev` that
  * breaks the next request on the connection: it hangs, or its proxy answers 503 "Your worker
  * restarted mid-request". So the app gets a body whose cancel does not reach the real one, and
- * what it left unread is read to its end after the response is built when its declared length is
- * at most DRAIN_LIMIT; a larger body is cancelled after all (wrangler dev may then answer that one
- * request with a 503, but the connection recovers).
+ * what it left unread is read to its end after the response is built when it is at most
+ * DRAIN_LIMIT long (declared, or counted as it is read when no length was declared: a chunked
+ * upload answered 411); a larger body is cancelled after all (wrangler dev may then answer that
+ * one request with a 503, but the connection recovers).
  */
 function guardBody(request: Request): { request: Request; settle: () => Promise<void> } {
   if (!request.body) return { request, settle: async () => {} }
@@ -184,16 +194,20 @@ function guardBody(request: Request): { request: Request; settle: () => Promise<
     { highWaterMark: 0 },
   )
   return {
-    request: new Request(request, { body }),
+    // `duplex` is what the fetch standard asks of a stream body (Node insists; workerd does not).
+    request: new Request(request, { body, duplex: 'half' } as RequestInit),
     async settle() {
       if (finished) return
-      // Only a body known to be small is worth reading to its end; anything else is cancelled.
-      const declared = Number(request.headers.get('content-length') ?? Number.NaN)
-      if (!(declared <= DRAIN_LIMIT)) {
-        await source.cancel().catch(() => {})
-        return
+      // Only a body that is (or, without a declared length, may be) small is worth reading to its
+      // end; a larger one is cancelled, at once or once it has run past the limit.
+      const declared = Number(request.headers.get('content-length') ?? 0)
+      let read = 0
+      while (declared <= DRAIN_LIMIT && read <= DRAIN_LIMIT) {
+        const chunk = await source.read().catch(() => ({ done: true as const, value: undefined }))
+        if (chunk.done) return
+        read += chunk.value.byteLength
       }
-      while (!(await source.read().catch(() => ({ done: true as const }))).done) {}
+      await source.cancel().catch(() => {})
     },
   }
 }

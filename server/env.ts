@@ -29,6 +29,11 @@ export interface AppConfig {
   maxMovieFiles: number
   /** Largest total of the files of all the movies a user owns, in bytes; 0: no quota. */
   userQuotaBytes: number
+  /**
+   * Uploads must declare their Content-Length (411 otherwise). On Workers a body of unknown length
+   * would be read whole into the isolate's memory before R2 takes it; Node streams it to storage.
+   */
+  uploadsNeedLength: boolean
   /** `auto`: Secure (and `__Host-` prefixed) cookies when the request came over HTTPS (see `Deps.isHttps`). */
   secureCookies: 'auto' | boolean
   /** How long a sign-in lasts. */
@@ -67,6 +72,7 @@ export const DEFAULT_CONFIG: AppConfig = {
   maxMovieFiles: 20_000,
   leaseMs: 60_000,
   userQuotaBytes: 0,
+  uploadsNeedLength: false,
   secureCookies: 'auto',
   sessionTtlMs: 14 * 24 * 3600 * 1000,
   sessionCacheMs: 60_000,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Context } from 'hono'
+import type { AppEnv } from '../env.ts'
 import { ApiError } from '../lib/problem.ts'
 
 /** `x-content-sha256` as 64 lower-case hex digits, or a 400 that says what is wrong. */
@@ -24,10 +25,22 @@ export function declaredSha256(c: Context): string {
   return sha256
 }
 
-/** The declared Content-Length, if any; a 400 when it is not a number. */
-export function contentLength(c: Context): number | undefined {
+/**
+ * The declared Content-Length, if any; a 400 when it is not a number. Where uploads must declare
+ * it (`config.uploadsNeedLength`: Workers), a body without one is a 411 before a byte is read.
+ */
+export function contentLength(c: Context<AppEnv>): number | undefined {
   const header = c.req.header('content-length')
-  if (header === undefined) return undefined
+  if (header === undefined) {
+    if (c.var.deps.config.uploadsNeedLength && c.req.raw.body !== null) {
+      throw new ApiError(
+        411,
+        'length-required',
+        'Send the file with a Content-Length header: this server stores only bodies of a declared length.',
+      )
+    }
+    return undefined
+  }
   if (!/^\d{1,15}$/.test(header.trim()))
     throw new ApiError(400, 'bad-request', 'Content-Length is not a number.')
   return Number(header)

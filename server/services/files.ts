@@ -7,7 +7,7 @@
  * A crash in between leaves at worst an orphan blob, which a re-upload overwrites.
  * @module
  */
-import { and, eq, gt } from 'drizzle-orm'
+import { and, eq, gt, sql } from 'drizzle-orm'
 import { type Movie, type MovieFile, movieFiles, movies } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import { sha256Hex } from '../lib/crypto.ts'
@@ -167,22 +167,8 @@ export async function putMovieFile(
           throw blobPutError(err, tooLarge)
         })
       const row = fileRow(deps, movieId, path, info)
-      try {
-        await deps.db
-          .insert(movieFiles)
-          .values(row)
-          .onConflictDoUpdate({
-            target: [movieFiles.movieId, movieFiles.path],
-            set: {
-              size: row.size,
-              sha256: row.sha256,
-              contentType: row.contentType,
-              createdAt: row.createdAt,
-            },
-          })
-      } catch (err) {
-        // The movie was deleted while its file streamed in (the foreign key refuses the row).
-        if (await movieExists(deps, movieId)) throw err
+      if (!(await insertFileRow(deps, row))) {
+        // The movie was deleted while its file streamed in.
         await deps.blobs.delete(key)
         throw movieNotFound(movieId)
       }
@@ -200,6 +186,36 @@ export async function putMovieFile(
       ended?.()
     }
   })
+}
+
+/**
+ * Inserts (or replaces) a file's row if its movie still exists; false if it does not. Said in the
+ * statement itself rather than left to the foreign key, which not every connection enforces
+ * (PRAGMA foreign_keys is per connection; libSQL over HTTP does not keep it).
+ */
+async function insertFileRow(deps: Deps, row: MovieFile): Promise<boolean> {
+  const stored = await deps.db
+    .insert(movieFiles)
+    .select(
+      // Every column, in the table's order, from the movie's row: none when it is gone.
+      deps.db
+        .select({
+          movieId: movies.id,
+          path: sql<string>`${row.path}`.as('path'),
+          size: sql<number>`${row.size}`.as('size'),
+          sha256: sql<string>`${row.sha256}`.as('sha256'),
+          contentType: sql<string>`${row.contentType}`.as('contentType'),
+          createdAt: sql<Date>`${row.createdAt.getTime()}`.as('createdAt'),
+        })
+        .from(movies)
+        .where(eq(movies.id, row.movieId)),
+    )
+    .onConflictDoUpdate({
+      target: [movieFiles.movieId, movieFiles.path],
+      set: { size: row.size, sha256: row.sha256, contentType: row.contentType, createdAt: row.createdAt },
+    })
+    .returning({ path: movieFiles.path })
+  return stored.length > 0
 }
 
 /** Images may still be added to a published movie (a new poster); nothing else may. */

@@ -6,8 +6,18 @@
  */
 import { and, asc, desc, eq, isNull, type SQL, sql } from 'drizzle-orm'
 import { moviesFts } from '../../db/fts.ts'
-import { type Movie, movies, progress, series, users, watchlist } from '../../db/schema.ts'
+import {
+  fileLeases,
+  type Movie,
+  movieFiles,
+  movies,
+  progress,
+  series,
+  users,
+  watchlist,
+} from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
+import { type Later, rightAway } from '../lib/after-response.ts'
 import { newId } from '../lib/crypto.ts'
 import * as cursors from '../lib/cursor.ts'
 import { forbidden, movieNotFound } from '../lib/errors.ts'
@@ -327,13 +337,23 @@ export async function updateMovie(
 }
 
 /**
- * Deletes the movie (its files' rows, list entries and progress go with it), then its files: a
- * crash between the two leaves orphan blobs, never a row without files.
+ * Deletes the movie with everything that hangs off it, in one transaction (its files' rows, list
+ * entries, progress, upload leases), then its files: a crash between the two leaves orphan blobs
+ * (the Node server's storage sweep removes them), never a row without files. `later` decides
+ * whether the files go before the answer (Node) or after it (Workers: lib/after-response.ts).
  */
-export async function deleteMovie(deps: Deps, id: string): Promise<void> {
-  // The foreign keys cascade too; said here as well so it never rests on a driver's PRAGMA.
-  await deps.db.delete(watchlist).where(eq(watchlist.movieId, id))
-  await deps.db.delete(progress).where(eq(progress.movieId, id))
-  await deps.db.delete(movies).where(eq(movies.id, id))
-  await deps.blobs.deletePrefix(moviePrefix(id))
+export async function deleteMovie(deps: Deps, id: string, later: Later = rightAway): Promise<void> {
+  // The foreign keys cascade too, where they are enforced: D1 and our own libSQL connections do,
+  // but PRAGMA foreign_keys is per connection and libSQL over HTTP does not keep it.
+  await deps.db.batch([
+    deps.db.delete(watchlist).where(eq(watchlist.movieId, id)),
+    deps.db.delete(progress).where(eq(progress.movieId, id)),
+    deps.db.delete(fileLeases).where(eq(fileLeases.movieId, id)),
+    deps.db.delete(movieFiles).where(eq(movieFiles.movieId, id)),
+    deps.db.delete(movies).where(eq(movies.id, id)),
+  ])
+  await later(
+    () => deps.blobs.deletePrefix(moviePrefix(id)),
+    `[movies] files of deleted movie ${id} left under ${moviePrefix(id)}`,
+  )
 }

@@ -243,15 +243,21 @@ export async function updateSeries(
   return loadSeriesForRead(deps, user, row.id)
 }
 
-/** Deletes a series: its episodes stay, as standalone movies; list entries of the series go. */
+/**
+ * Deletes a series, in one transaction: its episodes stay, as standalone movies; list entries of
+ * the series go (spelled out, as the foreign keys are not enforced on every connection). Then its
+ * poster files.
+ */
 export async function deleteSeries(deps: Deps, id: string): Promise<void> {
-  await deps.db
-    .update(movies)
-    .set({ seriesId: null, season: null, episode: null })
-    .where(eq(movies.seriesId, id))
-  await deps.db.delete(watchlist).where(eq(watchlist.seriesId, id))
-  await deps.db.delete(series).where(eq(series.id, id))
-  for (const blob of await deps.blobs.list(seriesPrefix(id))) await deps.blobs.delete(blob.key)
+  await deps.db.batch([
+    deps.db
+      .update(movies)
+      .set({ seriesId: null, season: null, episode: null })
+      .where(eq(movies.seriesId, id)),
+    deps.db.delete(watchlist).where(eq(watchlist.seriesId, id)),
+    deps.db.delete(series).where(eq(series.id, id)),
+  ])
+  await deps.blobs.deletePrefix(seriesPrefix(id))
 }
 
 // ───────────────────────────── poster ─────────────────────────────

@@ -141,20 +141,22 @@ export async function signUp(deps: Deps, input: z.output<typeof SignupSchema>): 
 }
 
 /**
- * Deletes an account and everything that is only theirs: watch list, progress, sessions and API
- * tokens. Their movies and series stay, without an owner. (The foreign keys say the same; it is
- * spelled out so it never rests on a driver's PRAGMA.)
+ * Deletes an account and everything that is only theirs, in one transaction: watch list, progress,
+ * sessions and API tokens. Their movies and series stay, without an owner. (The foreign keys say
+ * the same, but PRAGMA foreign_keys is per connection and libSQL over HTTP does not keep it.)
  */
 export async function deleteUser(deps: Deps, id: string): Promise<void> {
-  await deps.db.delete(watchlist).where(eq(watchlist.userId, id))
-  await deps.db.delete(progress).where(eq(progress.userId, id))
-  await deps.db.delete(sessions).where(eq(sessions.userId, id))
-  await deps.db.delete(apiTokens).where(eq(apiTokens.userId, id))
-  await deps.db.update(movies).set({ ownerId: null }).where(eq(movies.ownerId, id))
-  await deps.db.update(series).set({ ownerId: null }).where(eq(series.ownerId, id))
-  await deps.db.update(invites).set({ createdBy: null }).where(eq(invites.createdBy, id))
-  await deps.db.update(invites).set({ usedBy: null }).where(eq(invites.usedBy, id))
-  await deps.db.delete(users).where(eq(users.id, id))
+  await deps.db.batch([
+    deps.db.delete(watchlist).where(eq(watchlist.userId, id)),
+    deps.db.delete(progress).where(eq(progress.userId, id)),
+    deps.db.delete(sessions).where(eq(sessions.userId, id)),
+    deps.db.delete(apiTokens).where(eq(apiTokens.userId, id)),
+    deps.db.update(movies).set({ ownerId: null }).where(eq(movies.ownerId, id)),
+    deps.db.update(series).set({ ownerId: null }).where(eq(series.ownerId, id)),
+    deps.db.update(invites).set({ createdBy: null }).where(eq(invites.createdBy, id)),
+    deps.db.update(invites).set({ usedBy: null }).where(eq(invites.usedBy, id)),
+    deps.db.delete(users).where(eq(users.id, id)),
+  ])
 }
 
 /** What a user chose, with the defaults for what they did not (and without anything unknown). */

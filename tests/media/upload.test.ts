@@ -201,6 +201,25 @@ describe('PUT /api/movies/:id/files/<path>', () => {
     expect(await filesOnDisk(id)).toEqual([])
   })
 
+  it('stores a body sent without Content-Length (chunked) as it streams', async () => {
+    const id = await draft()
+    const data = bytesOf(300 * 1024, 3)
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < data.byteLength; at += 64 * 1024)
+          controller.enqueue(data.slice(at, at + 64 * 1024))
+        controller.close()
+      },
+    })
+    const res = await put(id, 'chunked.m4s', chunked, withHash(data))
+    expect(res.status).toBe(201)
+    expect(await res.json()).toMatchObject({
+      path: 'chunked.m4s',
+      size: data.byteLength,
+      sha256: sha256Of(data),
+    })
+  })
+
   it('counts a movie’s other files against its total limit', async () => {
     const id = await draft()
     const chunk = bytesOf(MiB, 3)

@@ -14,8 +14,12 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
+import { createClient } from '@libsql/client'
+import { drizzle } from 'drizzle-orm/libsql'
 import { openLibsqlDb } from '../../db/client.libsql.ts'
 import type { Role } from '../../db/schema.ts'
+import * as schema from '../../db/schema.ts'
+import type { Db } from '../../db/types.ts'
 import { createApp } from '../../server/app.ts'
 import { createPasswordHasher, type PasswordHasher } from '../../server/auth/password.ts'
 import { nodeScrypt } from '../../server/auth/scrypt.node.ts'
@@ -31,8 +35,13 @@ import { CLIENT_DIR } from '../setup/build-client.ts'
 export interface TestAppOptions {
   /** Where blobs live: in memory (the default), as files under `mediaDir`, or a store the test makes. */
   blobs?: 'memory' | 'fs' | ((mediaDir: string) => BlobStore)
-  /** The database: a libSQL file in the temp dir (the default, as in production) or `:memory:`. */
-  db?: 'file' | 'memory'
+  /**
+   * The database: a libSQL file in the temp dir (the default, as in production), `:memory:`, or
+   * `unenforced`: the file migrated as usual, then used through one `@libsql/client` connection
+   * with `PRAGMA foreign_keys = OFF`, as a connection to a remote database may be (the pragma is
+   * per connection, and over HTTP every statement gets a new one with the server's default).
+   */
+  db?: 'file' | 'memory' | 'unenforced'
   config?: Partial<AppConfig>
   /** The app's clock, for tests that move time. */
   now?: () => number
@@ -67,9 +76,8 @@ export const testHasher = createPasswordHasher(nodeScrypt, { ln: 10, r: 8, p: 1 
 export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
   const dir = await mkdtemp(join(tmpdir(), 'adh-test-'))
   const mediaDir = join(dir, 'media')
-  const { db, close } = await openLibsqlDb({
-    url: opts.db === 'memory' ? ':memory:' : `file:${join(dir, 'app.db')}`,
-  })
+  const url = opts.db === 'memory' ? ':memory:' : `file:${join(dir, 'app.db')}`
+  const { db, close } = opts.db === 'unenforced' ? await unenforcedDb(url) : await openLibsqlDb({ url })
   const deps: Deps = {
     db,
     blobs: blobStoreFor(opts.blobs, mediaDir),
@@ -87,6 +95,15 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
       await rm(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** The database migrated as on a first start, then opened again with foreign keys off. */
+async function unenforcedDb(url: string): Promise<{ db: Db; close: () => void }> {
+  ;(await openLibsqlDb({ url })).close()
+  // One connection, so the pragma holds for every statement (libSQL's engine turns them on by default).
+  const client = createClient({ url, concurrency: 1 })
+  await client.execute('PRAGMA foreign_keys = OFF')
+  return { db: drizzle(client, { schema }) as unknown as Db, close: () => client.close() }
 }
 
 function blobStoreFor(kind: TestAppOptions['blobs'], mediaDir: string): BlobStore {

@@ -1,7 +1,8 @@
 /**
  * What only the Worker does: page routes answered from the static assets, COOP/COEP from
- * _headers, the ffmpeg cores from R2, a bundle free of node:* modules, and the Worker's
- * createsuperuser path. The API itself is covered by the shared suite (tests/http/).
+ * _headers, the ffmpeg cores from R2, a bundle free of node:* modules, the Worker's
+ * createsuperuser path, and uploads that must declare their length. The API itself is covered by
+ * the shared suite (tests/http/); limits that need the R2 calls counted, by platform-limits.test.ts.
  */
 import { execFile } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
@@ -10,6 +11,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { wrangler } from '../../scripts/wrangler.ts'
 import { coreKey } from '../../server/ffmpeg.worker.ts'
+import { bytesOf, sha256Of } from '../support/bytes.ts'
 import { type LocalWorker, startLocalWorker } from './local-worker.ts'
 
 const run = promisify(execFile)
@@ -131,5 +133,59 @@ describe('ffmpeg cores', () => {
   it('answers a core that is not uploaded, or a name that is not a core, with 404', async () => {
     expect((await fetch(`${w.url}/ffmpeg/core-mt/ffmpeg-core.wasm`)).status).toBe(404)
     expect((await fetch(`${w.url}/ffmpeg/core/secrets.txt`)).status).toBe(404)
+  })
+})
+
+describe('uploads', () => {
+  async function adminToken(): Promise<Record<string, string>> {
+    const login = await fetch(`${w.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'first-admin', password: 'first-admin-password' }),
+    })
+    const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? ''
+    const made = await fetch(`${w.url}/api/auth/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, origin: w.url },
+      body: JSON.stringify({ name: 'uploads' }),
+    })
+    expect(made.status).toBe(201)
+    return { authorization: `Bearer ${((await made.json()) as { token: string }).token}` }
+  }
+
+  it('answers a file sent without Content-Length (chunked) 411, and takes it with one', async () => {
+    const as = await adminToken()
+    const created = await fetch(`${w.url}/api/movies`, {
+      method: 'POST',
+      headers: { ...as, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Chunked upload' }),
+    })
+    const { id } = (await created.json()) as { id: string }
+    const data = bytesOf(48 * 1024)
+    const chunked = await fetch(`${w.url}/api/movies/${id}/files/seg-1.m4s`, {
+      method: 'PUT',
+      headers: { ...as, 'x-content-sha256': sha256Of(data) },
+      // A stream body goes out with Transfer-Encoding: chunked, no Content-Length.
+      body: new ReadableStream({
+        start(controller) {
+          for (let at = 0; at < data.byteLength; at += 16 * 1024)
+            controller.enqueue(data.slice(at, at + 16 * 1024))
+          controller.close()
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit)
+    expect(chunked.status).toBe(411)
+    expect(chunked.headers.get('content-type')).toBe('application/problem+json')
+    expect(await chunked.json()).toMatchObject({ status: 411, type: '/problems/length-required' })
+    const listed = await fetch(`${w.url}/api/movies/${id}/files`, { headers: as })
+    expect(await listed.json()).toMatchObject({ items: [] })
+
+    const sized = await fetch(`${w.url}/api/movies/${id}/files/seg-1.m4s`, {
+      method: 'PUT',
+      headers: { ...as, 'x-content-sha256': sha256Of(data) },
+      body: data,
+    })
+    expect(sized.status).toBe(201)
   })
 })

@@ -2,6 +2,7 @@
 import type { RouteHandler } from '@hono/zod-openapi'
 import { requireUser } from '../../auth/middleware.ts'
 import type { AppEnv } from '../../env.ts'
+import { afterResponse } from '../../lib/after-response.ts'
 import { forAnyone } from '../../services/catalog-cache.ts'
 import {
   createMovie,
@@ -47,6 +48,6 @@ export const update: RouteHandler<typeof routes.update, AppEnv> = async (c) => {
 
 export const remove: RouteHandler<typeof routes.remove, AppEnv> = async (c) => {
   const movie = await loadMovieForWrite(c.var.deps, requireUser(c), c.req.valid('param').id)
-  await deleteMovie(c.var.deps, movie.id)
+  await deleteMovie(c.var.deps, movie.id, afterResponse(c))
   return c.body(null, 204)
 }
