@@ -151,11 +151,17 @@ export function trackPeakMemory(cdp: CDPSession): { stop(): Promise<number> } {
   }
 }
 
-/** The setup's name in the tables, by the backend that really ran (a fallback shows as such). */
-export function setupName(result: PageRun, named?: string): string {
+/**
+ * The setup's name in the tables, by the backend that really ran (a fallback shows as such) and the
+ * rungs the plan gave x264 beside the browser's encoder.
+ */
+export function setupName(result: PageRun, named?: string, plan?: LadderPlan): string {
+  const x264 = plan?.renditions.filter((r) => r.x264).map((r) => r.label) ?? []
+  const low = x264.length > 0 ? `, ${x264.join('/')} by x264 (wasm)` : ''
   if (result.backend === 'hybrid')
-    return 'ours: hybrid (ffmpeg.wasm decodes, WebCodecs encodes) + ffmpeg.wasm audio'
-  if (result.backend === 'webcodecs') return 'ours: WebCodecs video + ffmpeg.wasm audio'
+    return `ours: hybrid (ffmpeg.wasm decodes, WebCodecs encodes${low}) + ffmpeg.wasm audio`
+  if (result.backend === 'webcodecs')
+    return `ours: WebCodecs video${x264.length > 0 ? low : plan ? ' (every rung)' : ''} + ffmpeg.wasm audio`
   return named ? `ours: ${named}` : `ours: ffmpeg.wasm alone, ${result.workers} × core`
 }
 

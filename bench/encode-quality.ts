@@ -48,19 +48,53 @@ const KINDS: { name: string; filter: string }[] = [
   },
 ]
 
-/** The browser encoder's configurations compared (the first is what the engine uses). */
-const ALL_CONFIGS: { name: string; options: Pick<EncodeOptions, 'videoConfig'> }[] = [
-  { name: 'WebCodecs avc1, variable, latency quality (today)', options: {} },
-  { name: 'WebCodecs avc1, content hint "detail"', options: { videoConfig: { contentHint: 'detail' } } },
-  { name: 'WebCodecs avc1, content hint "text"', options: { videoConfig: { contentHint: 'text' } } },
-  { name: 'WebCodecs avc1, content hint "motion"', options: { videoConfig: { contentHint: 'motion' } } },
-  { name: 'WebCodecs avc1, constant bitrate', options: { videoConfig: { bitrateMode: 'constant' } } },
+/**
+ * The engine's configurations compared (the first is what the engine does): `browserOnly` gives
+ * every rung to the browser's encoder (the engine before x264 took the low rungs).
+ */
+const ALL_CONFIGS: {
+  name: string
+  options: Pick<EncodeOptions, 'videoConfig'>
+  browserOnly?: boolean
+}[] = [
+  { name: 'engine: WebCodecs avc1, x264 (wasm) for the rungs the plan gives it', options: {} },
+  { name: 'previous engine: WebCodecs avc1 on every rung', options: {}, browserOnly: true },
+  {
+    name: 'WebCodecs avc1, content hint "detail"',
+    options: { videoConfig: { contentHint: 'detail' } },
+    browserOnly: true,
+  },
+  {
+    name: 'WebCodecs avc1, content hint "text"',
+    options: { videoConfig: { contentHint: 'text' } },
+    browserOnly: true,
+  },
+  {
+    name: 'WebCodecs avc1, content hint "motion"',
+    options: { videoConfig: { contentHint: 'motion' } },
+    browserOnly: true,
+  },
+  {
+    name: 'WebCodecs avc1, constant bitrate',
+    options: { videoConfig: { bitrateMode: 'constant' } },
+    browserOnly: true,
+  },
   {
     name: 'WebCodecs avc1, three temporal layers (L1T3)',
     options: { videoConfig: { scalabilityMode: 'L1T3' } },
+    browserOnly: true,
   },
-  { name: 'WebCodecs avc1, latency mode realtime', options: { videoConfig: { latencyMode: 'realtime' } } },
+  {
+    name: 'WebCodecs avc1, latency mode realtime',
+    options: { videoConfig: { latencyMode: 'realtime' } },
+    browserOnly: true,
+  },
 ]
+
+/** The plan with every rung left to the browser's encoder. */
+function browserOnly(plan: LadderPlan): LadderPlan {
+  return { ...plan, renditions: plan.renditions.map(({ x264: _, ...r }) => r) }
+}
 /** BENCH_QUALITY_CONFIGS: a count (the first n) or a comma list of indexes into ALL_CONFIGS. */
 const pickConfigs = process.env.BENCH_QUALITY_CONFIGS ?? String(ALL_CONFIGS.length)
 const CONFIGS = pickConfigs.includes(',')
@@ -119,7 +153,10 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
       ...['-v', 'error', '-f', 'lavfi', '-i', kind.filter, '-t', String(SECONDS)],
       ...['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '6', '-pix_fmt', 'yuv420p', source],
     ])
-    const { plan, points } = sweep(planLadder(await probeNative(source)))
+    // BENCH_QUALITY_CORES: the machine the plan is made for; with 8, x264 takes 360p and 240p of a
+    // 720p ladder (on two cores, 240p only: ladder.ts, x264Rungs).
+    const cores = Number(process.env.BENCH_QUALITY_CORES ?? 8)
+    const { plan, points } = sweep(planLadder(await probeNative(source), { cores }))
     // Native ffmpeg names its streams by index.
     const curves: Record<string, { ssim: RdPoint; psnr: RdPoint }[]> = {}
     for (const preset of ['veryfast', 'medium']) {
@@ -132,7 +169,14 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
     for (const config of CONFIGS) {
       const out = await mkdtemp(join(dir, 'ours-'))
       const ids = plan.renditions.map((r) => r.id)
-      const result = await encodeInBench(session, plan, { backend: 'default', ...config.options }, out, ids)
+      const planned = config.browserOnly ? browserOnly(plan) : plan
+      const result = await encodeInBench(
+        session,
+        planned,
+        { backend: 'default', ...config.options },
+        out,
+        ids,
+      )
       if (result.backend !== 'webcodecs') throw new Error(`${config.name} fell back to ${result.backend}`)
       curves[config.name] = await measureAll(source, out, plan, (i) => ids[i]!)
       console.error(`  ${kind.name}: ${config.name} measured (${(result.wallMs / 1000).toFixed(1)} s)`)
@@ -152,13 +196,17 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
         spread(test) < 1.5 ? 'degenerate' : pct(bdRate(pick(anchor, metric), pick(test, metric)))
       const bd = (anchor: string, test: string) =>
         `${bdOf(anchor, test, 'ssim')} / ${bdOf(anchor, test, 'psnr')}`
+      const rates = (name: string) =>
+        pick(name, 'ssim')
+          .map((p) => Math.round(p.rate / 1000))
+          .join(', ')
       for (const config of CONFIGS) {
         rows.push(
-          `| ${kind.name} | ${label} | ${config.name} | ${bd('veryfast', config.name)} | ${bd('medium', config.name)} |`,
+          `| ${kind.name} | ${label} | ${config.name} | ${bd('veryfast', config.name)} | ${bd('medium', config.name)} | ${rates(config.name)} |`,
         )
       }
       rows.push(
-        `| ${kind.name} | ${label} | native x264 medium (reference) | ${bd('veryfast', 'medium')} | — |`,
+        `| ${kind.name} | ${label} | native x264 medium (reference) | ${bd('veryfast', 'medium')} | — | ${rates('medium')} |`,
       )
     }
     for (const [name, curve] of Object.entries(curves)) {
@@ -168,8 +216,8 @@ export async function qualityTable(session: Session, dir: string): Promise<strin
     }
   }
   return [
-    '| content | rung | encoder | BD-rate vs x264 veryfast, SSIM / PSNR | BD-rate vs x264 medium, SSIM / PSNR |',
-    '| --- | --- | --- | --- | --- |',
+    '| content | rung | encoder | BD-rate vs x264 veryfast, SSIM / PSNR | BD-rate vs x264 medium, SSIM / PSNR | real kbit/s |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n')
 }

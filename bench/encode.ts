@@ -55,6 +55,11 @@ import { qualityTable } from './encode-quality.ts'
 const argv = new Set(process.argv.slice(2))
 const QUICK = argv.has('--quick')
 const WITH_MT = argv.has('--mt')
+/**
+ * The default engine's setups alone (x264 for the low rungs, for none, up to 480p), without
+ * ffmpeg.wasm alone or the other tables.
+ */
+const BROWSER_ONLY = argv.has('--browser-setups')
 const WRITE = argv.has('--write')
 const HEADING = '## Encoding in the browser (issue 4)'
 
@@ -115,7 +120,9 @@ async function main() {
   const rows: Row[] = []
   const chromium = session.browser.version()
   try {
-    for (const t of CHOSEN.length > 0 ? CHOSEN : TABLES.filter((t) => !t.onRequest)) {
+    // --browser-setups compares the default engine's setups alone: no other table.
+    const tables = CHOSEN.length > 0 || BROWSER_ONLY ? CHOSEN : TABLES.filter((t) => !t.onRequest)
+    for (const t of tables) {
       const table = await t.make(session, dir)
       const note = await runNote(chromium)
       console.log(`\n${table}\n\n${note}`)
@@ -145,9 +152,26 @@ async function main() {
       console.error(`  native ffmpeg: ${sec(nativeMs)}, top rung SSIM ${nativeSsim}`)
 
       await session.page.setInputFiles('#engine-test-file', path)
-      const setups: { name: string; options: Record<string, unknown> }[] = [
+      // The default engine as planned (x264 in wasm for the rungs of 360p and below), as it was before
+      // (the browser's encoder for every rung), and with x264 up to 480p.
+      const browserPlan = planLadder(plan.source, { lowRungs: 'browser' })
+      // BENCH_X264_MAX: other largest short sides to give x264 ("240,480"), each a setup of its own.
+      const x264Up = (short: number): LadderPlan => ({
+        ...browserPlan,
+        renditions: browserPlan.renditions.map((r, i) =>
+          i > 0 && Math.min(r.width, r.height) <= short ? { ...r, x264: true as const } : r,
+        ),
+      })
+      const variants = (process.env.BENCH_X264_MAX ?? '').split(',').filter((v) => v !== '')
+      const setups: { name: string; options: Record<string, unknown>; plan?: LadderPlan }[] = [
         { name: 'ours', options: { backend: 'default' } },
-        { name: 'ffmpeg.wasm', options: { backend: 'ffmpeg.wasm' } },
+        { name: 'browser', options: { backend: 'default' }, plan: browserPlan },
+        ...variants.map((v) => ({
+          name: `x264 to ${v}p`,
+          options: { backend: 'default' },
+          plan: x264Up(Number(v)),
+        })),
+        ...(BROWSER_ONLY ? [] : [{ name: 'ffmpeg.wasm', options: { backend: 'ffmpeg.wasm' } }]),
       ]
       if (WITH_MT && src.seconds === 10) {
         setups.push({
@@ -161,13 +185,17 @@ async function main() {
         const out = await mkdtemp(join(dir, 'ours-'))
         let result: PageRun
         try {
-          result = await encodeInBench(session, plan, setup.options, out)
+          result = await encodeInBench(session, setup.plan ?? plan, setup.options, out)
         } finally {
           peak = await memory.stop()
         }
         const v0 = plan.renditions[0]!.id
         const ssim = await ssimOf(path, out, initName(v0), v0, plan)
-        const name = setupName(result, setup.name === 'ffmpeg.wasm' ? undefined : setup.name)
+        const name = setupName(
+          result,
+          setup.name === 'ffmpeg.wasm' ? undefined : setup.name,
+          setup.plan ?? plan,
+        )
         console.error(`  ${name}: ${sec(result.wallMs)}, peak tab ${mb(peak)}, top rung SSIM ${ssim}`)
         rows.push({
           source: `${label} (${ladder})`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { displaySize, outputFrameRate, planLadder } from '../../client/src/encode/ladder.ts'
+import { describeEncoders, displaySize, outputFrameRate, planLadder } from '../../client/src/encode/ladder.ts'
 import { toNumber } from '../../client/src/encode/rational.ts'
 import type { LadderPlan } from '../../client/src/encode/types.ts'
 import { probed } from './support/fixtures.ts'
@@ -118,6 +118,26 @@ describe('planLadder', () => {
   it('keeps two renditions even when asked for one', () => {
     expect(planLadder(source(), { maxRenditions: 1 }).renditions).toHaveLength(2)
     expect(sizes(planLadder(source(), { maxRenditions: 3 }))).toEqual(['1920x1080', '1280x720', '854x480'])
+  })
+
+  it('leaves the low rungs to x264 while its work stays within the browser encoders’, never the top one', () => {
+    const x264 = (plan: LadderPlan) => plan.renditions.filter((r) => r.x264).map((r) => r.label)
+    // Two cores: the 240p rung; with cores to spare, 360p too.
+    expect(x264(planLadder(source(), { cores: 2 }))).toEqual(['240p'])
+    expect(describeEncoders(planLadder(source(), { cores: 2 }))).toBe('240p: x264 (wasm)')
+    expect(x264(planLadder(source(), { cores: 4 }))).toEqual(['360p', '240p'])
+    expect(describeEncoders(planLadder(source(), { cores: 4 }))).toBe('360p, 240p: x264 (wasm)')
+    expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 2 }))).toEqual(['240p'])
+    expect(x264(planLadder(source({ width: 1280, height: 720 }), { cores: 8 }))).toEqual(['360p', '240p'])
+    // Portrait: the short side decides.
+    expect(x264(planLadder(source({ width: 1080, height: 1920 }), { cores: 4 }))).toEqual(['360p', '240p'])
+    // Never the top rung, and nothing x264 could not keep up with.
+    expect(x264(planLadder(source({ width: 640, height: 360 }), { cores: 2 }))).toEqual([])
+    expect(x264(planLadder(source({ width: 854, height: 480 }), { cores: 2 }))).toEqual([])
+    expect(x264(planLadder(source({ width: 854, height: 480 }), { cores: 16 }))).toEqual(['240p'])
+    const browser = planLadder(source(), { lowRungs: 'browser', cores: 16 })
+    expect(x264(browser)).toEqual([])
+    expect(describeEncoders(browser)).toBeNull()
   })
 
   it('encodes a tiny source once, at its own even size', () => {

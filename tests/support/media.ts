@@ -155,6 +155,77 @@ export async function makeSurroundClip(dir: string, name: string, seconds = 3): 
   return path
 }
 
+/**
+ * A clip with one audio track per speaker layout (`mono`, `5.0`, `7.1`…), each a tone on every
+ * channel, in Matroska.
+ */
+export async function makeChannelsClip(
+  dir: string,
+  name: string,
+  layouts: string[],
+  seconds = 2,
+): Promise<string> {
+  const path = join(dir, name)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...[
+      '-filter_complex',
+      `[1:a]asplit=${layouts.length}${layouts.map((_, i) => `[s${i}]`).join('')};` +
+        layouts.map((layout, i) => `[s${i}]aformat=channel_layouts=${layout}[a${i}]`).join(';'),
+    ],
+    ...['-map', '0:v', ...layouts.flatMap((_, i) => ['-map', `[a${i}]`])],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k'],
+    path,
+  ])
+  return path
+}
+
+/**
+ * A phone-style clip in full ("JPEG") range: the left half black and the right half white at the
+ * extremes of that range (Y 0 and 255), H.264 flagged full range (yuvj420p, color_range pc), with a
+ * tone, in MP4.
+ */
+export async function makeFullRangeClip(dir: string, name: string, seconds = 3): Promise<string> {
+  const path = join(dir, name)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `color=c=black:size=640x360:rate=30:duration=${seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
+    ...['-vf', 'drawbox=x=320:y=0:w=320:h=360:color=white:t=fill,scale=out_range=pc,format=yuvj420p'],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-color_range', 'pc'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-shortest'],
+    path,
+  ])
+  return path
+}
+
+/**
+ * A clip cut off partway, as an interrupted copy or download leaves it: written by native ffmpeg with
+ * its index first (`-movflags +faststart`, as phones and editors do), then only the first `keep`
+ * (a fraction) of its bytes kept. Its header still declares the whole length.
+ */
+export async function makeTruncatedClip(
+  dir: string,
+  name: string,
+  spec: { seconds: number; keep: number },
+): Promise<string> {
+  const whole = join(dir, `whole-${name}`)
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30:duration=${spec.seconds}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '30'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart'],
+    whole,
+  ])
+  const bytes = await readFile(whole)
+  const path = join(dir, name)
+  await writeFile(path, bytes.subarray(0, Math.floor(bytes.length * spec.keep)))
+  return path
+}
+
 /** A French SubRip sidecar, `<video name>.fr.srt` beside the video, in Windows-1252 as old ones are. */
 export async function makeSidecar(dir: string, videoName: string): Promise<string> {
   const path = join(dir, `${videoName.replace(/\.[^.]+$/, '')}.fr.srt`)
@@ -205,6 +276,8 @@ export interface DashOptions {
   audioKbps?: number
   /** One audio track (and AdaptationSet) per language, each its own tone (default: one, untagged). */
   audioLanguages?: string[]
+  /** H.264 (the default), or HEVC as another tool might publish it: what most browsers cannot decode. */
+  codec?: 'h264' | 'hevc'
 }
 
 /** What the player tests and the playback benchmark play: ABR_LADDER in 2-second segments. */
@@ -249,8 +322,10 @@ export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
     ...['-filter_complex', `[0:v]split=${ladder.length}${split};${scales}`],
     ...ladder.flatMap((_, i) => ['-map', `[o${i}]`]),
     ...languages.flatMap((_, i) => ['-map', `${i + 1}:a`]),
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-pix_fmt', 'yuv420p'],
-    ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
+    ...(opts.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1', '-x265-params', 'log-level=error']
+      : ['-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main']),
+    ...['-pix_fmt', 'yuv420p', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0'],
     ...ladder.flatMap((r, i) => [
       ...[`-b:v:${i}`, `${r.kbps}k`, `-maxrate:v:${i}`, `${r.kbps}k`, `-bufsize:v:${i}`, `${r.kbps * 2}k`],
     ]),

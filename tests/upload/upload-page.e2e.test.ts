@@ -6,10 +6,12 @@
  */
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseMpd } from '../../server/lib/dash/index.ts'
 import type { MovieJson } from '../../server/routes/movies/movies.schemas.ts'
 import { launchBrowser, newPage, screenshot, signedInPage, throttle } from '../e2e/browser.ts'
+import { readableSeconds } from '../encode/support/picture.ts'
 import { startTestServer, type TestServer, type TestUser } from '../support/app.ts'
-import { ffprobe, makeClip, makeTextFile } from '../support/media.ts'
+import { ffprobe, makeChannelsClip, makeClip, makeTextFile, makeTruncatedClip } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 
 let server: TestServer
@@ -54,6 +56,8 @@ async function uploadThroughPage(
     name: string
     sizes: string[]
     shots: string
+    /** Checks of the plan the page shows, before Start. */
+    planned?: (page: Page) => Promise<void>
     whileRunning?: (page: Page) => Promise<void>
     /** A link this slow while the run is in flight, so there is time to look at it (kbit/s). */
     kbps?: number
@@ -67,6 +71,7 @@ async function uploadThroughPage(
   const sizes = planned.map((s) => /^(\d+)×(\d+) · /.exec(s)).filter((m) => m !== null)
   expect(sizes.map((m) => `${m[1]}x${m[2]}`)).toEqual(expected.sizes)
   await page.getByLabel('Name').fill(expected.name)
+  await expected.planned?.(page)
   await screenshot(page, `${expected.shots}-plan`, true)
   if (expected.kbps) await throttle(page, expected.kbps)
   await start.click()
@@ -185,6 +190,53 @@ describe('upload page', () => {
     expect(await publishedSizes(`${server.url}${movie.manifestUrl}`)).toEqual({ video: sizes, audio: 0 })
     await context.close()
   }, 300_000)
+
+  it('tells the uploader a cut-off file ends early, and publishes what it holds', async () => {
+    // 6 s declared, the data cut off after about 3.5 s: what an interrupted copy leaves.
+    const clip = await makeTruncatedClip(dir, 'cut-off.mp4', { seconds: 6, keep: 0.6 })
+    const holds = await readableSeconds(clip)
+    const { page, context } = await signedIn()
+    const id = await uploadThroughPage(page, clip, {
+      name: 'Cut off',
+      sizes: ['640x360', '426x240'],
+      shots: 'upload-cut-off',
+      planned: async (p) => {
+        const notice = p.getByRole('note').filter({ hasText: 'This file ends early' })
+        await notice.waitFor()
+        const kept = `0:0${Math.floor(Math.min(holds.video, holds.audio))}`
+        expect(await notice.textContent()).toContain(
+          `It says it is 0:06 long, but the picture and sound stop at ${kept}`,
+        )
+        expect(await notice.textContent()).toContain(`The ${kept} that is there will be published.`)
+        expect(await p.locator('.source-facts dd').first().textContent()).toBe(`${kept} (the file says 0:06)`)
+      },
+    })
+    const movie = await api<MovieJson>(`/api/movies/${id}`)
+    const mpd = parseMpd(await (await fetch(`${server.url}${movie.manifestUrl}`)).text())
+    // Within a segment of what the file holds, not the 6 s its header declares.
+    expect(Math.abs(mpd.duration! - holds.video), `published ${mpd.duration} s`).toBeLessThan(2)
+    expect(movie.duration).toBeCloseTo(mpd.duration!, 0)
+    await context.close()
+  }, 300_000)
+
+  it('says what becomes of each audio track: stereo for all, 5.1 beside it from six channels up', async () => {
+    const clip = await makeChannelsClip(dir, 'channels.mkv', ['mono', '5.0', '7.1'])
+    const { page, context } = await signedIn()
+    await page.goto(`${server.url}/upload`)
+    await page.setInputFiles('#upload-file', clip)
+    await page.getByRole('button', { name: 'Start encoding and upload' }).waitFor({ timeout: 60_000 })
+    expect(await page.locator('.track-row[data-track^="a"] .track-facts').allTextContents()).toEqual([
+      'AAC · mono → stereo · default',
+      'AAC · 5.0 → stereo',
+      'AAC · 7.1 → stereo + 5.1 (mixed down)',
+    ])
+    expect(await page.locator('#tracks-audio-kept').textContent()).toMatch(
+      /^Each ticked track is published in AAC: in stereo.*Unticked tracks are left out/,
+    )
+    await page.locator('.tracks').scrollIntoViewIfNeeded()
+    await screenshot(page, 'upload-audio-tracks', true)
+    await context.close()
+  }, 120_000)
 
   it('refuses a text file named .mp4 with a clear message and creates nothing', async () => {
     const before = await api<{ items: unknown[] }>('/api/movies?mine=true&limit=100')

@@ -5,8 +5,18 @@
 import { INIT_TEMPLATE, MANIFEST_NAME, MEDIA_TEMPLATE } from '../../../server/lib/dash/names.ts'
 import { avcLevel, levelName } from './avc-level.ts'
 import type { EncodeJob } from './jobs.ts'
-import { format, toNumber } from './rational.ts'
+import { format, type Rational, toNumber } from './rational.ts'
 import type { LadderPlan, SubtitleFormat } from './types.ts'
+
+/** Raw frames the page hands ffmpeg through a pipe (frame-pipe.ts), in place of the source file. */
+export interface RawInput {
+  /** ffmpeg's name of their pixel format: "yuv420p", "nv12", "rgba"… */
+  pixelFormat: string
+  width: number
+  height: number
+  /** Frames per second: the top rung's, every frame one frame of the ladder's timeline. */
+  rate: Rational
+}
 
 export interface ArgsTarget {
   input: string
@@ -18,6 +28,11 @@ export interface ArgsTarget {
    * Undefined for the single-thread core and native ffmpeg.
    */
   threads?: number
+  /**
+   * `input` is a stream of raw frames, already decoded, upright, deinterlaced and at the ladder's
+   * frame rate (the browser's decoder made them), starting at the job's first frame.
+   */
+  raw?: RawInput
 }
 
 /** ffprobe arguments that print everything `probe()` needs as JSON on stdout. */
@@ -206,6 +221,18 @@ export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | n
   return ['-hide_banner', '-loglevel', 'info', ...threadArgs(target, 'input'), '-i', target.input, ...outputs]
 }
 
+/** The colour every published picture is tagged with: BT.709 in TV range (color-range.ts). */
+const COLOR_TAGS = [
+  '-color_range',
+  'tv',
+  '-colorspace',
+  'bt709',
+  '-color_primaries',
+  'bt709',
+  '-color_trc',
+  'bt709',
+]
+
 function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
   if (target.threads === undefined) return []
   const n = String(target.threads)
@@ -222,7 +249,12 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
   const args = ['-hide_banner', '-loglevel', 'info', '-stats_period', '0.5', ...threadArgs(target, 'input')]
   // A slice seeks before opening the input: ffmpeg jumps to the keyframe before the start, decodes
   // from there and drops every frame before it, so the slice starts exactly on its first frame.
-  if (job.range && job.range.start > 0) args.push('-ss', job.range.start.toFixed(6))
+  const { raw } = target
+  if (job.range && job.range.start > 0 && !raw) args.push('-ss', job.range.start.toFixed(6))
+  if (raw) {
+    args.push('-f', 'rawvideo', '-pix_fmt', raw.pixelFormat, '-video_size', `${raw.width}x${raw.height}`)
+    args.push('-framerate', format(raw.rate))
+  }
   args.push('-i', target.input)
   // Phones put the recording location in metadata; the catalog must not publish it.
   args.push('-map_metadata', '-1', '-map_chapters', '-1')
@@ -238,7 +270,9 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     // Constant frame rate before the split: every rendition, in every instance, then sees the same
     // frames at the same timestamps, which is what keeps their keyframes aligned.
     const head = [
-      plan.source.interlaced ? 'yadif=deint=interlaced' : null,
+      plan.source.interlaced && !raw ? 'yadif=deint=interlaced' : null,
+      // Frames the browser could only give as RGB become YUV as HD video is: BT.709, limited range.
+      raw && /^(rgb|bgr)/.test(raw.pixelFormat) ? 'scale=out_color_matrix=bt709:out_range=tv' : null,
       // start_time=0: a slice whose first source frame lands a little after its start still gets
       // its first output frame at zero, so it joins the previous slice without a gap.
       `fps=fps=${format(fullRate)}:start_time=0`,
@@ -265,7 +299,8 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
           ? `fps=${format(r.frameRate)}`
           : null,
         // Bilinear: in wasm bicubic costs as much as decoding, and downscaling hides the difference.
-        `scale=${r.width}:${r.height}:flags=bilinear`,
+        // TV range whatever the source's (phones record full range), as every source is published.
+        `scale=${r.width}:${r.height}:flags=bilinear:out_range=tv`,
         // Identical display aspect on every rendition, or the DASH muxer refuses to group them.
         `setdar=dar=${dar}:max=1000`,
       ].filter((f): f is string => f !== null)
@@ -274,6 +309,8 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     args.push('-filter_complex', graph.join(';'))
     for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`)
     args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-sc_threshold', '0')
+    // Tagged as what every rendition is (and what the browser's encoder writes): BT.709, TV range.
+    args.push(...COLOR_TAGS)
     job.renditions.forEach((r, i) => {
       const s = `:v:${i}`
       args.push(

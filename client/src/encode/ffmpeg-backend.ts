@@ -8,8 +8,9 @@
 
 import { canShareMemory, loadCore } from './core-loader.ts'
 import { EncodeError, MediaProbeError } from './errors.ts'
-import { encodeArgs, posterArgs, probeArgs, subtitleArgs } from './ffmpeg-args.ts'
+import { encodeArgs, posterArgs, probeArgs, type RawInput, subtitleArgs } from './ffmpeg-args.ts'
 import { shiftFragmentTime } from './fmp4.ts'
+import type { PipeSpec } from './frame-pipe.ts'
 import { type EncodeJob, planJobs, renameOutput, streamIds } from './jobs.ts'
 import type { Track } from './manifest.ts'
 import { jobTracks } from './merge.ts'
@@ -24,8 +25,9 @@ import {
 } from './pipeline.ts'
 import { parseProbe, unreadableError } from './probe-result.ts'
 import { errorFromLog, runInWorker } from './runner.ts'
+import { withReadableLength } from './truncation.ts'
 import type { CoreVariant, EncodeOptions, EncoderBackend, LadderPlan, ProbeResult } from './types.ts'
-import { type CoreLocation, IN_DIR, OUT_DIR, type WorkerEvent } from './worker-protocol.ts'
+import { type CoreLocation, IN_DIR, OUT_DIR, PIPE_PATH, type WorkerEvent } from './worker-protocol.ts'
 
 /** About one instance per core, leaving one for the page when there are many, at most six. */
 export function defaultWorkers(): number {
@@ -63,7 +65,8 @@ export function ffmpegWasmBackend(defaults: { core?: CoreVariant } = {}): Encode
         const head = new Uint8Array(await file.slice(0, 512).arrayBuffer())
         throw unreadableError(head, result?.log.join('\n') ?? '')
       }
-      return parseProbe(result.stdout, file.size)
+      // ffprobe believes the header; a file cut off after it holds less.
+      return withReadableLength(file, parseProbe(result.stdout, file.size))
     },
 
     encode(file, plan, options = {}) {
@@ -184,22 +187,36 @@ function jobUnit(pipeline: Pipeline, job: EncodeJob, cost: number, state: WorkUn
   })
 }
 
+/** Where a job runs and what it reads. */
+export interface JobSite {
+  core: CoreLocation
+  file: Blob & { name?: string }
+  threads?: number | undefined
+  /** Raw frames from the page through a pipe, read instead of the file (frame-pipe.ts). */
+  raw?: { input: RawInput; pipe: PipeSpec }
+}
+
 /**
  * Runs one job in its own worker: the poster first when the job has it, then the encode. Every file
  * the muxer finishes goes to the pipeline under its final name (a later slice's segments moved to
  * their place on the timeline). Resolves with the instance's own manifest, or null if it wrote none.
  * @throws EncodeError worded from ffmpeg's log when a step fails
  */
-async function runJob(
+export async function runJob(
   pipeline: Pipeline,
-  where: { core: CoreLocation; file: Blob & { name?: string }; threads?: number | undefined },
+  where: JobSite,
   job: EncodeJob,
   unit: WorkUnit,
 ): Promise<string | null> {
   const { plan } = pipeline
-  const { core, file, threads } = where
+  const { core, file, threads, raw } = where
   const name = inputName(file)
-  const target = { input: `${IN_DIR}/${name}`, outDir: OUT_DIR, ...(threads ? { threads } : {}) }
+  const target = {
+    input: raw ? PIPE_PATH : `${IN_DIR}/${name}`,
+    outDir: OUT_DIR,
+    ...(threads ? { threads } : {}),
+    ...(raw ? { raw: raw.input } : {}),
+  }
   // The poster first (the catalog wants it early); subtitles come out of the encode's own pass, or
   // of a pass of their own in an instance that encodes nothing.
   const encodes = job.renditions.length > 0 || job.audio.length > 0
@@ -286,6 +303,7 @@ async function runJob(
     signal: pipeline.signal,
     onEvent,
     name: `ffmpeg ${job.id}`,
+    ...(raw ? { pipe: raw.pipe } : {}),
   })
   const failed = results.find((r) => r.code !== 0)
   if (failed || results.length < steps.length) {

@@ -15,10 +15,20 @@
  */
 import { parseSegmentName } from '../../../server/lib/dash/names.ts'
 import { parseFrameName, parseTileName } from './ffmpeg-args.ts'
-import { IN_DIR, OUT_DIR, type RunRequest, type WorkerEvent } from './worker-protocol.ts'
+import { pipeReader } from './frame-pipe.ts'
+import { IN_DIR, OUT_DIR, PIPE_PATH, type RunRequest, type WorkerEvent } from './worker-protocol.ts'
+
+/** A device's read: fills `buffer` (the wasm heap) from `offset`, at most `length` bytes. */
+interface DeviceOps {
+  open(stream: { seekable: boolean }): void
+  read(stream: unknown, buffer: Int8Array, offset: number, length: number, position: number): number
+}
 
 interface CoreFS {
   mkdir(path: string): void
+  makedev(major: number, minor: number): number
+  registerDevice(dev: number, ops: DeviceOps): void
+  mkdev(path: string, mode: number, dev: number): void
   mount(type: unknown, opts: unknown, path: string): void
   readdir(path: string): string[]
   readFile(path: string): Uint8Array
@@ -81,6 +91,21 @@ async function run(req: RunRequest): Promise<void> {
   core.FS.mkdir(IN_DIR)
   core.FS.mount(core.FS.filesystems.WORKERFS, { blobs: [{ name: req.inputName, data: req.file }] }, IN_DIR)
   core.FS.mkdir(OUT_DIR)
+  if (req.pipe) {
+    // The page's frames, as a file ffmpeg reads from start to end and never seeks in.
+    const read = pipeReader(req.pipe)
+    // Above the majors the core gives its own devices (64 upwards, a few of them).
+    const dev = core.FS.makedev(200, 0)
+    core.FS.registerDevice(dev, {
+      open: (stream) => {
+        stream.seekable = false
+      },
+      read: (_stream, buffer, offset, length) =>
+        read(new Uint8Array(buffer.buffer, buffer.byteOffset + offset, length)),
+    })
+    core.FS.mkdir(PIPE_PATH.slice(0, PIPE_PATH.lastIndexOf('/')))
+    core.FS.mkdev(PIPE_PATH, 0o444, dev)
+  }
 
   const counter = req.backpressure ? new Int32Array(req.backpressure.counter) : null
   const log: string[] = []

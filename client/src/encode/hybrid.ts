@@ -9,6 +9,7 @@
  * pipeline's byte budget until they become `VideoFrame`s, so the decoder pauses when the encoders
  * fall behind, and memory stays bounded however long the movie is.
  */
+import { TV_BT709 } from './color-range.ts'
 import { loadCore } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import {
@@ -143,7 +144,7 @@ export async function* ffmpegFrames(
       codedWidth: width,
       codedHeight: height,
       timestamp: Math.round((n / rate) * 1e6),
-      colorSpace: { matrix: 'bt709', primaries: 'bt709', transfer: 'bt709', fullRange: false },
+      colorSpace: TV_BT709,
     })
     // The frame holds its own copy: the bytes leave the budget, and the decoder may go on.
     if (data) pipeline.discardWorkerBytes(data.byteLength)

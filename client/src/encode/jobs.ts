@@ -41,6 +41,11 @@ export interface EncodeJob {
   cost: number
   /** The slice this job encodes, or null for the whole movie. */
   range: TimeRange | null
+  /**
+   * Hands out its init segments even though its slice starts after the first segment: a resumed
+   * encode, which has no earlier slice to take them from.
+   */
+  resumed?: boolean
 }
 
 export type SplitStrategy = 'auto' | 'renditions' | 'time'
@@ -245,7 +250,7 @@ export function renameOutput(
   const id = segment && /^\d+$/.test(segment.id) ? streamIds(job)[Number(segment.id)] : undefined
   if (!segment || !id) return null
   if (segment.kind === 'init') {
-    if (job.range && job.range.firstSegment > 0) return null
+    if (job.range && job.range.firstSegment > 0 && !job.resumed) return null
     return { path: initName(id), kind: 'init', representation: id }
   }
   return {

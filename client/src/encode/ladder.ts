@@ -33,6 +33,50 @@ export interface PlanOptions {
   preset?: X264Preset
   /** At most this many video renditions, dropping the smallest first (never fewer than two). */
   maxRenditions?: number
+  /**
+   * Who encodes the low rungs when the browser's encoder does the rest: x264 in ffmpeg.wasm where it
+   * keeps up (the default: far better per bit there, see {@link x264Rungs}), or the browser alone
+   * (the pure WebCodecs ladder).
+   */
+  lowRungs?: 'x264' | 'browser'
+  /** Cores of the machine that will encode (default: this one's), for {@link x264Rungs}. */
+  cores?: number
+}
+
+/** The largest short side (pixels) of a rung the browser's engine may leave to x264 in ffmpeg.wasm. */
+export const X264_MAX_SHORT = 360
+
+/**
+ * Wall time per output pixel of x264 veryfast in wasm (one thread, no SIMD) against the browser's
+ * H.264 encoders (which use every core), measured with bench:encode on this project's 2-core machine:
+ * 360p and 240p by x264 made a 1080p ladder take 1.8× as long, 240p alone 1.2× (BENCHMARKS.md,
+ * quality per bit).
+ */
+export const X264_PIXEL_COST = 15
+
+/**
+ * Which rungs x264 in ffmpeg.wasm makes beside the browser's encoder: the smallest first, below the
+ * top (the rung most people watch, and where x264 costs most), up to {@link X264_MAX_SHORT}, as long as
+ * x264's work stays within the browser encoders' (times the spare cores beyond two): then its worker
+ * runs beside them on a core of its own and the ladder takes about as long as before.
+ */
+export function x264Rungs(
+  rungs: readonly Pick<VideoRendition, 'width' | 'height' | 'frameRate'>[],
+  cores: number,
+): boolean[] {
+  const rate = (r: (typeof rungs)[number]) => r.width * r.height * toNumber(r.frameRate)
+  let browser = rungs.reduce((sum, r) => sum + rate(r), 0)
+  let x264 = 0
+  const out = rungs.map(() => false)
+  for (let i = rungs.length - 1; i > 0; i--) {
+    const r = rungs[i]!
+    if (Math.min(r.width, r.height) > X264_MAX_SHORT) break
+    if ((x264 + rate(r)) * X264_PIXEL_COST > (browser - rate(r)) * Math.max(1, cores / 2)) break
+    x264 += rate(r)
+    browser -= rate(r)
+    out[i] = true
+  }
+  return out
 }
 
 /** Rounds to the nearest even integer, at least 2: 4:2:0 chroma needs even dimensions. */
@@ -160,6 +204,12 @@ export function planLadder(source: ProbeResult, options: PlanOptions = {}): Ladd
       bufsize: roundBitrate(bitrate * 2),
     }
   })
+  if (options.lowRungs !== 'browser') {
+    const cores = options.cores ?? (globalThis.navigator?.hardwareConcurrency || 2)
+    x264Rungs(renditions, cores).forEach((x264, i) => {
+      if (x264) renditions[i]!.x264 = true
+    })
+  }
 
   // Every video track gets the same timescale, a multiple of each frame rate's numerator so that
   // frame durations are whole ticks, and at least 90 kHz for fine-grained timestamps.
@@ -206,6 +256,15 @@ function interpolateBitrate(pixels: number): number {
 export function describeRendition(r: VideoRendition): string {
   const fps = toNumber(r.frameRate)
   return `${r.width}x${r.height} @ ${Number.isInteger(fps) ? fps : fps.toFixed(2)} fps, ${(r.bitrate / 1e6).toFixed(2)} Mb/s`
+}
+
+/**
+ * Which rungs x264 in ffmpeg.wasm encodes beside the browser's encoder, for the plan shown before
+ * encoding ("360p, 240p: x264 (wasm)"), or null when the browser's encoder does them all.
+ */
+export function describeEncoders(plan: Pick<LadderPlan, 'renditions'>): string | null {
+  const wasm = plan.renditions.filter((r) => r.x264)
+  return wasm.length > 0 ? `${wasm.map((r) => r.label).join(', ')}: x264 (wasm)` : null
 }
 
 export { format as formatRational }

@@ -27,6 +27,8 @@ export interface RunOptions {
   stallTimeoutMs?: number
   onEvent?: (event: WorkerEvent) => void
   name?: string
+  /** Raw frames the page writes while ffmpeg runs (frame-pipe.ts). */
+  pipe?: RunRequest['pipe']
 }
 
 /** Human wording for the ways ffmpeg.wasm dies, by what its log says. */
@@ -164,6 +166,7 @@ export function runInWorker(options: RunOptions): Promise<StepResult[]> {
       inputName: options.inputName,
       steps: options.steps,
       backpressure: options.backpressure,
+      ...(options.pipe ? { pipe: options.pipe } : {}),
     }
     worker.postMessage(request)
     arm()

@@ -40,6 +40,11 @@ export interface ProbeResult {
   size: number
   /** Container as ffmpeg names it, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
   container: string
+  /**
+   * Set when the file ends early (a copy or download cut off, its header intact): `duration` is then
+   * what the file really holds, and `declared` the length its header claims (truncation.ts).
+   */
+  truncated?: { declared: number }
 }
 
 /** An audio track of the source file. */
@@ -90,6 +95,12 @@ export interface VideoRendition {
   bitrate: number
   maxrate: number
   bufsize: number
+  /**
+   * Encoded by x264 in ffmpeg.wasm even where the browser's own H.264 encoder makes the other rungs:
+   * at low resolutions x264 needs far fewer bits for the same picture, and costs little CPU there
+   * (BENCHMARKS.md, quality per bit). The ffmpeg.wasm backend encodes every rung with x264 anyway.
+   */
+  x264?: true
 }
 
 /** One AAC rendition of an audio track. */

@@ -18,6 +18,7 @@ import {
   VideoSampleSink,
 } from 'mediabunny'
 import { avcLevel } from './avc-level.ts'
+import { inTvRange } from './color-range.ts'
 import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
@@ -26,6 +27,7 @@ import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
 import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
+import { X264Rungs, x264Groups } from './x264-rungs.ts'
 
 /** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
 type Ready =
@@ -35,8 +37,9 @@ type Ready =
       track: InputVideoTrack
       rotation: number
       renditions: RenditionSetup[]
+      x264: VideoRendition[]
     }
-  | { kind: 'hybrid'; reason: string; renditions: RenditionSetup[] }
+  | { kind: 'hybrid'; reason: string; renditions: RenditionSetup[]; x264: VideoRendition[] }
 
 // High first (what the ffmpeg.wasm ladder uses), then Main, then Constrained Baseline.
 const PROFILES = ['6400', '4d00', '42e0']
@@ -64,8 +67,12 @@ async function prepare(
 ): Promise<Ready | { reason: string }> {
   if (!hasWebCodecs()) return { reason: 'This browser has no WebCodecs video encoder' }
   if (plan.renditions.length === 0) return { reason: 'There is no video rung to encode' }
+  // x264 in ffmpeg.wasm takes the rungs the plan gives it, where its worker can wait for the page's
+  // frames (shared memory); otherwise the browser's encoder makes them too.
+  const x264 = canShareMemory() ? plan.renditions.filter((r) => r.x264) : []
   const renditions: RenditionSetup[] = []
   for (const rendition of plan.renditions) {
+    if (x264.includes(rendition)) continue
     const config = await supportedConfig(rendition, overrides)
     if (!config) return { reason: `This browser’s encoder refuses the ${rendition.label} rung` }
     renditions.push({ rendition, config })
@@ -73,7 +80,7 @@ async function prepare(
   // ffmpeg.wasm decodes for the browser's encoders only where it can pause while they catch up
   // (shared memory); without that, raw frames would pile up in the tab.
   const hybrid = (reason: string): Ready | { reason: string } =>
-    canShareMemory() ? { kind: 'hybrid', reason, renditions } : { reason }
+    canShareMemory() ? { kind: 'hybrid', reason, renditions, x264 } : { reason }
   // Interlaced video needs ffmpeg's deinterlacer.
   if (plan.source.interlaced) return hybrid('Interlaced video is deinterlaced by ffmpeg.wasm')
   const input = new Input({ source: new BlobSource(file), formats: ALL_FORMATS })
@@ -83,7 +90,7 @@ async function prepare(
       input.dispose()
       return hybrid('This browser cannot decode this video, so ffmpeg.wasm decodes it')
     }
-    return { kind: 'webcodecs', input, track, rotation: await track.getRotation(), renditions }
+    return { kind: 'webcodecs', input, track, rotation: await track.getRotation(), renditions, x264 }
   } catch {
     // A container mediabunny cannot read is ffmpeg's to handle.
     input.dispose()
@@ -159,17 +166,22 @@ function webCodecsEngine(
   // The audio and the embedded subtitles need ffmpeg.wasm: one worker beside the video encoders.
   const worker = plan.audio.length > 0 || plan.subtitles.some((s) => s.source.kind === 'embedded')
   const hybrid = ready.kind === 'hybrid'
-  const detail = hybrid
-    ? `${ready.reason}; WebCodecs H.264 encodes it, several times faster than ffmpeg.wasm alone.`
-    : 'WebCodecs H.264, about as fast as a native encoder.'
+  const low = ready.x264.length > 0 ? ready.x264.map((r) => r.label).join(', ') : null
+  const detail = [
+    hybrid
+      ? `${ready.reason}; WebCodecs H.264 encodes it, several times faster than ffmpeg.wasm alone.`
+      : 'WebCodecs H.264, about as fast as a native encoder.',
+    low ? `x264 in ffmpeg.wasm encodes ${low} from the same frames: far sharper for the bits there.` : null,
+    worker ? 'The audio and subtitles are read and encoded by ffmpeg.wasm.' : null,
+  ]
   return {
     info: {
       backend: hybrid ? 'hybrid' : 'webcodecs',
+      // The plan already says which rungs x264 makes; the detail says it again while encoding.
       encoder: 'your browser’s video encoder',
-      encoderDetail: worker
-        ? `${detail} The audio and subtitles are read and encoded by ffmpeg.wasm.`
-        : detail,
-      workers: (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0),
+      encoderDetail: detail.filter((d) => d !== null).join(' '),
+      workers:
+        (worker ? Math.max(1, plan.audio.length) : 0) + (hybrid ? 1 : 0) + x264Groups(ready.x264).length,
       // The video encoders wait on the main thread, where no shared memory is needed; the hybrid
       // path's decoder only runs where it can pause.
       pausesForConsumer: true,
@@ -177,19 +189,25 @@ function webCodecsEngine(
     async run(pipeline: Pipeline): Promise<EncodedTracks> {
       try {
         const fullRate = toNumber(plan.renditions[0]!.frameRate)
+        // A file that ends early holds less than its index says (truncation.ts): no frozen tail.
         const duration =
-          ready.kind === 'webcodecs' ? await ready.track.computeDuration() : plan.source.duration
+          ready.kind === 'webcodecs' && !plan.source.truncated
+            ? await ready.track.computeDuration()
+            : plan.source.duration
         const sourceFrames = Math.max(1, Math.round(duration * fullRate))
         const from = resume?.from ?? {}
         const renditions = ready.renditions.map(
           (setup) =>
             new RenditionEncoder(setup, pipeline, sourceFrames, fullRate, from[setup.rendition.id] ?? 1),
         )
+        const x264 = x264Groups(ready.x264).map(
+          (group, i) => new X264Rungs(pipeline, file, group, sourceFrames, from, `x264-${i}`),
+        )
         whenAborted(pipeline.signal, () => {
           for (const r of renditions) r.close()
         })
         // The audio counts as a small rung.
-        const videoCost = renditions.reduce((sum, r) => sum + r.unit.spec.cost, 0)
+        const videoCost = [...renditions, ...x264].reduce((sum, r) => sum + r.unit.spec.cost, 0)
         const [video, audio] = await Promise.all([
           (async () => {
             await Promise.all(renditions.map((r) => r.start()))
@@ -198,6 +216,7 @@ function webCodecsEngine(
               start: Math.min(
                 sourceFrames,
                 ...renditions.map((r) => Math.ceil((r.firstFrame * fullRate) / r.rate - 1e-9)),
+                ...x264.map((x) => x.firstFrame),
               ),
               end: sourceFrames,
             }
@@ -208,9 +227,9 @@ function webCodecsEngine(
                     pipeline,
                     file,
                     span,
-                    renditions.map((r) => r.unit),
+                    [...renditions, ...x264].map((r) => r.unit),
                   )
-            return encodeVideo(pipeline, renditions, frames, span.start)
+            return encodeVideo(pipeline, renditions, x264, frames, span.start)
           })(),
           worker ? encodeAudio(pipeline, file, 0.02 * videoCost * Math.max(1, plan.audio.length)) : [],
         ])
@@ -280,7 +299,10 @@ async function browserFrames(
         if (uprightContext && upright) {
           held.draw(uprightContext, 0, 0, top.width, top.height)
           yield new VideoFrame(upright, { timestamp: 0 })
-        } else yield held.toVideoFrame()
+        } else {
+          // Full-range (phone) pictures are published in TV range like every other source.
+          yield await inTvRange(held.toVideoFrame())
+        }
       }
     } finally {
       held?.close()
@@ -289,18 +311,19 @@ async function browserFrames(
 }
 
 /**
- * Feeds every rendition's encoder the same frames, the first being source frame `start` (each closed
- * once every encoder has it), and the seek-bar previews. Resolves with the renditions' tracks once
- * every segment is out.
+ * Feeds every rendition's encoder (and x264's, for the rungs it makes) the same frames, the first
+ * being source frame `start` (each closed once every encoder has it), and the seek-bar previews.
+ * Resolves with the renditions' tracks, largest first, once every segment is out.
  */
 async function encodeVideo(
   pipeline: Pipeline,
   renditions: RenditionEncoder[],
+  x264: readonly X264Rungs[],
   frames: AsyncIterable<VideoFrame>,
   start: number,
 ) {
   const { plan, signal } = pipeline
-  const units = renditions.map((r) => r.unit)
+  const units = [...renditions, ...x264].map((r) => r.unit)
   let n = start
   for await (const frame of frames) {
     try {
@@ -321,6 +344,11 @@ async function encodeVideo(
         if (signal.aborted) break
         rendition.encode(frame, m)
       }
+      // The browser's encoders have their copies queued; x264 gets its own while they work.
+      for (const x of x264) {
+        await pipeline.room(units)
+        await x.push(frame, n)
+      }
     } finally {
       frame.close()
     }
@@ -329,7 +357,10 @@ async function encodeVideo(
   if (signal.aborted) return []
   await Promise.all(renditions.filter((r) => !r.complete).map((r) => r.flush()))
   for (const r of renditions) await r.finish()
-  return renditions.map((r) => r.track())
+  const tracks = renditions.map((r) => r.track())
+  for (const x of x264) tracks.push(...(await x.finish()))
+  const order = plan.renditions.map((r) => r.id)
+  return tracks.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
 }
 
 /** Draws the seek-bar preview tiles of the frames before `end`, which a resumed encode skips. */

@@ -1,4 +1,5 @@
 /** @module Messages between the encoder (main thread) and an ffmpeg.wasm worker. */
+import type { PipeSpec } from './frame-pipe.ts'
 import type { CoreVariant } from './types.ts'
 
 export interface CoreLocation {
@@ -27,6 +28,8 @@ export interface RunRequest {
    * above `limit`, blocks ffmpeg (Atomics.wait) until the main thread subtracts and notifies.
    */
   backpressure: { counter: SharedArrayBuffer; limit: number } | null
+  /** Raw frames the page writes while ffmpeg runs, readable at {@link PIPE_PATH} (frame-pipe.ts). */
+  pipe?: PipeSpec
 }
 
 export type WorkerEvent =
@@ -40,3 +43,5 @@ export type WorkerEvent =
 /** Mount points inside the wasm file system. */
 export const IN_DIR = '/in'
 export const OUT_DIR = '/out'
+/** The device file a run's {@link RunRequest.pipe} is read from. */
+export const PIPE_PATH = '/pipe/frames'

@@ -6,7 +6,7 @@
  */
 import type { MediaPlayerClass, Representation } from 'dashjs'
 import type { AbrRule } from './abr.ts'
-import { describeDashError, type PlayerProblem } from './errors.ts'
+import { describeDashError, type PlayerProblem, undecodable } from './errors.ts'
 import { playerSettings, rememberThroughput } from './settings.ts'
 
 declare global {
@@ -56,7 +56,7 @@ export function createDashSession(
   let dash: MediaPlayerClass | null = null
   let generation = 0
 
-  return {
+  const session: DashSession = {
     async attach(at, autoplay) {
       const mine = ++generation
       const [{ MediaPlayer }, rule] = await Promise.all([loadDash(), abrRule()])
@@ -64,13 +64,24 @@ export function createDashSession(
       const player = MediaPlayer().create()
       player.updateSettings(playerSettings(rule))
       on.configure(player)
-      player.on('streamInitialized', () => on.streamInitialized(player))
+      const refused = watchRefusals(player)
+      player.on('streamInitialized', () => {
+        if (mine !== generation) return
+        // dash.js drops what the browser refuses and plays on with the rest: without a picture that
+        // would be sound over a black box, so the viewer hears why instead, and nothing plays.
+        if (refused.video && player.getTracksFor('video').length === 0) {
+          session.detach()
+          on.error(undecodable(refused.codecs))
+          return
+        }
+        on.streamInitialized(player)
+      })
       player.on('qualityChangeRendered', (e: { mediaType?: string; newRepresentation?: Representation }) => {
         if (e.mediaType === 'video' && e.newRepresentation) on.videoQualityRendered(e.newRepresentation)
       })
       player.on('error', async (e: { error?: { code?: number; message?: string } | string }) => {
         if (mine !== generation) return
-        on.error(await describeDashError(e.error, manifestUrl))
+        on.error(await describeDashError(e.error, manifestUrl, refused.codecs))
       })
       dash = player
       window.__adhPlayer = player
@@ -92,4 +103,43 @@ export function createDashSession(
       return dash
     },
   }
+  return session
+}
+
+/** The manifest's adaptation sets as dash.js parses them (attributes as properties). */
+interface ParsedSet {
+  contentType?: string
+  mimeType?: string
+  codecs?: string
+  Representation?: { codecs?: string; mimeType?: string }[]
+}
+
+/**
+ * What the browser refused while dash.js read the manifest: adaptation sets whose every codec the
+ * browser turned down (MediaCapabilities.decodingInfo, else MediaSource.isTypeSupported) are
+ * removed (`adaptationSetRemovedNoCapabilities`), by
+ * which time their Representations are gone, so their codecs are noted when the manifest arrives.
+ */
+function watchRefusals(player: MediaPlayerClass): { video: boolean; codecs: string[] } {
+  const refused = { video: false, codecs: [] as string[] }
+  const declared = new Map<object, { video: boolean; codecs: string[] }>()
+  player.on('manifestLoaded', (e: { data?: { Period?: { AdaptationSet?: ParsedSet[] }[] } }) => {
+    for (const period of e.data?.Period ?? []) {
+      for (const set of period.AdaptationSet ?? []) {
+        const reps = set.Representation ?? []
+        const mime = set.mimeType ?? reps[0]?.mimeType ?? ''
+        declared.set(set, {
+          video: set.contentType === 'video' || mime.startsWith('video/'),
+          codecs: reps.map((r) => r.codecs ?? set.codecs ?? '').filter(Boolean),
+        })
+      }
+    }
+  })
+  player.on('adaptationSetRemovedNoCapabilities', (e: { adaptationSet: object }) => {
+    const set = declared.get(e.adaptationSet)
+    if (!set) return
+    refused.video ||= set.video
+    refused.codecs.push(...set.codecs)
+  })
+  return refused
 }

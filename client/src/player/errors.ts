@@ -11,7 +11,24 @@ export interface PlayerProblem {
 const MANIFEST_LOAD_CODES = new Set([11, 25])
 const MANIFEST_PARSE_CODES = new Set([10, 31, 32, 34])
 const SEGMENT_CODES = new Set([17, 18, 26, 27, 28])
+/** No MediaSource at all (23), or a SourceBuffer refused for the stream's type (35). */
 const CAPABILITY_CODES = new Set([23, 35])
+/** "No streams to play": every adaptation set was dropped, or there were none. */
+const NO_STREAMS_CODE = 32
+
+/**
+ * The browser refuses the movie's format: Media Source Extensions or the media element say they
+ * cannot play its codecs (`codecs`, when known, are named for whoever reports the problem). Nothing
+ * on this device will play it, so the words point to another browser or device.
+ */
+export function undecodable(codecs: readonly string[] = []): PlayerProblem {
+  const named = codecs.length > 0 ? ` (${[...new Set(codecs)].join(', ')})` : ''
+  return {
+    title: 'This video cannot be decoded on this device',
+    detail: `This browser cannot play its format${named}. Try another browser (a current Chrome, Edge, Firefox or Safari) or another device.`,
+    network: false,
+  }
+}
 
 /** Asks the server why the manifest failed: gone (404), forbidden, or unreachable. */
 export async function probeManifest(url: string): Promise<number> {
@@ -24,12 +41,18 @@ export async function probeManifest(url: string): Promise<number> {
   }
 }
 
+/**
+ * @param refused codecs of video or audio the browser refused while dash.js read the manifest: a
+ *   "no streams" error after such a refusal is the browser's, not the manifest's
+ */
 export async function describeDashError(
   error: { code?: number; message?: string } | string | undefined,
   manifestUrl: string,
+  refused: readonly string[] = [],
 ): Promise<PlayerProblem> {
   const code = typeof error === 'object' ? error.code : undefined
   const message = typeof error === 'object' ? (error.message ?? '') : (error ?? '')
+  if (code === NO_STREAMS_CODE && refused.length > 0) return undecodable(refused)
   if (!navigator.onLine) return OFFLINE
   if (code !== undefined && MANIFEST_LOAD_CODES.has(code)) {
     const status = await probeManifest(manifestUrl)
@@ -64,12 +87,7 @@ export async function describeDashError(
       detail: 'Part of the video could not be downloaded, even after retrying. The network may have dropped.',
       network: true,
     }
-  if (code !== undefined && CAPABILITY_CODES.has(code))
-    return {
-      title: 'This browser cannot play this video',
-      detail: 'Its format (codecs) is not supported here. Try a current Chrome, Edge, Firefox or Safari.',
-      network: false,
-    }
+  if (code !== undefined && CAPABILITY_CODES.has(code)) return undecodable(refused)
   return {
     title: 'Playback failed',
     detail: message
@@ -87,6 +105,8 @@ export const OFFLINE: PlayerProblem = {
 }
 
 export function describeMediaError(err: MediaError | null): PlayerProblem {
+  // Chromium says so when no decoder takes the stream's configuration (DECODER_ERROR_NOT_SUPPORTED).
+  if (err?.code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED) return undecodable()
   const decode = err?.code === MediaError.MEDIA_ERR_DECODE
   return {
     title: decode ? 'The video could not be decoded' : 'Playback failed',

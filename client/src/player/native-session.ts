@@ -5,7 +5,7 @@
  * @module
  */
 import type { DashSession } from './dash-session.ts'
-import type { PlayerProblem } from './errors.ts'
+import { type PlayerProblem, undecodable } from './errors.ts'
 
 export function createNativeSession(
   video: HTMLVideoElement,
@@ -16,16 +16,18 @@ export function createNativeSession(
   video.addEventListener('error', () => {
     if (!video.getAttribute('src')) return
     const code = video.error?.code
+    // MEDIA_ERR_SRC_NOT_SUPPORTED: the built-in player refused the stream's codecs.
+    if (code === MediaError.MEDIA_ERR_SRC_NOT_SUPPORTED) {
+      on.error(undecodable())
+      return
+    }
     on.error({
-      title: code === 4 ? 'This device cannot play this video' : 'The video stopped loading',
-      detail:
-        code === 4
-          ? 'Its built-in player refused the HLS stream. Try another browser.'
-          : `The built-in HLS player reported error ${code ?? 'unknown'}.`,
-      network: code === 2,
+      title: 'The video stopped loading',
+      detail: `The built-in HLS player reported error ${code ?? 'unknown'}.`,
+      network: code === MediaError.MEDIA_ERR_NETWORK,
     })
   })
-  return {
+  const session: DashSession = {
     async attach(at, autoplay) {
       const mine = ++generation
       video.src = hlsUrl
@@ -35,7 +37,19 @@ export function createNativeSession(
         }
         video.addEventListener('loadedmetadata', seek, { once: true })
       }
-      video.addEventListener('loadedmetadata', () => mine === generation && on.loaded(), { once: true })
+      video.addEventListener(
+        'loadedmetadata',
+        () => {
+          if (mine !== generation) return
+          // A built-in player that cannot decode the picture may play the sound over a black box,
+          // reporting nothing but a picture without size: the viewer hears why instead.
+          if (video.videoWidth === 0) {
+            session.detach()
+            on.error(undecodable())
+          } else on.loaded()
+        },
+        { once: true },
+      )
       if (autoplay) await video.play().catch(() => {})
     },
     detach() {
@@ -48,4 +62,5 @@ export function createNativeSession(
       return null
     },
   }
+  return session
 }

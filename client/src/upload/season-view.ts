@@ -5,7 +5,7 @@
  * and what to do when it fails. Also the rows of a queue brought back after a reload.
  */
 import { api, call, type Series } from '../api.ts'
-import { planLadder } from '../encode/ladder.ts'
+import { describeEncoders, planLadder } from '../encode/ladder.ts'
 import { probe } from '../encode/lazy.ts'
 import { applyTrackChoices, sidecarInfo, sidecarsOf } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult } from '../encode/types.ts'
@@ -17,7 +17,7 @@ import { type Calibration, calibrate, estimateCost, roughTime } from './cost.ts'
 import { parseEpisode } from './episodes.ts'
 import { checkLimits, type Explanation, explain } from './messages.ts'
 import type { MovieFields, SessionSnapshot } from './session.ts'
-import { errorNotice, formatBytes, type Picked } from './view.ts'
+import { errorNotice, formatBytes, lengthOf, type Picked } from './view.ts'
 
 /** What the uploader decided for one file. */
 export interface PlannedFile extends Picked {
@@ -252,8 +252,10 @@ export class SeasonPlanView {
       }
       const top = row.plan.renditions[0]
       row.facts.textContent = [
-        formatDuration(info.duration),
+        // A file that ends early publishes what it holds; the uploader sees how much that is.
+        lengthOf(info),
         top ? `${row.plan.renditions.map((r) => r.label).join(', ')}` : 'sound only',
+        ...(top && describeEncoders(row.plan) ? [describeEncoders(row.plan)!] : []),
         info.videoCodec.toUpperCase(),
         ...(row.plan.subtitles.length > 0 ? [subtitleFacts(row.plan)] : []),
       ].join(' · ')

@@ -147,12 +147,27 @@ function trackRow(spec: {
   }
 }
 
-function channels(n: number): string {
-  return n >= 6
-    ? `${n === 6 ? '5.1' : n === 8 ? '7.1' : `${n} channels`} → stereo + 5.1`
-    : n === 1
-      ? 'mono'
-      : 'stereo'
+/** Speaker layouts by channel count, where ffprobe names none. */
+const LAYOUTS: Record<number, string> = {
+  1: 'mono',
+  2: 'stereo',
+  3: '2.1',
+  4: '4.0',
+  5: '5.0',
+  6: '5.1',
+  7: '6.1',
+  8: '7.1',
+}
+
+/**
+ * What a track's sound becomes (planAudio): a stereo rendition always, and a 5.1 one beside it
+ * from six channels up, more than six mixed down to it; "5.1 → stereo + 5.1", "5.0 → stereo".
+ */
+export function audioOutcome(channels: number, layout: string | null): string {
+  const source = (layout?.replace(/\(.*\)$/, '') || LAYOUTS[channels]) ?? `${channels} channels`
+  if (channels === 2) return 'stereo'
+  if (channels < 6) return `${source} → stereo`
+  return `${source} → stereo + 5.1${channels > 6 ? ' (mixed down)' : ''}`
 }
 
 /**
@@ -179,7 +194,7 @@ export function createTrackPicker(
       language: track.language,
       facts: [
         (source?.codec ?? 'audio').toUpperCase(),
-        channels(source?.channels ?? 2),
+        audioOutcome(source?.channels ?? 2, source?.channelLayout ?? null),
         track.main ? 'default' : null,
       ]
         .filter(Boolean)
@@ -275,6 +290,14 @@ export function createTrackPicker(
     ),
     h('h4', { id: 'tracks-audio' }, 'Audio'),
     plan.audio.length > 0 ? audioList : h('p', { class: 'hint' }, 'This file has no sound.'),
+    plan.audio.length > 0
+      ? h(
+          'p',
+          { class: 'hint', id: 'tracks-audio-kept' },
+          'Each ticked track is published in AAC: in stereo, which every device plays, and for tracks of 5.1 or more also in 5.1 for surround speakers (7.1 is mixed down to 5.1; fewer channels only to stereo). ' +
+            'Unticked tracks are left out; with none ticked, the movie has no sound.',
+        )
+      : null,
     h('h4', { id: 'tracks-subtitles' }, 'Subtitles'),
     subtitleList,
     empty,

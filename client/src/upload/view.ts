@@ -1,5 +1,6 @@
 /** @module The upload page's views: file picker, plan review, progress, and the published result. */
 import type { Movie } from '../api.ts'
+import { describeEncoders } from '../encode/ladder.ts'
 import { AUDIO_ROW, type LadderPlan, type ProbeResult } from '../encode/types.ts'
 import { stateBlock } from '../ui/blocks.ts'
 import { h, mount } from '../ui/dom.ts'
@@ -219,7 +220,7 @@ function sourceCard(file: File, probe: ProbeResult): HTMLElement {
     h(
       'dl',
       { class: 'source-facts' },
-      fact('Length', formatDuration(probe.duration)),
+      fact('Length', lengthOf(probe)),
       fact('Picture', `${probe.width}×${probe.height}${probe.rotation ? `, turned ${probe.rotation}°` : ''}`),
       fact('Frame rate', `${fps} fps`),
       fact('Video', probe.videoCodec.toUpperCase()),
@@ -238,6 +239,12 @@ function sourceCard(file: File, probe: ProbeResult): HTMLElement {
       fact('File size', formatBytes(probe.size)),
     ),
   )
+}
+
+/** " (360p, 240p: x264 (wasm))" when x264 makes some rungs beside the browser's encoder. */
+function encodersNote(plan: LadderPlan): string {
+  const encoders = describeEncoders(plan)
+  return encoders ? ` (${encoders})` : ''
 }
 
 function planTable(plan: LadderPlan): HTMLElement {
@@ -295,6 +302,38 @@ function timeEstimate(plan: LadderPlan): HTMLElement {
   return out
 }
 
+/** "1:02", or for a file that ends early "0:03 (the file says 0:06)". */
+export function lengthOf(probe: ProbeResult): string {
+  const length = formatDuration(probe.duration)
+  return probe.truncated ? `${length} (the file says ${formatDuration(probe.truncated.declared)})` : length
+}
+
+/**
+ * For a file that ends early (truncation.ts): what is missing, what will be published, and how to
+ * publish all of it.
+ */
+export function truncatedNotice(probe: ProbeResult): HTMLElement | null {
+  if (!probe.truncated) return null
+  const kept = formatDuration(probe.duration)
+  return h(
+    'div',
+    { class: 'notice notice-warn truncated-notice', role: 'note', 'aria-labelledby': 'truncated-title' },
+    icon('alert'),
+    h(
+      'div',
+      null,
+      h('strong', { id: 'truncated-title' }, 'This file ends early'),
+      h(
+        'p',
+        null,
+        `It says it is ${formatDuration(probe.truncated.declared)} long, but the picture and sound stop at ${kept}: ` +
+          'the rest is missing from the file, as when a copy or download is cut off. ' +
+          `The ${kept} that is there will be published. To publish the whole video, choose a complete copy of the file.`,
+      ),
+    ),
+  )
+}
+
 /** The file's facts, the movie's fields and the encoding plan (with the track list, `tracks`), with Start. */
 export function renderPlan(
   file: File,
@@ -339,6 +378,7 @@ export function renderPlan(
       },
     },
     h('h2', { id: 'plan-title' }, 'Details'),
+    truncatedNotice(probe),
     h('div', { class: 'field' }, h('label', { for: 'movie-name' }, 'Name'), name),
     h(
       'div',
@@ -361,7 +401,7 @@ export function renderPlan(
       'p',
       { class: 'plan-summary' },
       `About ${formatBytes(estimateBytes(plan))} in ${plan.segmentDuration.toFixed(plan.segmentDuration % 1 ? 3 : 0)}-second parts, ` +
-        'encoded with H.264 on this computer. ',
+        `encoded with H.264 on this computer${encodersNote(plan)}. `,
       timeEstimate(plan),
     ),
     h(

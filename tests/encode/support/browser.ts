@@ -125,6 +125,8 @@ export async function encodeInPage(
     backend?: 'default' | 'ffmpeg.wasm'
     /** Resume: every video rendition starts at segment `from`; `sizes` are the stored segments' bytes. */
     resume?: { from: number; sizes: [string, number][] }
+    /** Options for `planLadder` (who makes the low rungs, for how many cores). */
+    plan?: { lowRungs?: 'x264' | 'browser'; cores?: number }
   } = {},
 ): Promise<PageEncodeResult> {
   return session.page.evaluate(
@@ -142,7 +144,7 @@ export async function encodeInPage(
       if (!file) throw new Error('no file chosen')
       try {
         const probe = await engine.probe(file)
-        const plan = engine.planLadder(probe)
+        const plan = engine.planLadder(probe, options.plan)
         const workers = options.workers ?? engine.defaultWorkers()
         const fractions: number[] = []
         let peakBuffered = 0
@@ -153,7 +155,7 @@ export async function encodeInPage(
         })
         const order: string[] = []
         const controller = new AbortController()
-        const { holdUntilPaused, abortAfter, backend: which, resume, ...encodeOptions } = options
+        const { holdUntilPaused, abortAfter, backend: which, resume, plan: _, ...encodeOptions } = options
         engine.useBackend(
           which === 'ffmpeg.wasm'
             ? engine.ffmpegWasmBackend()

@@ -1,0 +1,90 @@
+/**
+ * @module What native ffmpeg sees in encoded pictures and in awkward sources: the colour tags and
+ * the luma levels a rendition's first frame is stored with, and how much of a cut-off file's media
+ * data is really there.
+ */
+import { execFile } from 'node:child_process'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { initName, mediaName } from '../../../server/lib/dash/names.ts'
+import { ffprobeOutput } from '../../support/media.ts'
+
+const run = promisify(execFile)
+
+export interface StoredColour {
+  /** ffprobe's stream fields: color_range, color_space, color_transfer, color_primaries, pix_fmt. */
+  tags: Record<string, string | undefined>
+  /** Mean stored luma (0–255 code values) of the left and right halves of the first frame, edges left out. */
+  left: number
+  right: number
+}
+
+/**
+ * Reads rendition `id`'s first segment as a player appends it (init + media segment): its colour
+ * tags, and the luma code values of its first frame exactly as stored (no range conversion on the
+ * way out: ffmpeg writes the decoder's own pixel format).
+ */
+export async function storedColour(dir: string, id: string): Promise<StoredColour> {
+  const joined = join(dir, `.colour-${id}.mp4`)
+  await writeFile(
+    joined,
+    Buffer.concat([await readFile(join(dir, initName(id))), await readFile(join(dir, mediaName(id, 1)))]),
+  )
+  const fields = [
+    'width',
+    'height',
+    'pix_fmt',
+    'color_range',
+    'color_space',
+    'color_transfer',
+    'color_primaries',
+  ]
+  const json = await ffprobeOutput([
+    ...['-v', 'error', '-select_streams', 'v:0', '-show_entries', `stream=${fields.join(',')}`],
+    ...['-of', 'json', joined],
+  ])
+  const stream = (JSON.parse(json) as { streams: Record<string, string | number | undefined>[] }).streams[0]!
+  const width = Number(stream.width)
+  const height = Number(stream.height)
+  const { stdout } = await run(
+    'ffmpeg',
+    ['-v', 'error', '-nostdin', '-i', joined, '-frames:v', '1', '-c:v', 'rawvideo', '-f', 'rawvideo', '-'],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  )
+  // Planar YUV: the luma plane comes first, one byte per pixel.
+  const mean = (from: number, to: number) => {
+    let sum = 0
+    let n = 0
+    for (let y = 8; y < height - 8; y++) {
+      for (let x = from; x < to; x++) {
+        sum += stdout[y * width + x]!
+        n++
+      }
+    }
+    return sum / n
+  }
+  const tags = Object.fromEntries(
+    fields.slice(2).map((f) => [f, stream[f] === undefined ? undefined : String(stream[f])]),
+  )
+  return { tags, left: mean(16, width / 2 - 16), right: mean(width / 2 + 16, width - 16) }
+}
+
+/** Seconds of picture and of sound whose packets native ffprobe reads from a file (to its cut, if cut off). */
+export async function readableSeconds(path: string): Promise<{ video: number; audio: number }> {
+  const end = async (stream: string) => {
+    const csv = await ffprobeOutput([
+      ...['-v', 'quiet', '-select_streams', stream, '-show_entries', 'packet=pts_time,duration_time'],
+      ...['-of', 'csv=p=0', path],
+    ])
+    return Math.max(
+      0,
+      ...csv
+        .trim()
+        .split('\n')
+        .map((line) => line.split(',').map(Number))
+        .map(([pts = 0, duration = 0]) => pts + duration),
+    )
+  }
+  return { video: await end('v:0'), audio: await end('a:0') }
+}
