@@ -221,6 +221,8 @@ export async function encodeInBench(
           backend = p.backend
           workers = p.workers
           trace.push({ t: (performance.now() - started) / 1000, fraction: p.fraction, eta: p.eta })
+          // For a sampler outside the page (bench/encode-memory.ts).
+          ;(globalThis as unknown as { __fraction: number }).__fraction = p.fraction
         },
       })) {
         bytes += out.bytes.byteLength
