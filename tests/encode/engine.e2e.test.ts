@@ -81,6 +81,34 @@ async function rendition(out: string, id: string, segments: number) {
 }
 
 /** `count` frames at 30 fps from zero: every one decoded, once, in order, across segment joins. */
+/** The first picture of a file, after `filters`, as packed RGB bytes. */
+async function rgb(path: string, filters: string[]): Promise<Buffer> {
+  const { stdout } = await promisify(execFile)(
+    'ffmpeg',
+    ['-v', 'error', '-i', path, ...filters, '-frames:v', '1', '-pix_fmt', 'rgb24', '-f', 'rawvideo', '-'],
+    { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 },
+  )
+  return stdout
+}
+
+/** The shared memory of the browser's renderer processes (where Chromium keeps pictures drawn on canvases). */
+async function rendererSharedMemory(): Promise<number> {
+  const cdp = await session.browser.newBrowserCDPSession()
+  try {
+    const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
+      processInfo: { type: string; id: number }[]
+    }
+    let bytes = 0
+    for (const p of processInfo.filter((p) => p.type === 'renderer')) {
+      const status = await readFile(`/proc/${p.id}/status`, 'utf8')
+      bytes += Number(/RssShmem:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024
+    }
+    return bytes
+  } finally {
+    await cdp.detach()
+  }
+}
+
 function expectEveryFrame(times: readonly number[], count: number, label: string) {
   expect(times, label).toHaveLength(count)
   for (const [i, t] of times.entries()) expect(t, `${label} frame ${i}`).toBeCloseTo(i / 30, 3)
@@ -283,6 +311,38 @@ describe('encoding engine in Chromium', () => {
       })
       expectEveryFrame(stream.times, frames, r.label)
     }
+  }, 300_000)
+
+  it('makes a preview of every other frame of a 1080p clip without the tab keeping the frames it shrank', async () => {
+    await choose(await makeClip(dir, 'previews.mp4', { width: 1920, height: 1080, seconds: 4 }))
+    const out = await outputDir('previews')
+    // Chromium kept every frame drawn on a canvas as an 8 MB picture in the renderer, up to 512 MB:
+    // 60 previews would be about 500 MB of it.
+    const before = await rendererSharedMemory()
+    const result = await encodeInPage(session, out, { previewEvery: 2 })
+    const grown = (await rendererSharedMemory()) - before
+    expect(result.backend).toBe('webcodecs')
+    expect(result.plan.thumbnails?.step).toBe(2)
+    await expectValidLadder(out, result.plan)
+    expect(result.order.filter((f) => /^thumbs-\d+\.jpg$/.test(f))).toEqual(['thumbs-00001.jpg'])
+    // Tiles 0 and 1 are source frames 0 and 2 as native ffmpeg shrinks them, colours and all.
+    const sheet = await rgb(join(out, 'thumbs-00001.jpg'), [])
+    for (const [cell, frame] of [
+      [0, 0],
+      [1, 2],
+    ] as const) {
+      const tile = Buffer.alloc(160 * 90 * 3)
+      for (let y = 0; y < 90; y++)
+        sheet.copy(tile, y * 480, (y * 1600 + cell * 160) * 3, (y * 1600 + cell * 160 + 160) * 3)
+      const source = await rgb(join(dir, 'previews.mp4'), [
+        '-vf',
+        `select=eq(n\\,${frame}),scale=160:90:flags=area`,
+      ])
+      let difference = 0
+      for (let i = 0; i < tile.length; i++) difference += Math.abs(tile[i]! - source[i]!)
+      expect(difference / tile.length, `tile ${cell}`).toBeLessThan(12)
+    }
+    expect(grown).toBeLessThan(128 * 1024 * 1024)
   }, 300_000)
 
   it('resumes the x264 rungs at the first segment missing, with the rest of the ladder', async () => {

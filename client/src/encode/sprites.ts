@@ -2,7 +2,8 @@
  * @module Seek-bar previews: tiles drawn into JPEG sprite sheets (10 × 10 tiles of about 160 px) by
  * the browser's own encoder, in whatever order the encoders hand them over, each sheet going out as
  * soon as its last tile is in; and at the end the WebVTT thumbnails file that points into them.
- * Both encoders feed it: WebCodecs draws the frames it decoded anyway, ffmpeg.wasm sends raw tiles.
+ * Both encoders feed it: WebCodecs scales down the frames it decoded anyway ({@link TileScaler}),
+ * ffmpeg.wasm sends raw tiles.
  */
 import { spriteName, THUMBNAILS_VTT_NAME } from '../../../server/lib/dash/names.ts'
 import { writeWebVtt } from '../../../server/lib/webvtt.ts'
@@ -111,5 +112,94 @@ export class SpriteSheets {
         })
         .catch((error: unknown) => this.fail(error)),
     )
+  }
+}
+
+/**
+ * Shrinks an RGBA picture to `width` × `height` by averaging the source pixels under each target
+ * pixel (an area filter: no aliasing of fine lines, whatever the ratio).
+ * @example shrinkRgba(frameBytes, 1920, 1080, 160, 90) // a 160 × 90 ImageData's bytes
+ */
+export function shrinkRgba(
+  source: Uint8Array,
+  sourceWidth: number,
+  sourceHeight: number,
+  width: number,
+  height: number,
+): Uint8ClampedArray<ArrayBuffer> {
+  const out = new Uint8ClampedArray(width * height * 4)
+  // The source columns of target column x are [xs[x], xs[x + 1]) (one at least when enlarging).
+  const edges = (from: number, to: number) =>
+    Array.from({ length: to + 1 }, (_, i) => Math.floor((i * from) / to))
+  const xs = edges(sourceWidth, width)
+  const ys = edges(sourceHeight, height)
+  const sums = new Float64Array(width * 3)
+  for (let y = 0; y < height; y++) {
+    sums.fill(0)
+    const y0 = ys[y]!
+    const y1 = Math.max(y0 + 1, ys[y + 1]!)
+    for (let row = y0; row < y1; row++) {
+      const base = row * sourceWidth * 4
+      for (let x = 0; x < width; x++) {
+        const x1 = Math.max(xs[x]! + 1, xs[x + 1]!)
+        let r = 0
+        let g = 0
+        let b = 0
+        for (let k = base + xs[x]! * 4, end = base + x1 * 4; k < end; k += 4) {
+          r += source[k]!
+          g += source[k + 1]!
+          b += source[k + 2]!
+        }
+        sums[x * 3] = sums[x * 3]! + r
+        sums[x * 3 + 1] = sums[x * 3 + 1]! + g
+        sums[x * 3 + 2] = sums[x * 3 + 2]! + b
+      }
+    }
+    for (let x = 0; x < width; x++) {
+      const count = (y1 - y0) * (Math.max(xs[x]! + 1, xs[x + 1]!) - xs[x]!)
+      const o = (y * width + x) * 4
+      out[o] = Math.round(sums[x * 3]! / count)
+      out[o + 1] = Math.round(sums[x * 3 + 1]! / count)
+      out[o + 2] = Math.round(sums[x * 3 + 2]! / count)
+      out[o + 3] = 255
+    }
+  }
+  return out
+}
+
+/**
+ * Preview tiles made from decoded frames without drawing them on a canvas. Chromium keeps every
+ * `VideoFrame` drawn on a canvas as a full-size RGBA picture in its discardable image cache, which
+ * the renderer holds until that cache reaches its 512 MB limit: 8 MB per 1080p tile, so a long
+ * source's previews filled it while a 10 s clip's ten tiles did not (bench/encode-memory.ts). A copy
+ * of the frame as RGBA, shrunk here, is gone once the tile is drawn; one buffer serves every tile.
+ */
+export class TileScaler {
+  private buffer: Uint8Array<ArrayBuffer> | null = null
+  /** Set once the browser cannot copy frames as RGBA: tiles are drawn from the frame instead. */
+  private unsupported = false
+
+  /**
+   * A painter for the tile from `frame` (which the caller keeps open until the painter has run).
+   * @example pipeline.tile(i, await scaler.painter(frame, plan.thumbnails))
+   */
+  async painter(frame: VideoFrame, size: { width: number; height: number }): Promise<TilePainter> {
+    const pixels = this.unsupported ? null : await this.shrink(frame, size).catch(() => null)
+    if (pixels) return (context, x, y) => context.putImageData(pixels, x, y)
+    this.unsupported = true
+    return (context, x, y, width, height) => context.drawImage(frame, x, y, width, height)
+  }
+
+  private async shrink(frame: VideoFrame, size: { width: number; height: number }): Promise<ImageData> {
+    const copy = { format: 'RGBA', colorSpace: 'srgb' } as VideoFrameCopyToOptions
+    const bytes = frame.allocationSize(copy)
+    if (this.buffer?.byteLength !== bytes) this.buffer = new Uint8Array(bytes)
+    const [plane] = await frame.copyTo(this.buffer, copy)
+    const rect = frame.visibleRect
+    const width = rect?.width ?? frame.codedWidth
+    const height = rect?.height ?? frame.codedHeight
+    if (plane?.offset !== 0 || plane.stride !== width * 4) throw new Error('unexpected RGBA layout')
+    const pixels = shrinkRgba(this.buffer, width, height, size.width, size.height)
+    return new ImageData(pixels, size.width, size.height)
   }
 }

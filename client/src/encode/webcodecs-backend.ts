@@ -26,6 +26,7 @@ import { ffmpegFrames } from './hybrid.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
+import { TileScaler } from './sprites.ts'
 import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
 import { X264Rungs, x264Groups } from './x264-rungs.ts'
 
@@ -324,6 +325,7 @@ async function encodeVideo(
 ) {
   const { plan, signal } = pipeline
   const units = [...renditions, ...x264].map((r) => r.unit)
+  const scaler = new TileScaler()
   let n = start
   for await (const frame of frames) {
     try {
@@ -331,9 +333,7 @@ async function encodeVideo(
       const tiles = plan.thumbnails
       if (tiles && n % tiles.step === 0) {
         // The seek-bar preview comes from the frame decoded anyway: a scaled copy, nothing more.
-        pipeline.tile(n / tiles.step, (context, x, y, width, height) =>
-          context.drawImage(frame, x, y, width, height),
-        )
+        pipeline.tile(n / tiles.step, await scaler.painter(frame, tiles))
       }
       for (const rendition of renditions) {
         const m = rendition.slotOf(n)
@@ -371,9 +371,10 @@ async function catchUpTiles(
   firstTimestamp: number,
   fullRate: number,
 ): Promise<void> {
-  const step = pipeline.plan.thumbnails!.step
-  const count = Math.ceil(end / step)
-  const times = Array.from({ length: count }, (_, i) => Math.max(firstTimestamp, (i * step) / fullRate))
+  const tiles = pipeline.plan.thumbnails!
+  const count = Math.ceil(end / tiles.step)
+  const times = Array.from({ length: count }, (_, i) => Math.max(firstTimestamp, (i * tiles.step) / fullRate))
+  const scaler = new TileScaler()
   let i = 0
   for await (const sample of sink.samplesAtTimestamps(times)) {
     if (pipeline.signal.aborted) {
@@ -381,8 +382,13 @@ async function catchUpTiles(
       break
     }
     if (sample) {
-      pipeline.tile(i, (context, x, y, width, height) => sample.draw(context, x, y, width, height))
-      sample.close()
+      const frame = sample.toVideoFrame()
+      try {
+        pipeline.tile(i, await scaler.painter(frame, tiles))
+      } finally {
+        frame.close()
+        sample.close()
+      }
     }
     i++
   }

@@ -127,6 +127,8 @@ export async function encodeInPage(
     resume?: { from: number; sizes: [string, number][] }
     /** Options for `planLadder` (who makes the low rungs, for how many cores). */
     plan?: { lowRungs?: 'x264' | 'browser'; cores?: number }
+    /** A seek-bar preview every this many frames, instead of the plan's. */
+    previewEvery?: number
   } = {},
 ): Promise<PageEncodeResult> {
   return session.page.evaluate(
@@ -144,7 +146,16 @@ export async function encodeInPage(
       if (!file) throw new Error('no file chosen')
       try {
         const probe = await engine.probe(file)
-        const plan = engine.planLadder(probe, options.plan)
+        const planned = engine.planLadder(probe, options.plan)
+        const every = options.previewEvery
+        const fps = planned.renditions[0]!.frameRate
+        const plan =
+          every && planned.thumbnails
+            ? {
+                ...planned,
+                thumbnails: { ...planned.thumbnails, step: every, interval: (every * fps.den) / fps.num },
+              }
+            : planned
         const workers = options.workers ?? engine.defaultWorkers()
         const fractions: number[] = []
         let peakBuffered = 0
@@ -155,7 +166,15 @@ export async function encodeInPage(
         })
         const order: string[] = []
         const controller = new AbortController()
-        const { holdUntilPaused, abortAfter, backend: which, resume, plan: _, ...encodeOptions } = options
+        const {
+          holdUntilPaused,
+          abortAfter,
+          backend: which,
+          resume,
+          plan: _,
+          previewEvery: __,
+          ...encodeOptions
+        } = options
         engine.useBackend(
           which === 'ffmpeg.wasm'
             ? engine.ffmpegWasmBackend()
