@@ -43,6 +43,25 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out
 }
 
+/** What {@link forgetFragments} reaches into: mediabunny 1.61's fragmented MP4 muxer. */
+interface FragmentedMuxer {
+  finalizedChunks?: unknown[]
+  trackDatas?: { finalizedChunks?: unknown[] }[]
+}
+
+/**
+ * Drops the muxer's record of every fragment written so far. mediabunny keeps each fragment's
+ * sample records (about 150 bytes a frame) for the `mfra` index it appends at the end, which the
+ * null target throws away: 6 MB per rung for 24 minutes, 100 MB over a 2-hour ladder, growing
+ * with the length for nothing (bench/encode-memory.ts). A mediabunny that names them otherwise is
+ * left alone: only memory is at stake.
+ */
+function forgetFragments(output: Output): void {
+  const muxer = (output as unknown as { _muxer?: FragmentedMuxer })._muxer
+  if (muxer?.finalizedChunks) muxer.finalizedChunks.length = 0
+  for (const track of muxer?.trackDatas ?? []) if (track.finalizedChunks) track.finalizedChunks.length = 0
+}
+
 /** One rendition's encoder and muxer, fed the frames of the source at the ladder's top frame rate. */
 export class RenditionEncoder {
   /** Its progress row. */
@@ -120,6 +139,7 @@ export class RenditionEncoder {
           }
           this.segments.push({ number, start })
           pipeline.emit({ path: mediaName(id, number), bytes, kind: 'segment', representation: id })
+          forgetFragments(this.output)
         },
       }),
       target: new NullTarget(),
