@@ -49,6 +49,8 @@ export interface TestAppOptions {
   passwords?: PasswordHasher
   /** The caller's address, as a proxy-aware entry would tell it (default: none known). */
   clientIp?: Deps['clientIp']
+  /** The database the app gets, made from the real one (tests/support/db-hooks.ts: code run before a write). */
+  wrapDb?: (db: Db) => Db
 }
 
 export interface TestDeps {
@@ -79,7 +81,7 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
   const url = opts.db === 'memory' ? ':memory:' : `file:${join(dir, 'app.db')}`
   const { db, close } = opts.db === 'unenforced' ? await unenforcedDb(url) : await openLibsqlDb({ url })
   const deps: Deps = {
-    db,
+    db: opts.wrapDb ? opts.wrapDb(db) : db,
     blobs: blobStoreFor(opts.blobs, mediaDir),
     passwords: opts.passwords ?? testHasher,
     config: { ...DEFAULT_CONFIG, ...opts.config },
