@@ -1,7 +1,7 @@
 /**
  * What only the Worker does: page routes answered from the static assets, COOP/COEP from
  * _headers, the ffmpeg cores from R2, a bundle free of node:* modules, the Worker's
- * createsuperuser path, uploads that must declare their length, and the cron trigger's handler. The API itself is covered by
+ * createsuperuser path, and uploads that must declare their length. The API itself is covered by
  * the shared suite (tests/http/); limits that need the R2 calls counted, by platform-limits.test.ts.
  */
 import { execFile } from 'node:child_process'
@@ -133,15 +133,6 @@ describe('ffmpeg cores', () => {
   it('answers a core that is not uploaded, or a name that is not a core, with 404', async () => {
     expect((await fetch(`${w.url}/ffmpeg/core-mt/ffmpeg-core.wasm`)).status).toBe(404)
     expect((await fetch(`${w.url}/ffmpeg/core/secrets.txt`)).status).toBe(404)
-  })
-})
-
-describe('the cron trigger', () => {
-  // What it does is tested in platform-limits.test.ts; here, that workerd reaches the bundle's handler.
-  it('runs the housekeeping to its end when workerd fires the scheduled event', async () => {
-    const res = await fetch(`${w.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent('17 * * * *')}`)
-    expect(await res.text(), w.log()).toBe('ok')
-    expect(res.status).toBe(200)
   })
 })
 
