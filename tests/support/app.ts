@@ -9,9 +9,7 @@
  * @module
  */
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createClient } from '@libsql/client'
@@ -31,6 +29,7 @@ import type { BlobStore } from '../../server/storage/blob-store.ts'
 import { fsBlobStore } from '../../server/storage/fs.ts'
 import { memoryBlobStore } from '../../server/storage/memory.ts'
 import { CLIENT_DIR } from '../setup/build-client.ts'
+import { fileTempDir, untilFileEnds } from './temp-dir.ts'
 
 export interface TestAppOptions {
   /** Where blobs live: in memory (the default), as files under `mediaDir`, or a store the test makes. */
@@ -76,7 +75,7 @@ export const testHasher = createPasswordHasher(nodeScrypt, { ln: 10, r: 8, p: 1 
 
 /** The app's dependencies as entry.node.ts builds them, on throwaway storage. */
 export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
-  const dir = await mkdtemp(join(tmpdir(), 'adh-test-'))
+  const { dir, remove } = await fileTempDir('adh-test-')
   const mediaDir = join(dir, 'media')
   const url = opts.db === 'memory' ? ':memory:' : `file:${join(dir, 'app.db')}`
   const { db, close } = opts.db === 'unenforced' ? await unenforcedDb(url) : await openLibsqlDb({ url })
@@ -88,15 +87,12 @@ export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
   }
-  return {
-    deps,
-    dir,
-    mediaDir,
-    async close() {
-      close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  // Closed (the database, the temp dir) by the test, or else when its file ends.
+  const closeAll = untilFileEnds(async () => {
+    close()
+    await remove()
+  })
+  return { deps, dir, mediaDir, close: closeAll }
 }
 
 /** The database migrated as on a first start, then opened again with foreign keys off. */
