@@ -16,11 +16,12 @@ import type { Db } from '../db/types.ts'
 import { createApp } from './app.ts'
 import { createPasswordHasher } from './auth/password.ts'
 import { nobleScrypt } from './auth/scrypt.noble.ts'
-import { appConfig, parseConfig, WORKER_MAX_FILE_SIZE } from './config.ts'
+import { appConfig, parseConfig, sweepSettings, WORKER_MAX_FILE_SIZE } from './config.ts'
 import type { Deps } from './env.ts'
 import { ffmpegCore } from './ffmpeg.worker.ts'
 import { problemBody, problemResponse } from './lib/problem.ts'
 import { EMBED_HEADERS, EMBED_PATHS, MOVIE_PAGE, PAGE_HEADERS, pageFile } from './pages.ts'
+import { blobSeen, purgeExpired, type SweepReport, storageSweeper } from './services/housekeeping.ts'
 import { moviePageHtml } from './services/page-meta.ts'
 import { type R2BucketLike, r2BlobStore } from './storage/r2.ts'
 
@@ -50,6 +51,8 @@ export interface WorkerEnv {
   PRIVATE_CATALOG?: string
   /** The ABR rule players start with: `ours`, `throughput`, `bola`, `dynamic`. */
   ABR_RULE?: string
+  /** The storage sweep of the cron trigger (`scheduled`): how long a blob without a row is kept. */
+  ORPHAN_GRACE_SECONDS?: string
 }
 
 const CONFIG_VARS = [
@@ -62,14 +65,20 @@ const CONFIG_VARS = [
   'SIGNUP',
   'PRIVATE_CATALOG',
   'ABR_RULE',
+  'ORPHAN_GRACE_SECONDS',
 ] as const
 
-/** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
-export function workerDeps(env: WorkerEnv): Deps {
+/** The settings from the bindings' [vars]; throws a readable error on a bad one. */
+function workerConfig(env: WorkerEnv) {
   const vars: Record<string, string | undefined> = {}
   for (const name of CONFIG_VARS) vars[name] = env[name]
   vars.MAX_FILE_SIZE ||= WORKER_MAX_FILE_SIZE
-  const config = parseConfig(vars)
+  return parseConfig(vars)
+}
+
+/** Builds the dependencies from the bindings; throws a readable error on a bad setting. */
+export function workerDeps(env: WorkerEnv): Deps {
+  const config = workerConfig(env)
   return {
     db: workerDb(env),
     blobs: r2BlobStore(env.MEDIA),
@@ -212,6 +221,24 @@ function guardBody(request: Request): { request: Request; settle: () => Promise<
   }
 }
 
+/**
+ * The cron trigger's housekeeping (wrangler.toml `[triggers]`), what the Node server does on its
+ * timer (services/housekeeping.ts): blobs no row lists (an upload whose isolate died between its
+ * object and its row, the files of a movie whose background delete failed) are logged, then
+ * removed ORPHAN_GRACE_SECONDS later; expired sessions and rate-limit windows are purged. Nothing
+ * lives from one cron run to the next, so first sightings are kept in R2 beside the movies, and
+ * the run's clock is the event's scheduled time.
+ */
+export async function housekeeping(env: WorkerEnv, scheduledTime: number): Promise<SweepReport> {
+  const deps: Deps = { ...workerDeps(env), now: () => scheduledTime }
+  const sweep = storageSweeper(deps, sweepSettings(workerConfig(env)), blobSeen(deps))
+  const report = await sweep()
+  await purgeExpired(deps)
+  const { orphans } = report
+  if (orphans.found > 0) console.warn(`[housekeeping] ${JSON.stringify(report)}`)
+  return report
+}
+
 // Bindings do not change within an isolate, so the app (and its in-memory login limiter) is built once.
 let site: ReturnType<typeof createWorkerApp> | null = null
 
@@ -229,5 +256,19 @@ export default {
     const response = await site.fetch(guarded.request, env, ctx)
     await guarded.settle()
     return response
+  },
+
+  /** The cron trigger: {@link housekeeping}, finished after the event returns. */
+  async scheduled(
+    controller: { scheduledTime: number },
+    env: WorkerEnv,
+    ctx: ExecutionContext,
+  ): Promise<void> {
+    ctx.waitUntil(
+      housekeeping(env, controller.scheduledTime).catch((err: unknown) => {
+        console.error(`[housekeeping] failed: ${(err as Error).message}`)
+        throw err
+      }),
+    )
   },
 }

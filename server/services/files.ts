@@ -244,7 +244,11 @@ export async function writeMovieFile(
     size: bytes.byteLength,
     contentType: contentTypeFor(path),
   })
-  await deps.db.insert(movieFiles).values(fileRow(deps, movieId, path, info))
+  if (!(await insertFileRow(deps, fileRow(deps, movieId, path, info)))) {
+    // The movie was deleted meanwhile (deleting takes no lease).
+    await deps.blobs.delete(movieKey(movieId, path))
+    throw movieNotFound(movieId)
+  }
   runtime.servable.delete(servableKey(movieId, path))
 }
 

@@ -1,7 +1,7 @@
 /**
- * Keeping the database and storage tidy: expired sessions and rate-limit windows, and (Node, on a
- * timer) what crashed uploads leave behind. Run at start, on a timer by the Node entry, from the
- * Worker's cron trigger, and now and then by sign-ins.
+ * Keeping the database and storage tidy: expired sessions and rate-limit windows, and what crashed
+ * uploads and failed deletes leave behind. Run at start and on a timer by the Node entry, from the
+ * Worker's cron trigger (`scheduled` in entry.worker.ts), and now and then by sign-ins.
  * @module
  */
 import { and, eq, gt } from 'drizzle-orm'
@@ -38,6 +38,50 @@ export interface SweepSettings {
   orphanGraceMs: number
 }
 
+/**
+ * Where a sweeper remembers when it first saw each blob without a row, from one run to the next:
+ * in its own memory (a long-lived Node process) or in the store (a Worker, whose cron runs share
+ * nothing else).
+ */
+export interface SeenMemory {
+  load(): Promise<Map<string, number>>
+  save(seen: ReadonlyMap<string, number>): Promise<void>
+}
+
+/** First sightings kept in this process. */
+export function inMemorySeen(): SeenMemory {
+  let kept = new Map<string, number>()
+  return {
+    load: async () => kept,
+    save: async (seen) => {
+      kept = new Map(seen)
+    },
+  }
+}
+
+/** Where {@link blobSeen} keeps its record: outside movies/, which is all the sweep looks at. */
+export const SEEN_KEY = 'housekeeping/orphans-seen.json'
+
+/** First sightings kept as one small JSON blob in the store itself (written only when it changes). */
+export function blobSeen(deps: Pick<Deps, 'blobs'>, key = SEEN_KEY): SeenMemory {
+  let stored = ''
+  return {
+    async load() {
+      const blob = await deps.blobs.get(key)
+      stored = blob ? await new Response(blob.body).text() : ''
+      const parsed = stored ? (JSON.parse(stored) as Record<string, number>) : {}
+      return new Map(Object.entries(parsed))
+    },
+    async save(seen) {
+      const text = JSON.stringify(Object.fromEntries(seen))
+      if (text === stored) return
+      if (seen.size === 0) await deps.blobs.delete(key)
+      else await deps.blobs.put(key, new TextEncoder().encode(text), { contentType: 'application/json' })
+      stored = text
+    },
+  }
+}
+
 export interface SweepReport {
   /** Temporary files (and sidecars of vanished blobs) removed. */
   leftovers: SweepResult
@@ -52,13 +96,19 @@ export interface SweepReport {
  * says their file is being written, in any process. Blobs without a row are logged the first time
  * they are seen and removed on a later run once `orphanGraceMs` have passed, each under its file's
  * lease, so an upload of that path that starts meanwhile is never undone.
+ * When each orphan was first seen is kept in `seen` (this process's memory unless told otherwise).
  * @example const sweep = storageSweeper(deps, { staleMs: 3_600_000, orphanGraceMs: 86_400_000 }); await sweep()
  */
-export function storageSweeper(deps: Deps, settings: SweepSettings): () => Promise<SweepReport> {
-  const firstSeen = new Map<string, number>()
+export function storageSweeper(
+  deps: Deps,
+  settings: SweepSettings,
+  seen: SeenMemory = inMemorySeen(),
+): () => Promise<SweepReport> {
   return async () => {
     const leftovers = await sweepLeftovers(deps, settings.staleMs)
+    const firstSeen = await seen.load()
     const orphans = await reconcile(deps, firstSeen, settings.orphanGraceMs)
+    await seen.save(firstSeen)
     if (leftovers.files > 0 || orphans.found > 0) {
       deps.log?.warn(
         { leftovers, orphans },

@@ -36,21 +36,43 @@ async function visibleDuration(deps: Deps, user: AuthUser, movieId: string): Pro
   return row.duration
 }
 
-/** Writes the caller's row for a movie, whatever was there. */
-async function upsert(
+/**
+ * Writes the caller's row for a movie (`set` on an existing one), in one statement that inserts
+ * only while the movie is one the caller may see: a movie deleted since the caller looked is a
+ * 404, never a foreign-key error, nor an orphan row where the connection does not enforce the
+ * keys (PRAGMA foreign_keys is per connection; libSQL over HTTP does not keep it).
+ * @throws ApiError 404 for a movie the caller may not see
+ */
+async function writeProgress(
   deps: Deps,
   user: AuthUser,
   movieId: string,
-  values: Pick<Progress, 'position' | 'duration' | 'completed' | 'watched'>,
+  values: Omit<Progress, 'userId' | 'movieId'>,
+  set: Partial<Progress>,
 ): Promise<Progress> {
-  const now = currentDate(deps)
-  const row = { ...values, watchedAt: values.watched ? now : null, updatedAt: now }
-  const [written] = await deps.db
+  const value = (v: unknown, as: string) => sql`${v}`.as(as)
+  const [row] = await deps.db
     .insert(progress)
-    .values({ userId: user.id, movieId, ...row })
-    .onConflictDoUpdate({ target: [progress.userId, progress.movieId], set: row })
+    .select(
+      // Every column, in the table's order, from the movie's row: none when it is gone.
+      deps.db
+        .select({
+          userId: value(user.id, 'user_id'),
+          movieId: movies.id,
+          position: value(values.position, 'position'),
+          duration: value(values.duration, 'duration'),
+          completed: value(values.completed ? 1 : 0, 'completed'),
+          watched: value(values.watched ? 1 : 0, 'watched'),
+          watchedAt: value(values.watchedAt?.getTime() ?? null, 'watched_at'),
+          updatedAt: value(values.updatedAt.getTime(), 'updated_at'),
+        })
+        .from(movies)
+        .where(and(eq(movies.id, movieId), visibleTo(user))),
+    )
+    .onConflictDoUpdate({ target: [progress.userId, progress.movieId], set })
     .returning()
-  return written!
+  if (!row) throw movieNotFound(movieId)
+  return row
 }
 
 /**
@@ -59,8 +81,7 @@ async function upsert(
  * end is the end. The duration is the player's: it reads it from the movie's own manifest, and
  * whatever a caller sends only ever concerns their own progress.
  *
- * One short statement, since the player sends this every 10 s per viewer: the row is written only
- * if the movie is one the caller may see.
+ * One short statement, since the player sends this every 10 s per viewer.
  * @throws ApiError 404 for a movie the caller may not see
  */
 export async function saveProgress(
@@ -69,40 +90,30 @@ export async function saveProgress(
   movieId: string,
   input: SaveProgressInput,
 ): Promise<ProgressJson> {
-  const now = currentDate(deps).getTime()
+  const now = currentDate(deps)
   const position = Math.min(input.position, input.duration)
   const completed = isCompleted(position, input.duration)
-  const value = (v: unknown, as: string) => sql`${v}`.as(as)
-  const [row] = await deps.db
-    .insert(progress)
-    .select(
-      deps.db
-        .select({
-          userId: value(user.id, 'user_id'),
-          movieId: movies.id,
-          position: value(position, 'position'),
-          duration: value(input.duration, 'duration'),
-          completed: value(completed ? 1 : 0, 'completed'),
-          watched: value(completed ? 1 : 0, 'watched'),
-          watchedAt: value(completed ? now : null, 'watched_at'),
-          updatedAt: value(now, 'updated_at'),
-        })
-        .from(movies)
-        .where(and(eq(movies.id, movieId), visibleTo(user))),
-    )
-    .onConflictDoUpdate({
-      target: [progress.userId, progress.movieId],
-      set: {
-        position,
-        duration: input.duration,
-        completed,
-        // Watched is sticky: watching again from the start keeps it; only marking unwatched clears it.
-        ...(completed ? { watched: true, watchedAt: new Date(now) } : {}),
-        updatedAt: new Date(now),
-      },
-    })
-    .returning()
-  if (!row) throw movieNotFound(movieId)
+  const row = await writeProgress(
+    deps,
+    user,
+    movieId,
+    {
+      position,
+      duration: input.duration,
+      completed,
+      watched: completed,
+      watchedAt: completed ? now : null,
+      updatedAt: now,
+    },
+    {
+      position,
+      duration: input.duration,
+      completed,
+      // Watched is sticky: watching again from the start keeps it; only marking unwatched clears it.
+      ...(completed ? { watched: true, watchedAt: now } : {}),
+      updatedAt: now,
+    },
+  )
   return progressToJson(row)
 }
 
@@ -119,13 +130,16 @@ export async function markWatched(
     .from(progress)
     .where(and(eq(progress.userId, user.id), eq(progress.movieId, movieId)))
   const duration = known ?? existing?.duration ?? 0
-  const row = await upsert(deps, user, movieId, {
+  const now = currentDate(deps)
+  const row = {
     position: watched ? duration : 0,
     duration,
     completed: watched,
     watched,
-  })
-  return progressToJson(row)
+    watchedAt: watched ? now : null,
+    updatedAt: now,
+  }
+  return progressToJson(await writeProgress(deps, user, movieId, row, row))
 }
 
 /** The caller's progress on a movie they may see, or a 404 when there is none. */

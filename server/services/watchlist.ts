@@ -3,7 +3,7 @@
  * ever read or changed: every function takes the caller and keys on their id.
  * @module
  */
-import { and, desc, eq, isNotNull, lt, or } from 'drizzle-orm'
+import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm'
 import { movies, series, watchlist } from '../../db/schema.ts'
 import { type AuthUser, currentDate, type Deps } from '../env.ts'
 import * as cursors from '../lib/cursor.ts'
@@ -50,13 +50,26 @@ export async function addToWatchlist(
   id: string,
 ): Promise<{ entry: WatchlistEntryJson; created: boolean }> {
   const kind = await itemKind(deps, user, id)
+  const item = kind === 'movie' ? movies : series
+  const at = (v: unknown, as: string) => sql`${v}`.as(as)
+  // Inserted only while the item still exists (and is visible): one deleted since itemKind looked
+  // is a 404, never a foreign-key error, nor an orphan row where the connection does not enforce
+  // the keys (PRAGMA foreign_keys is per connection; libSQL over HTTP does not keep it).
   const inserted = await deps.db
     .insert(watchlist)
-    .values({
-      userId: user.id,
-      ...(kind === 'movie' ? { movieId: id } : { seriesId: id }),
-      addedAt: currentDate(deps),
-    })
+    .select(
+      // Every column, in the table's order, from the item's row: none when it is gone.
+      deps.db
+        .select({
+          seq: at(null, 'seq'),
+          userId: at(user.id, 'user_id'),
+          movieId: kind === 'movie' ? movies.id : at(null, 'movie_id'),
+          seriesId: kind === 'series' ? series.id : at(null, 'series_id'),
+          addedAt: at(currentDate(deps).getTime(), 'added_at'),
+        })
+        .from(item)
+        .where(and(eq(item.id, id), kind === 'movie' ? visibleTo(user) : seriesVisibleTo(user))),
+    )
     .onConflictDoNothing()
     .returning({ addedAt: watchlist.addedAt })
   const [row] = inserted.length
@@ -65,7 +78,8 @@ export async function addToWatchlist(
         .select({ addedAt: watchlist.addedAt })
         .from(watchlist)
         .where(and(eq(watchlist.userId, user.id), eq(column(kind), id)))
-  return { entry: { id, kind, addedAt: row!.addedAt.toISOString() }, created: inserted.length > 0 }
+  if (!row) throw notFound(id)
+  return { entry: { id, kind, addedAt: row.addedAt.toISOString() }, created: inserted.length > 0 }
 }
 
 /** Takes a movie or series off the caller's list; idempotent (not there is fine). */

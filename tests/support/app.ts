@@ -9,9 +9,7 @@
  * @module
  */
 import { once } from 'node:events'
-import { mkdtemp, rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createClient } from '@libsql/client'
@@ -31,6 +29,7 @@ import type { BlobStore } from '../../server/storage/blob-store.ts'
 import { fsBlobStore } from '../../server/storage/fs.ts'
 import { memoryBlobStore } from '../../server/storage/memory.ts'
 import { CLIENT_DIR } from '../setup/build-client.ts'
+import { fileTempDir, untilFileEnds } from './temp-dir.ts'
 
 export interface TestAppOptions {
   /** Where blobs live: in memory (the default), as files under `mediaDir`, or a store the test makes. */
@@ -49,6 +48,8 @@ export interface TestAppOptions {
   passwords?: PasswordHasher
   /** The caller's address, as a proxy-aware entry would tell it (default: none known). */
   clientIp?: Deps['clientIp']
+  /** The database the app gets, made from the real one (tests/support/db-hooks.ts: code run before a write). */
+  wrapDb?: (db: Db) => Db
 }
 
 export interface TestDeps {
@@ -74,27 +75,24 @@ export const testHasher = createPasswordHasher(nodeScrypt, { ln: 10, r: 8, p: 1 
 
 /** The app's dependencies as entry.node.ts builds them, on throwaway storage. */
 export async function testDeps(opts: TestAppOptions = {}): Promise<TestDeps> {
-  const dir = await mkdtemp(join(tmpdir(), 'adh-test-'))
+  const { dir, remove } = await fileTempDir('adh-test-')
   const mediaDir = join(dir, 'media')
   const url = opts.db === 'memory' ? ':memory:' : `file:${join(dir, 'app.db')}`
   const { db, close } = opts.db === 'unenforced' ? await unenforcedDb(url) : await openLibsqlDb({ url })
   const deps: Deps = {
-    db,
+    db: opts.wrapDb ? opts.wrapDb(db) : db,
     blobs: blobStoreFor(opts.blobs, mediaDir),
     passwords: opts.passwords ?? testHasher,
     config: { ...DEFAULT_CONFIG, ...opts.config },
     ...(opts.now ? { now: opts.now } : {}),
     ...(opts.clientIp ? { clientIp: opts.clientIp } : {}),
   }
-  return {
-    deps,
-    dir,
-    mediaDir,
-    async close() {
-      close()
-      await rm(dir, { recursive: true, force: true })
-    },
-  }
+  // Closed (the database, the temp dir) by the test, or else when its file ends.
+  const closeAll = untilFileEnds(async () => {
+    close()
+    await remove()
+  })
+  return { deps, dir, mediaDir, close: closeAll }
 }
 
 /** The database migrated as on a first start, then opened again with foreign keys off. */

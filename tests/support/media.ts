@@ -5,11 +5,11 @@
  * @module
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { sha256Of } from './bytes.ts'
+import { fileTempDir } from './temp-dir.ts'
 
 const run = promisify(execFile)
 const QUIET = ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y']
@@ -308,7 +308,8 @@ export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
   const ladder = opts.ladder ?? SMALL_LADDER
   const segment = opts.segmentSeconds ?? 1
   const top = ladder[0]!
-  const dir = await mkdtemp(join(tmpdir(), 'adh-dash-'))
+  // Removed by cleanup(), or when the test file ends for a test that does not call it.
+  const { dir, remove } = await fileTempDir('adh-dash-')
   const split = ladder.map((_, i) => `[v${i}]`).join('')
   const scales = ladder.map((r, i) => `[v${i}]scale=${r.width}:${r.height}[o${i}]`).join(';')
   const gop = String(30 * segment)
@@ -351,7 +352,7 @@ export async function makeDash(opts: DashOptions = {}): Promise<DashMovie> {
     files: (await readdir(dir)).sort(),
     bytes,
     sha256: async (path) => sha256Of(await bytes(path)),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: remove,
   }
 }
 

@@ -3,18 +3,20 @@
  * process on Miniflare's D1 and R2 with the bindings and [vars] of wrangler.toml, reached through
  * wrangler's getPlatformProxy(), the D1 migrated by `wrangler d1 migrations apply` as a deployment
  * is. Here the R2 calls a request makes can be counted and held, which wrangler dev does not allow
- * (and workerd does not enforce the platform's subrequest limits locally).
+ * (and workerd does not enforce the platform's subrequest limits locally). The cron trigger's
+ * `scheduled` is called here too, with the scheduled times a test chooses.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ExecutionContext } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { getPlatformProxy } from 'wrangler'
+import { getPlatformProxy, unstable_readConfig } from 'wrangler'
 import { wrangler } from '../../scripts/wrangler.ts'
 import { createApiToken } from '../../server/auth/tokens.ts'
 import { WORKER_MAX_FILE_SIZE } from '../../server/config.ts'
 import worker, { type WorkerEnv, workerDeps } from '../../server/entry.worker.ts'
+import { SEEN_KEY } from '../../server/services/housekeeping.ts'
 import { createUser } from '../../server/services/users.ts'
 import type { R2BucketLike } from '../../server/storage/r2.ts'
 import { testHasher } from '../support/app.ts'
@@ -217,5 +219,62 @@ describe('upload size on the Worker', () => {
     // connection's body consumed), and never stored.
     expect(state.pulled).toBe(256 * 1024)
     expect((await proxy.env.MEDIA.list({ prefix: `movies/${id}/` })).objects).toEqual([])
+  })
+})
+
+describe('the cron trigger on the Worker', () => {
+  const DAY = 86_400_000
+
+  /** Runs the Worker's `scheduled` as the cron would at `time`, and what it left to finish after. */
+  async function cron(time: number) {
+    const { ctx, pending } = executionContext()
+    await worker.scheduled({ scheduledTime: time }, env, ctx)
+    expect(pending).toHaveLength(1)
+    await Promise.all(pending)
+  }
+
+  const keys = async (prefix: string) =>
+    (await proxy.env.MEDIA.list({ prefix })).objects.map((o) => o.key).sort()
+
+  it('is set in wrangler.toml', async () => {
+    const config = unstable_readConfig({ config: CONFIG })
+    expect(config.triggers.crons).toHaveLength(1)
+  })
+
+  it("removes the files a failed delete left, after the grace period, and keeps a live movie's", async () => {
+    const created = await call('/api/movies', {
+      method: 'POST',
+      headers: { ...asAdmin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Live' }),
+    })
+    const { id: live } = (await created.json()) as { id: string }
+    const bytes = new TextEncoder().encode('segment')
+    const put = await call(`/api/movies/${live}/files/v/seg-1.m4s`, {
+      method: 'PUT',
+      headers: { ...asAdmin, 'x-content-sha256': sha256Of(bytes), 'content-length': String(bytes.length) },
+      body: bytes,
+    })
+    expect(put.status).toBe(201)
+    // What a movie deleted on the Worker leaves when the removal of its files after the answer fails.
+    const gone = 'GoneGoneGone0001'
+    for (const path of ['manifest.mpd', 'v/init.mp4', 'v/seg-1.m4s']) {
+      await proxy.env.MEDIA.put(`movies/${gone}/${path}`, bytes)
+    }
+
+    const start = Date.now()
+    await cron(start)
+    // Seen and reported, kept for the grace period (wrangler.toml: a day); a later run knows when
+    // it was first seen although no memory of the isolate is shared between runs.
+    expect(await keys(`movies/${gone}/`)).toHaveLength(3)
+    expect(await keys(SEEN_KEY)).toEqual([SEEN_KEY])
+    await cron(start + DAY / 2)
+    expect(await keys(`movies/${gone}/`)).toHaveLength(3)
+
+    await cron(start + DAY + 60_000)
+    expect(await keys(`movies/${gone}/`)).toEqual([])
+    expect(await keys(`movies/${live}/`)).toEqual([`movies/${live}/v/seg-1.m4s`])
+    expect(await keys(SEEN_KEY)).toEqual([])
+    const file = await call(`/api/movies/${live}/files`, { headers: asAdmin })
+    expect(await file.json()).toMatchObject({ items: [{ path: 'v/seg-1.m4s' }] })
   })
 })

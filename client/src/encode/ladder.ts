@@ -259,6 +259,18 @@ export function describeRendition(r: VideoRendition): string {
 }
 
 /**
+ * The x264 rungs shared out between workers: one each where the machine has cores to spare beside
+ * the browser's encoders and the page, else one worker for all of them (two cores).
+ */
+export function x264Groups(
+  renditions: readonly VideoRendition[],
+  cores = globalThis.navigator?.hardwareConcurrency || 2,
+): VideoRendition[][] {
+  if (renditions.length === 0) return []
+  return cores > 3 ? renditions.map((r) => [r]) : [[...renditions]]
+}
+
+/**
  * Which rungs x264 in ffmpeg.wasm encodes beside the browser's encoder, for the plan shown before
  * encoding ("360p, 240p: x264 (wasm)"), or null when the browser's encoder does them all.
  */

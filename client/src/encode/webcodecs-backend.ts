@@ -23,12 +23,13 @@ import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
 import { ffmpegFrames } from './hybrid.ts'
+import { x264Groups } from './ladder.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
 import { TileScaler } from './sprites.ts'
 import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
-import { X264Rungs, x264Groups } from './x264-rungs.ts'
+import { X264Rungs } from './x264-rungs.ts'
 
 /** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
 type Ready =

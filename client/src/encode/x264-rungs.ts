@@ -80,18 +80,6 @@ export function rawLayout(frame: VideoFrame): {
   }
 }
 
-/**
- * The x264 rungs shared out between workers: one each where the machine has cores to spare beside
- * the browser's encoders and the page, else one worker for all of them (two cores).
- */
-export function x264Groups(
-  renditions: readonly VideoRendition[],
-  cores = globalThis.navigator?.hardwareConcurrency || 2,
-): VideoRendition[][] {
-  if (renditions.length === 0) return []
-  return cores > 3 ? renditions.map((r) => [r]) : [[...renditions]]
-}
-
 /** Rungs of a plan that x264 encodes beside the browser's encoders, in one ffmpeg.wasm worker. */
 export class X264Rungs {
   /** Their progress row (one for the worker, shared by its rungs). */

@@ -2,9 +2,13 @@
  * @module What an upload will cost before it starts: the output size from the plan's bitrates, and
  * the encoding time on this machine from a one-second calibration (the browser's H.264 encoder
  * encoding a moving, noisy 720p picture as fast as it can), scaled by the pixels the ladder needs.
- * Sources the browser cannot decode go to ffmpeg.wasm, measured at about eight times slower.
+ * Sources the browser cannot decode go to ffmpeg.wasm, measured at about eight times slower. Rungs
+ * the plan gives to x264 in ffmpeg.wasm (ladder.ts, `x264Rungs`) run beside the browser's encoders,
+ * one thread per worker at X264_PIXEL_COST times their time per pixel: the estimate is the longer
+ * of the browser's encoders sharing the cores with the x264 workers, and the slowest x264 worker.
  */
-import type { LadderPlan } from '../encode/types.ts'
+import { X264_PIXEL_COST, x264Groups } from '../encode/ladder.ts'
+import type { LadderPlan, VideoRendition } from '../encode/types.ts'
 import { estimateBytes } from './session.ts'
 
 /** Encoded pixels per second this machine manages, or null when it has no WebCodecs H.264 encoder. */
@@ -76,22 +80,39 @@ export interface Cost {
   engine: 'webcodecs' | 'ffmpeg.wasm'
 }
 
-/** The estimated size and encoding time of a plan, from the calibration. */
-export function estimateCost(plan: LadderPlan, calibration: Calibration): Cost {
+/** Pixels the rungs encode in the whole source. */
+const pixelsOf = (rungs: readonly VideoRendition[], duration: number) =>
+  rungs.reduce((sum, r) => sum + r.width * r.height * (r.frameRate.num / r.frameRate.den) * duration, 0)
+
+/**
+ * The estimated size and encoding time of a plan, from the calibration, on a machine of `cores`
+ * (this one's by default).
+ */
+export function estimateCost(
+  plan: LadderPlan,
+  calibration: Calibration,
+  cores = globalThis.navigator?.hardwareConcurrency || 2,
+): Cost {
   const bytes = estimateBytes(plan)
   const source = plan.source
   const browser = calibration !== null && BROWSER_DECODES.has(source.videoCodec) && !source.interlaced
-  const pixels = plan.renditions.reduce(
-    (sum, r) => sum + r.width * r.height * (r.frameRate.num / r.frameRate.den) * source.duration,
-    0,
-  )
   if (!calibration) return { bytes, seconds: null, engine: 'ffmpeg.wasm' }
-  const seconds = (pixels / calibration.pixelsPerSecond) * DECODE_OVERHEAD
-  return {
-    bytes,
-    seconds: browser ? seconds : seconds * WASM_FACTOR,
-    engine: browser ? 'webcodecs' : 'ffmpeg.wasm',
+  const { pixelsPerSecond } = calibration
+  if (!browser) {
+    const seconds = (pixelsOf(plan.renditions, source.duration) / pixelsPerSecond) * DECODE_OVERHEAD
+    return { bytes, seconds: seconds * WASM_FACTOR, engine: 'ffmpeg.wasm' }
   }
+  const x264 = plan.renditions.filter((r) => r.x264)
+  const own = plan.renditions.filter((r) => !r.x264)
+  const encoders = (pixelsOf(own, source.duration) / pixelsPerSecond) * DECODE_OVERHEAD
+  // One thread each; X264_PIXEL_COST was measured on two cores, where the browser's encoders run
+  // at the calibrated speed, which grows with the cores as x264's one thread does not.
+  const workers = x264Groups(x264, cores).map(
+    (group) =>
+      (pixelsOf(group, source.duration) * X264_PIXEL_COST * Math.max(1, cores / 2)) / pixelsPerSecond,
+  )
+  const shared = encoders + workers.reduce((sum, s) => sum + s, 0) / cores
+  return { bytes, seconds: Math.max(shared, ...workers), engine: 'webcodecs' }
 }
 
 /** "about 12 min", "about 1 h 10 min". */
