@@ -8,12 +8,20 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LadderPlan } from '../../client/src/encode/types.ts'
 import { parseMpd, timelineSeconds } from '../../server/lib/dash/index.ts'
 import { initName, mediaName } from '../../server/lib/dash/names.ts'
-import { makeClip, makeFullRangeClip, makeTextFile, makeTruncatedClip } from '../support/media.ts'
+import {
+  COLOUR_BARS,
+  makeClip,
+  makeColourBarsClip,
+  makeFullRangeClip,
+  makeTextFile,
+  makeTruncatedClip,
+} from '../support/media.ts'
 import { allowFileSaving, type EngineSession, encodeInPage, openEngine } from './support/browser.ts'
 import { expectValidLadder } from './support/check-dash.ts'
-import { readableSeconds, storedColour } from './support/picture.ts'
+import { barColours, firstSegment, readableSeconds, storedColour } from './support/picture.ts'
 
 let session: EngineSession
 let dir: string
@@ -84,6 +92,37 @@ async function rendition(out: string, id: string, segments: number) {
 function expectEveryFrame(times: readonly number[], count: number, label: string) {
   expect(times, label).toHaveLength(count)
   for (const [i, t] of times.entries()) expect(t, `${label} frame ${i}`).toBeCloseTo(i / 30, 3)
+}
+
+/**
+ * Every rendition of `plan` in `out` is tagged `tags` (TV range, 8-bit 4:2:0), and shows the colour
+ * bars of `source` as the source shows them: each bar's RGB, decoded by ffmpeg honouring the tags of
+ * each, within a few levels (a wrong matrix moves them by up to 21, measured).
+ */
+async function expectTrueColours(
+  out: string,
+  plan: LadderPlan,
+  source: string,
+  tags: Record<string, string>,
+) {
+  const original = await barColours(source, COLOUR_BARS.length)
+  // The source is what it claims: the bars as painted, through its own tags.
+  for (const [i, bar] of original.entries())
+    for (const c of [0, 1, 2])
+      expect(Math.abs(bar[c]! - COLOUR_BARS[i]![c]!), `source bar ${i}`).toBeLessThan(6)
+  for (const r of plan.renditions) {
+    expect((await storedColour(out, r.id)).tags, r.label).toEqual({
+      pix_fmt: 'yuv420p',
+      color_range: 'tv',
+      ...tags,
+    })
+    const shown = await barColours(await firstSegment(out, r.id), COLOUR_BARS.length)
+    const off = Math.max(...shown.flatMap((bar, i) => bar.map((v, c) => Math.abs(v - original[i]![c]!))))
+    expect(
+      off,
+      `${r.label}${r.x264 ? ' (x264)' : ''}: ${JSON.stringify(shown.map((b) => b.map(Math.round)))}`,
+    ).toBeLessThan(6)
+  }
 }
 
 async function choose(path: string) {
@@ -194,6 +233,32 @@ describe.each([
       expect(Math.abs(colour.left - 16), `${id} black at ${colour.left}`).toBeLessThan(7)
       expect(Math.abs(colour.right - 235), `${id} white at ${colour.right}`).toBeLessThan(7)
     }
+  }, 180_000)
+
+  it('publishes a BT.601 DVD-style clip tagged BT.601 on every rung, x264’s included, its colours unshifted', async () => {
+    const source = await makeColourBarsClip(dir, 'ntsc-dvd.mp4', {
+      width: 720,
+      height: 480,
+      seconds: 2,
+      tags: 'smpte170m',
+    })
+    await choose(source)
+    const out = await outputDir('bt601')
+    // Planned for a machine with cores to spare: x264 makes the low rungs beside the browser's encoder.
+    const result = await encodeInPage(session, out, { backend, plan: { cores: 16 } })
+    expect(result.backend).toBe(expected)
+    expect(result.probe.colour).toEqual({
+      matrix: 'smpte170m',
+      primaries: 'smpte170m',
+      transfer: 'smpte170m',
+    })
+    if (expected === 'webcodecs') expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
+    await expectValidLadder(out, result.plan)
+    await expectTrueColours(out, result.plan, source, {
+      color_space: 'smpte170m',
+      color_primaries: 'smpte170m',
+      color_transfer: 'smpte170m',
+    })
   }, 180_000)
 
   it('publishes what a cut-off file really holds, not the length its header declares', async () => {
@@ -333,6 +398,47 @@ describe('encoding engine in Chromium', () => {
     expect(count).toBeGreaterThanOrEqual(4 * 30)
     expect(report.segmentsPerRendition).toBe(Math.ceil(count / result.plan.renditions[0]!.gop))
     expect(await decodedFrames(join(out, 'manifest.mpd'))).toEqual({ pixFmt: 'yuv420p', count })
+  }, 180_000)
+
+  it('publishes an untagged NTSC-size clip as BT.601, as players take it, whatever the browser’s decoder calls it', async () => {
+    const source = await makeColourBarsClip(dir, 'untagged-sd.mp4', {
+      width: 720,
+      height: 480,
+      seconds: 2,
+      tags: null,
+    })
+    await choose(source)
+    const out = await outputDir('untagged-sd')
+    const result = await encodeInPage(session, out, { plan: { cores: 16 } })
+    expect(result.backend).toBe('webcodecs')
+    expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
+    await expectValidLadder(out, result.plan)
+    await expectTrueColours(out, result.plan, source, {
+      color_space: 'smpte170m',
+      color_primaries: 'smpte170m',
+      color_transfer: 'smpte170m',
+    })
+  }, 180_000)
+
+  it('publishes an untagged PAL-size HEVC clip (hybrid) as BT.601, as players take it, its colours unshifted', async () => {
+    const source = await makeColourBarsClip(dir, 'pal.mkv', {
+      width: 720,
+      height: 576,
+      seconds: 2,
+      tags: null,
+      codec: 'hevc',
+    })
+    await choose(source)
+    const out = await outputDir('pal')
+    const result = await encodeInPage(session, out, { plan: { cores: 16 } })
+    expect(result.backend).toBe('hybrid')
+    expect(result.probe.colour).toEqual({ matrix: null, primaries: null, transfer: null })
+    await expectValidLadder(out, result.plan)
+    await expectTrueColours(out, result.plan, source, {
+      color_space: 'bt470bg',
+      color_primaries: 'bt470bg',
+      color_transfer: 'smpte170m',
+    })
   }, 180_000)
 
   it('resumes a hybrid encode at its second segment: only the missing segments come out, and the ladder plays through', async () => {
