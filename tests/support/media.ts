@@ -173,7 +173,13 @@ export async function makeChannelsClip(
     ...[
       '-filter_complex',
       `[1:a]asplit=${layouts.length}${layouts.map((_, i) => `[s${i}]`).join('')};` +
-        layouts.map((layout, i) => `[s${i}]aformat=channel_layouts=${layout}[a${i}]`).join(';'),
+        // aformat alone would put a mono tone on the centre channel only.
+        layouts
+          .map(
+            (layout, i) =>
+              `[s${i}]aformat=channel_layouts=${layout},aeval=exprs=0.5*sin(440*2*PI*t):c=same[a${i}]`,
+          )
+          .join(';'),
     ],
     ...['-map', '0:v', ...layouts.flatMap((_, i) => ['-map', `[a${i}]`])],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k'],
