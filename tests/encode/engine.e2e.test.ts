@@ -259,7 +259,7 @@ describe.each([
       color_primaries: 'smpte170m',
       color_transfer: 'smpte170m',
     })
-  }, 180_000)
+  }, 300_000)
 
   it('publishes what a cut-off file really holds, not the length its header declares', async () => {
     // 6 s declared, the data cut off after about 3.5 s: what an interrupted copy leaves.
@@ -418,7 +418,7 @@ describe('encoding engine in Chromium', () => {
       color_primaries: 'smpte170m',
       color_transfer: 'smpte170m',
     })
-  }, 180_000)
+  }, 300_000)
 
   it('publishes an untagged PAL-size HEVC clip (hybrid) as BT.601, as players take it, its colours unshifted', async () => {
     const source = await makeColourBarsClip(dir, 'pal.mkv', {
@@ -439,7 +439,7 @@ describe('encoding engine in Chromium', () => {
       color_primaries: 'bt470bg',
       color_transfer: 'smpte170m',
     })
-  }, 180_000)
+  }, 300_000)
 
   it('resumes a hybrid encode at its second segment: only the missing segments come out, and the ladder plays through', async () => {
     await choose(
