@@ -13,6 +13,7 @@ import { parseMpd, timelineSeconds } from '../../server/lib/dash/index.ts'
 import { initName, mediaName } from '../../server/lib/dash/names.ts'
 import {
   COLOUR_BARS,
+  type ColourBarsSpec,
   makeClip,
   makeColourBarsClip,
   makeFullRangeClip,
@@ -123,6 +124,29 @@ async function expectTrueColours(
       `${r.label}${r.x264 ? ' (x264)' : ''}: ${JSON.stringify(shown.map((b) => b.map(Math.round)))}`,
     ).toBeLessThan(6)
   }
+}
+
+/** BT.601 tags as ffprobe prints them: NTSC's (525 lines) and PAL's (625), in TV range. */
+const NTSC_TAGS = { color_space: 'smpte170m', color_primaries: 'smpte170m', color_transfer: 'smpte170m' }
+const PAL_TAGS = { color_space: 'bt470bg', color_primaries: 'bt470bg', color_transfer: 'smpte170m' }
+
+/**
+ * Encodes colour bars made to `spec`, planned for a machine with cores to spare (x264 makes the low
+ * rungs beside the browser's encoder), into a valid ladder whose every rung shows them unshifted.
+ */
+async function encodeBars(
+  name: string,
+  spec: ColourBarsSpec,
+  tags: Record<string, string>,
+  backend: 'default' | 'ffmpeg.wasm' = 'default',
+) {
+  const source = await makeColourBarsClip(dir, name, spec)
+  await choose(source)
+  const out = await outputDir(name.replace(/\W/g, '-'))
+  const result = await encodeInPage(session, out, { backend, plan: { cores: 16 } })
+  await expectValidLadder(out, result.plan)
+  await expectTrueColours(out, result.plan, source, tags)
+  return result
 }
 
 async function choose(path: string) {
@@ -236,16 +260,8 @@ describe.each([
   }, 180_000)
 
   it('publishes a BT.601 DVD-style clip tagged BT.601 on every rung, x264’s included, its colours unshifted', async () => {
-    const source = await makeColourBarsClip(dir, 'ntsc-dvd.mp4', {
-      width: 720,
-      height: 480,
-      seconds: 2,
-      tags: 'smpte170m',
-    })
-    await choose(source)
-    const out = await outputDir('bt601')
-    // Planned for a machine with cores to spare: x264 makes the low rungs beside the browser's encoder.
-    const result = await encodeInPage(session, out, { backend, plan: { cores: 16 } })
+    const spec = { width: 720, height: 480, seconds: 2, tags: 'smpte170m' } as const
+    const result = await encodeBars('ntsc-dvd.mp4', spec, NTSC_TAGS, backend)
     expect(result.backend).toBe(expected)
     expect(result.probe.colour).toEqual({
       matrix: 'smpte170m',
@@ -253,12 +269,6 @@ describe.each([
       transfer: 'smpte170m',
     })
     if (expected === 'webcodecs') expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
-    await expectValidLadder(out, result.plan)
-    await expectTrueColours(out, result.plan, source, {
-      color_space: 'smpte170m',
-      color_primaries: 'smpte170m',
-      color_transfer: 'smpte170m',
-    })
   }, 300_000)
 
   it('publishes what a cut-off file really holds, not the length its header declares', async () => {
@@ -401,44 +411,17 @@ describe('encoding engine in Chromium', () => {
   }, 180_000)
 
   it('publishes an untagged NTSC-size clip as BT.601, as players take it, whatever the browser’s decoder calls it', async () => {
-    const source = await makeColourBarsClip(dir, 'untagged-sd.mp4', {
-      width: 720,
-      height: 480,
-      seconds: 2,
-      tags: null,
-    })
-    await choose(source)
-    const out = await outputDir('untagged-sd')
-    const result = await encodeInPage(session, out, { plan: { cores: 16 } })
+    const spec = { width: 720, height: 480, seconds: 2, tags: null }
+    const result = await encodeBars('untagged-sd.mp4', spec, NTSC_TAGS)
     expect(result.backend).toBe('webcodecs')
     expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
-    await expectValidLadder(out, result.plan)
-    await expectTrueColours(out, result.plan, source, {
-      color_space: 'smpte170m',
-      color_primaries: 'smpte170m',
-      color_transfer: 'smpte170m',
-    })
   }, 300_000)
 
   it('publishes an untagged PAL-size HEVC clip (hybrid) as BT.601, as players take it, its colours unshifted', async () => {
-    const source = await makeColourBarsClip(dir, 'pal.mkv', {
-      width: 720,
-      height: 576,
-      seconds: 2,
-      tags: null,
-      codec: 'hevc',
-    })
-    await choose(source)
-    const out = await outputDir('pal')
-    const result = await encodeInPage(session, out, { plan: { cores: 16 } })
+    const spec = { width: 720, height: 576, seconds: 2, tags: null, codec: 'hevc' } as const
+    const result = await encodeBars('pal.mkv', spec, PAL_TAGS)
     expect(result.backend).toBe('hybrid')
     expect(result.probe.colour).toEqual({ matrix: null, primaries: null, transfer: null })
-    await expectValidLadder(out, result.plan)
-    await expectTrueColours(out, result.plan, source, {
-      color_space: 'bt470bg',
-      color_primaries: 'bt470bg',
-      color_transfer: 'smpte170m',
-    })
   }, 300_000)
 
   it('resumes a hybrid encode at its second segment: only the missing segments come out, and the ladder plays through', async () => {
