@@ -132,7 +132,7 @@ async function rssBytes(pid: number): Promise<number> {
  * Samples the resident size of every renderer process every 250 ms (its workers and wasm heaps
  * live in it) until `stop()`, which resolves with the largest seen.
  */
-export function trackPeakMemory(cdp: CDPSession): { stop(): Promise<number> } {
+export function trackPeakMemory(cdp: CDPSession): { stop(): Promise<number>; peakSoFar(): Promise<number> } {
   let peak = 0
   const sample = async () => {
     const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as {
@@ -143,6 +143,9 @@ export function trackPeakMemory(cdp: CDPSession): { stop(): Promise<number> } {
   }
   const timer = setInterval(() => void sample().catch(() => undefined), 250)
   return {
+    async peakSoFar() {
+      return peak
+    },
     async stop() {
       clearInterval(timer)
       await sample().catch(() => undefined)
@@ -220,7 +223,14 @@ export async function encodeInBench(
         onProgress: (p) => {
           backend = p.backend
           workers = p.workers
-          trace.push({ t: (performance.now() - started) / 1000, fraction: p.fraction, eta: p.eta })
+          const t = (performance.now() - started) / 1000
+          // Every 5% a line the bench prints as it goes, so a run cut short still tells how far it got.
+          const step = Math.floor(p.fraction * 20)
+          if (step > Math.floor((trace.at(-1)?.fraction ?? 0) * 20))
+            console.info(
+              `[bench-progress] ${Math.round(p.fraction * 100)}% at ${t.toFixed(0)} s, ETA ${p.eta?.toFixed(0) ?? '—'} s`,
+            )
+          trace.push({ t, fraction: p.fraction, eta: p.eta })
         },
       })) {
         bytes += out.bytes.byteLength

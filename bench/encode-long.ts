@@ -9,6 +9,7 @@
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { ConsoleMessage } from 'playwright-core'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { nativeFfmpeg } from '../tests/support/media.ts'
 import {
@@ -63,10 +64,18 @@ async function measure(session: Session, path: string, dir: string) {
   const plan = planLadder(await probeNative(path))
   await session.page.setInputFiles('#engine-test-file', path)
   const memory = trackPeakMemory(await session.browser.newBrowserCDPSession())
+  const progress = (message: ConsoleMessage) => {
+    if (message.text().startsWith('[bench-progress]'))
+      void memory
+        .peakSoFar()
+        .then((peak) => console.error(`  ${message.text().slice(17)}, tab peak ${mb(peak)}`))
+  }
+  session.page.on('console', progress)
   let result: PageRun
   try {
     result = await encodeInBench(session, plan, { backend: 'default' }, await mkdtemp(join(dir, 'long-')), [])
   } finally {
+    session.page.off('console', progress)
     await session.page.setInputFiles('#engine-test-file', [])
   }
   return { plan, result, peak: await memory.stop() }
