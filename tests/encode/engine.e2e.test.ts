@@ -237,7 +237,7 @@ describe.each([
     expect((await readdir(out)).some((f) => f.includes('-a0'))).toBe(false)
   }, 180_000)
 
-  it('publishes a full-range phone clip in TV range, tagged BT.709 like every other source', async () => {
+  it('publishes a full-range BT.709 phone clip in TV range, still tagged BT.709', async () => {
     await choose(await makeFullRangeClip(dir, 'full-range.mp4'))
     const out = await outputDir('full-range')
     const result = await encodeInPage(session, out, { backend })
