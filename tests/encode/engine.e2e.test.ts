@@ -8,12 +8,21 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { LadderPlan } from '../../client/src/encode/types.ts'
 import { parseMpd, timelineSeconds } from '../../server/lib/dash/index.ts'
 import { initName, mediaName } from '../../server/lib/dash/names.ts'
-import { makeClip, makeFullRangeClip, makeTextFile, makeTruncatedClip } from '../support/media.ts'
+import {
+  COLOUR_BARS,
+  type ColourBarsSpec,
+  makeClip,
+  makeColourBarsClip,
+  makeFullRangeClip,
+  makeTextFile,
+  makeTruncatedClip,
+} from '../support/media.ts'
 import { allowFileSaving, type EngineSession, encodeInPage, openEngine } from './support/browser.ts'
 import { expectValidLadder } from './support/check-dash.ts'
-import { readableSeconds, storedColour } from './support/picture.ts'
+import { barColours, firstSegment, readableSeconds, storedColour } from './support/picture.ts'
 
 let session: EngineSession
 let dir: string
@@ -114,6 +123,60 @@ function expectEveryFrame(times: readonly number[], count: number, label: string
   for (const [i, t] of times.entries()) expect(t, `${label} frame ${i}`).toBeCloseTo(i / 30, 3)
 }
 
+/**
+ * Every rendition of `plan` in `out` is tagged `tags` (TV range, 8-bit 4:2:0), and shows the colour
+ * bars of `source` as the source shows them: each bar's RGB, decoded by ffmpeg honouring the tags of
+ * each, within a few levels (a wrong matrix moves them by up to 21, measured).
+ */
+async function expectTrueColours(
+  out: string,
+  plan: LadderPlan,
+  source: string,
+  tags: Record<string, string>,
+) {
+  const original = await barColours(source, COLOUR_BARS.length)
+  // The source is what it claims: the bars as painted, through its own tags.
+  for (const [i, bar] of original.entries())
+    for (const c of [0, 1, 2])
+      expect(Math.abs(bar[c]! - COLOUR_BARS[i]![c]!), `source bar ${i}`).toBeLessThan(6)
+  for (const r of plan.renditions) {
+    expect((await storedColour(out, r.id)).tags, r.label).toEqual({
+      pix_fmt: 'yuv420p',
+      color_range: 'tv',
+      ...tags,
+    })
+    const shown = await barColours(await firstSegment(out, r.id), COLOUR_BARS.length)
+    const off = Math.max(...shown.flatMap((bar, i) => bar.map((v, c) => Math.abs(v - original[i]![c]!))))
+    expect(
+      off,
+      `${r.label}${r.x264 ? ' (x264)' : ''}: ${JSON.stringify(shown.map((b) => b.map(Math.round)))}`,
+    ).toBeLessThan(6)
+  }
+}
+
+/** BT.601 tags as ffprobe prints them: NTSC's (525 lines) and PAL's (625), in TV range. */
+const NTSC_TAGS = { color_space: 'smpte170m', color_primaries: 'smpte170m', color_transfer: 'smpte170m' }
+const PAL_TAGS = { color_space: 'bt470bg', color_primaries: 'bt470bg', color_transfer: 'smpte170m' }
+
+/**
+ * Encodes colour bars made to `spec`, planned for a machine with cores to spare (x264 makes the low
+ * rungs beside the browser's encoder), into a valid ladder whose every rung shows them unshifted.
+ */
+async function encodeBars(
+  name: string,
+  spec: ColourBarsSpec,
+  tags: Record<string, string>,
+  backend: 'default' | 'ffmpeg.wasm' = 'default',
+) {
+  const source = await makeColourBarsClip(dir, name, spec)
+  await choose(source)
+  const out = await outputDir(name.replace(/\W/g, '-'))
+  const result = await encodeInPage(session, out, { backend, plan: { cores: 16 } })
+  await expectValidLadder(out, result.plan)
+  await expectTrueColours(out, result.plan, source, tags)
+  return result
+}
+
 async function choose(path: string) {
   await session.page.setInputFiles('#engine-test-file', path)
 }
@@ -202,7 +265,7 @@ describe.each([
     expect((await readdir(out)).some((f) => f.includes('-a0'))).toBe(false)
   }, 180_000)
 
-  it('publishes a full-range phone clip in TV range, tagged BT.709 like every other source', async () => {
+  it('publishes a full-range BT.709 phone clip in TV range, still tagged BT.709', async () => {
     await choose(await makeFullRangeClip(dir, 'full-range.mp4'))
     const out = await outputDir('full-range')
     const result = await encodeInPage(session, out, { backend })
@@ -223,6 +286,18 @@ describe.each([
       expect(Math.abs(colour.right - 235), `${id} white at ${colour.right}`).toBeLessThan(7)
     }
   }, 180_000)
+
+  it('publishes a BT.601 DVD-style clip tagged BT.601 on every rung, x264’s included, its colours unshifted', async () => {
+    const spec = { width: 720, height: 480, seconds: 2, tags: 'smpte170m' } as const
+    const result = await encodeBars('ntsc-dvd.mp4', spec, NTSC_TAGS, backend)
+    expect(result.backend).toBe(expected)
+    expect(result.probe.colour).toEqual({
+      matrix: 'smpte170m',
+      primaries: 'smpte170m',
+      transfer: 'smpte170m',
+    })
+    if (expected === 'webcodecs') expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
+  }, 300_000)
 
   it('publishes what a cut-off file really holds, not the length its header declares', async () => {
     // 6 s declared, the data cut off after about 3.5 s: what an interrupted copy leaves.
@@ -394,6 +469,20 @@ describe('encoding engine in Chromium', () => {
     expect(report.segmentsPerRendition).toBe(Math.ceil(count / result.plan.renditions[0]!.gop))
     expect(await decodedFrames(join(out, 'manifest.mpd'))).toEqual({ pixFmt: 'yuv420p', count })
   }, 180_000)
+
+  it('publishes an untagged NTSC-size clip as BT.601, as players take it, whatever the browser’s decoder calls it', async () => {
+    const spec = { width: 720, height: 480, seconds: 2, tags: null }
+    const result = await encodeBars('untagged-sd.mp4', spec, NTSC_TAGS)
+    expect(result.backend).toBe('webcodecs')
+    expect(result.plan.renditions.filter((r) => r.x264)).not.toEqual([])
+  }, 300_000)
+
+  it('publishes an untagged PAL-size HEVC clip (hybrid) as BT.601, as players take it, its colours unshifted', async () => {
+    const spec = { width: 720, height: 576, seconds: 2, tags: null, codec: 'hevc' } as const
+    const result = await encodeBars('pal.mkv', spec, PAL_TAGS)
+    expect(result.backend).toBe('hybrid')
+    expect(result.probe.colour).toEqual({ matrix: null, primaries: null, transfer: null })
+  }, 300_000)
 
   it('resumes a hybrid encode at its second segment: only the missing segments come out, and the ladder plays through', async () => {
     await choose(

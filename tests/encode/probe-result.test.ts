@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { MediaProbeError } from '../../client/src/encode/errors.ts'
 import { looksLikeVideoContainer, unreadableError } from '../../client/src/encode/probe-result.ts'
-import { makeClip, makeTextFile, nativeFfmpeg } from '../support/media.ts'
+import { makeClip, makeColourBarsClip, makeTextFile, nativeFfmpeg } from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 import { probed, probeNatively } from './support/fixtures.ts'
 
@@ -54,6 +54,16 @@ describe('parseProbe', () => {
     expect(info.interlaced).toBe(true)
     expect(info.hasAudio).toBe(false)
     expect(info.container).toBe('matroska,webm')
+  })
+
+  it('reads the colour tags of a PAL DVD-style clip, and none of an untagged one', async () => {
+    const spec = { width: 720, height: 576, seconds: 1 }
+    const pal = await probeNatively(await makeColourBarsClip(dir, 'pal.mp4', { ...spec, tags: 'bt470bg' }))
+    expect(pal.colour).toEqual({ matrix: 'bt470bg', primaries: 'bt470bg', transfer: 'smpte170m' })
+    const untagged = await probeNatively(
+      await makeColourBarsClip(dir, 'untagged.mp4', { ...spec, tags: null }),
+    )
+    expect(untagged.colour).toEqual({ matrix: null, primaries: null, transfer: null })
   })
 
   it('refuses a still picture', async () => {

@@ -3,12 +3,22 @@
  * real files made by native ffmpeg, the AAC renditions (5.1 beside stereo), sidecar names, preview
  * intervals, the uploader's choices, and the ffmpeg command lines both backends run for them.
  */
+import { execFile } from 'node:child_process'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { encodeArgs, subtitleArgs } from '../../client/src/encode/ffmpeg-args.ts'
 import { planJobs, streamIds } from '../../client/src/encode/jobs.ts'
 import { planLadder } from '../../client/src/encode/ladder.ts'
 import { applyTrackChoices, planThumbnails, sidecarInfo } from '../../client/src/encode/tracks.ts'
-import { makeAnimeClip, makeSurroundClip } from '../support/media.ts'
+import { initName, mediaName } from '../../server/lib/dash/names.ts'
+import {
+  ffprobeOutput,
+  makeAnimeClip,
+  makeChannelsClip,
+  makeSurroundClip,
+  nativeFfmpeg,
+} from '../support/media.ts'
 import { suiteTempDir } from '../support/temp-dir.ts'
 import { probed, probeNatively } from './support/fixtures.ts'
 
@@ -132,6 +142,75 @@ describe('planning audio', () => {
       { id: 'a0', codec: 'aac', bitrate: 128_000, sampleRate: 48_000, channels: 2, source: 0 },
       { id: 'a0-6ch', codec: 'aac', bitrate: 320_000, sampleRate: 48_000, channels: 6, source: 0 },
     ])
+  })
+
+  it('gives 5.0 a 5.1 rendition too, its five channels kept and the LFE silent', async () => {
+    const path = await makeChannelsClip(dir, 'five.mkv', ['mono', '5.0', '5.0(side)'])
+    const plan = planLadder(await probeNatively(path))
+    expect(plan.audio.map((t) => t.renditions.map((r) => `${r.id}:${r.channels}`))).toEqual([
+      ['a0:2'],
+      ['a1:2', 'a1-6ch:6'],
+      ['a2:2', 'a2-6ch:6'],
+    ])
+    const job = planJobs(plan, 2, 'renditions').find((j) => j.audio.length > 0)!
+    const out = join(dir, 'five')
+    await mkdir(out)
+    await nativeFfmpeg([
+      '-v',
+      'error',
+      ...encodeArgs(plan, { ...job, renditions: [], thumbnails: false }, { input: path, outDir: out }),
+    ])
+    for (const id of ['a1-6ch', 'a2-6ch']) {
+      // Inside one instance a rendition's files are named by its stream number (jobs.ts renames them).
+      const k = String(streamIds({ ...job, renditions: [] }).indexOf(id))
+      const joined = join(out, `${id}.mp4`)
+      await writeFile(
+        joined,
+        Buffer.concat([await readFile(join(out, initName(k))), await readFile(join(out, mediaName(k, 1)))]),
+      )
+      expect(
+        await ffprobeOutput([
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=channels,channel_layout',
+          '-of',
+          'csv=p=0',
+          joined,
+        ]),
+      ).toBe('6,5.1\n')
+      const stats = await new Promise<string>((resolve, reject) =>
+        execFile(
+          'ffmpeg',
+          [
+            '-nostdin',
+            '-i',
+            joined,
+            '-af',
+            'astats=measure_perchannel=RMS_level:measure_overall=none',
+            '-f',
+            'null',
+            '-',
+          ],
+          (error, _, stderr) => (error ? reject(error) : resolve(stderr)),
+        ),
+      )
+      const levels = [...stats.matchAll(/RMS level dB: (\S+)/g)].map((m) =>
+        m[1] === '-inf' ? Number.NEGATIVE_INFINITY : Number(m[1]),
+      )
+      // FL FR FC LFE BL BR: the tone everywhere but on the LFE.
+      expect(
+        levels.map((db) => (db > -20 ? 'tone' : db === Number.NEGATIVE_INFINITY ? 'silent' : db)),
+        id,
+      ).toEqual(['tone', 'tone', 'tone', 'silent', 'tone', 'tone'])
+    }
+  })
+
+  it('leaves a five-channel layout with an LFE (4.1) in stereo: ffmpeg would drop its LFE on the way to 5.1', () => {
+    const fourOne = { ...surround.audioTracks[0]!, channels: 5, channelLayout: '4.1' }
+    expect(
+      planLadder({ ...surround, audioTracks: [fourOne] }).audio[0]!.renditions.map((r) => r.channels),
+    ).toEqual([2])
   })
 
   it('encodes every audio rendition in one instance, each from its own source stream', () => {

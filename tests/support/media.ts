@@ -173,7 +173,13 @@ export async function makeChannelsClip(
     ...[
       '-filter_complex',
       `[1:a]asplit=${layouts.length}${layouts.map((_, i) => `[s${i}]`).join('')};` +
-        layouts.map((layout, i) => `[s${i}]aformat=channel_layouts=${layout}[a${i}]`).join(';'),
+        // aformat alone would put a mono tone on the centre channel only.
+        layouts
+          .map(
+            (layout, i) =>
+              `[s${i}]aformat=channel_layouts=${layout},aeval=exprs=0.5*sin(440*2*PI*t):c=same[a${i}]`,
+          )
+          .join(';'),
     ],
     ...['-map', '0:v', ...layouts.flatMap((_, i) => ['-map', `[a${i}]`])],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '192k'],
@@ -184,8 +190,8 @@ export async function makeChannelsClip(
 
 /**
  * A phone-style clip in full ("JPEG") range: the left half black and the right half white at the
- * extremes of that range (Y 0 and 255), H.264 flagged full range (yuvj420p, color_range pc), with a
- * tone, in MP4.
+ * extremes of that range (Y 0 and 255), H.264 flagged full range (yuvj420p, color_range pc) and
+ * BT.709 (as iPhones tag theirs), with a tone, in MP4.
  */
 export async function makeFullRangeClip(dir: string, name: string, seconds = 3): Promise<string> {
   const path = join(dir, name)
@@ -195,6 +201,62 @@ export async function makeFullRangeClip(dir: string, name: string, seconds = 3):
     ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`],
     ...['-vf', 'drawbox=x=320:y=0:w=320:h=360:color=white:t=fill,scale=out_range=pc,format=yuvj420p'],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-color_range', 'pc'],
+    ...['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709'],
+    ...['-c:a', 'aac', '-b:a', '96k', '-shortest'],
+    path,
+  ])
+  return path
+}
+
+/** The RGB colours of {@link makeColourBarsClip}'s bars, left to right: red, green, blue, orange, skin, magenta. */
+export const COLOUR_BARS: readonly (readonly [number, number, number])[] = [
+  [200, 40, 40],
+  [40, 180, 60],
+  [40, 60, 200],
+  [230, 140, 30],
+  [220, 170, 140],
+  [190, 50, 170],
+]
+
+export interface ColourBarsSpec {
+  width: number
+  height: number
+  seconds: number
+  /** The BT.601 tags written into the stream (`smpte170m`: NTSC DVDs; `bt470bg`: PAL ones), or none. */
+  tags: 'smpte170m' | 'bt470bg' | null
+  codec?: 'h264' | 'hevc'
+}
+
+/**
+ * SD material as DVD rips and old cameras make it: {@link COLOUR_BARS} side by side, still, turned
+ * into Y'CbCr with the BT.601 matrix in TV range, tagged so (or not at all, as many SD files are:
+ * players take those for BT.601 too), with a tone, in MP4 or (HEVC) Matroska.
+ */
+export async function makeColourBarsClip(dir: string, name: string, spec: ColourBarsSpec): Promise<string> {
+  const { width, height } = spec
+  const row = Buffer.alloc(width * 3)
+  for (let x = 0; x < width; x++) row.set(COLOUR_BARS[Math.floor((x * COLOUR_BARS.length) / width)]!, x * 3)
+  const picture = join(dir, `${name}.ppm`)
+  await writeFile(
+    picture,
+    Buffer.concat([Buffer.from(`P6\n${width} ${height}\n255\n`), ...Array(height).fill(row)]),
+  )
+  const path = join(dir, name)
+  const tags = spec.tags
+    ? ['-colorspace', spec.tags, '-color_primaries', spec.tags, '-color_trc', 'smpte170m']
+    : []
+  await nativeFfmpeg([
+    ...QUIET,
+    ...['-loop', '1', '-framerate', '30', '-i', picture],
+    ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${spec.seconds}`],
+    // Grain on the luma, as film has: zero on average, and bits enough for the ladder's full bitrates
+    // (a still picture alone would be planned at a few kbit/s, with the chroma starved).
+    ...['-t', String(spec.seconds)],
+    ...['-vf', 'scale=out_color_matrix=bt601:out_range=tv,format=yuv420p,noise=c0s=12:c0f=t+u'],
+    ...(spec.codec === 'hevc'
+      ? ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', 'log-level=error']
+      : ['-c:v', 'libx264', '-preset', 'ultrafast']),
+    ...tags,
     ...['-c:a', 'aac', '-b:a', '96k', '-shortest'],
     path,
   ])

@@ -219,7 +219,7 @@ describe('upload page', () => {
     await context.close()
   }, 300_000)
 
-  it('says what becomes of each audio track: stereo for all, 5.1 beside it from six channels up', async () => {
+  it('says what becomes of each audio track: stereo for all, 5.1 beside it from 5.0 up', async () => {
     const clip = await makeChannelsClip(dir, 'channels.mkv', ['mono', '5.0', '7.1'])
     const { page, context } = await signedIn()
     await page.goto(`${server.url}/upload`)
@@ -227,7 +227,7 @@ describe('upload page', () => {
     await page.getByRole('button', { name: 'Start encoding and upload' }).waitFor({ timeout: 60_000 })
     expect(await page.locator('.track-row[data-track^="a"] .track-facts').allTextContents()).toEqual([
       'AAC · mono → stereo · default',
-      'AAC · 5.0 → stereo',
+      'AAC · 5.0 → stereo + 5.1',
       'AAC · 7.1 → stereo + 5.1 (mixed down)',
     ])
     expect(await page.locator('#tracks-audio-kept').textContent()).toMatch(

@@ -1,20 +1,16 @@
 /**
- * @module Full-range ("JPEG") pictures brought to TV range. Many phones record full-range 8-bit
- * video (ffmpeg calls it yuvj420p; the browser's decoder hands it over as frames with
- * `colorSpace.fullRange` and the JPEG colour space, sRGB transfer included), and the browser's
- * encoder would carry that range and those tags into the published ladder. Everything else is
- * published as TV-range BT.709, as the ffmpeg.wasm paths make it (`out_range=tv`): each full-range
+ * @module Decoded frames brought to the colour the movie is published in (color-space.ts) before the
+ * browser's encoder sees them: it writes each frame's `colorSpace` into the stream it makes, so
+ * that is where the tags are set.
+ *
+ * Many phones record full-range ("JPEG") 8-bit video (ffmpeg calls it yuvj420p; the browser's decoder
+ * hands it over as frames with `colorSpace.fullRange` and the JPEG colour space, sRGB transfer
+ * included), and the encoder would carry that range and those tags into the published ladder. Every
+ * movie is published in TV range, as the ffmpeg.wasm paths make it (`out_range=tv`): each full-range
  * frame's levels are mapped to TV range here (luma 0–255 to 16–235, chroma to 16–240), the matrix's
- * numbers kept as ffmpeg's scaler keeps them, and the frame tagged BT.709.
+ * numbers kept as ffmpeg's scaler keeps them. A frame whose tags say something else than the movie's
+ * (an untagged SD source the decoder calls BT.709, say) is copied as it is and tagged right.
  */
-
-/** The tags of every published picture: BT.709, TV range. */
-export const TV_BT709: VideoColorSpaceInit = {
-  primaries: 'bt709',
-  transfer: 'bt709',
-  matrix: 'bt709',
-  fullRange: false,
-}
 
 type Plane = 'luma' | 'chroma' | 'alpha'
 
@@ -35,39 +31,53 @@ export function isFullRangeYuv(frame: VideoFrame): boolean {
   return frame.colorSpace.fullRange === true && frame.format !== null && frame.format in LAYOUTS
 }
 
+/** Whether `frame` is 8-bit YUV tagged TV range and `colour` already. */
+function isIn(frame: VideoFrame, colour: VideoColorSpaceInit): boolean {
+  const { matrix, primaries, transfer, fullRange } = frame.colorSpace
+  return (
+    fullRange === false &&
+    matrix === colour.matrix &&
+    primaries === colour.primaries &&
+    transfer === colour.transfer
+  )
+}
+
 /**
- * `frame` itself when it needs nothing, else its TV-range copy, the original closed.
- * @example yield await inTvRange(sample.toVideoFrame())
+ * `frame` itself when it needs nothing (or is not 8-bit YUV), else its TV-range copy tagged `colour`,
+ * the original closed.
+ * @example yield await inColour(sample.toVideoFrame(), frameColorSpace(publishedColour(plan.source)))
  */
-export async function inTvRange(frame: VideoFrame): Promise<VideoFrame> {
-  if (!isFullRangeYuv(frame)) return frame
+export async function inColour(frame: VideoFrame, colour: VideoColorSpaceInit): Promise<VideoFrame> {
+  if (frame.format === null || !(frame.format in LAYOUTS) || isIn(frame, colour)) return frame
   try {
-    return await toTvRange(frame)
+    return await toTvRange(frame, colour)
   } finally {
     frame.close()
   }
 }
 
 /**
- * A TV-range BT.709 copy of a full-range YUV frame (same format, size, timestamp and display size);
- * the caller closes both.
- * @example const tv = isFullRangeYuv(frame) ? await toTvRange(frame) : frame
+ * A TV-range copy of an 8-bit YUV frame tagged `colour` (same format, size, timestamp and display
+ * size): full-range levels mapped to TV range, TV-range ones copied as they are; the caller closes both.
+ * @example const tv = await toTvRange(frame, frameColorSpace(BT709))
  */
-export async function toTvRange(frame: VideoFrame): Promise<VideoFrame> {
+export async function toTvRange(frame: VideoFrame, colour: VideoColorSpaceInit): Promise<VideoFrame> {
   const format = frame.format!
   const layout = LAYOUTS[format]
   if (!layout) throw new Error(`${format} frames are not 8-bit YUV`)
   const rect = frame.visibleRect!
   const data = new Uint8Array(frame.allocationSize())
   const planes = await frame.copyTo(data)
-  planes.forEach((plane, i) => {
-    const kind = layout.planes[i]
-    if (kind === 'alpha' || kind === undefined) return
-    const rows = kind === 'luma' ? rect.height : Math.ceil(rect.height / layout.chromaRows)
-    const table = kind === 'luma' ? LUMA : CHROMA
-    const end = Math.min(data.length, plane.offset + plane.stride * rows)
-    for (let k = plane.offset; k < end; k++) data[k] = table[data[k]!]!
-  })
+  if (isFullRangeYuv(frame)) {
+    planes.forEach((plane, i) => {
+      const kind = layout.planes[i]
+      if (kind === 'alpha' || kind === undefined) return
+      const rows = kind === 'luma' ? rect.height : Math.ceil(rect.height / layout.chromaRows)
+      const table = kind === 'luma' ? LUMA : CHROMA
+      const end = Math.min(data.length, plane.offset + plane.stride * rows)
+      for (let k = plane.offset; k < end; k++) data[k] = table[data[k]!]!
+    })
+  }
   return new VideoFrame(data, {
     format,
     codedWidth: rect.width,
@@ -77,6 +87,6 @@ export async function toTvRange(frame: VideoFrame): Promise<VideoFrame> {
     timestamp: frame.timestamp,
     ...(frame.duration !== null ? { duration: frame.duration } : {}),
     layout: planes,
-    colorSpace: TV_BT709,
+    colorSpace: { ...colour, fullRange: false },
   })
 }

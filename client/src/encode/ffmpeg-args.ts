@@ -4,6 +4,7 @@
  */
 import { INIT_TEMPLATE, MANIFEST_NAME, MEDIA_TEMPLATE } from '../../../server/lib/dash/names.ts'
 import { avcLevel, levelName } from './avc-level.ts'
+import { colourTagArgs, publishedColour, scaleMatrix } from './color-space.ts'
 import type { EncodeJob } from './jobs.ts'
 import { format, type Rational, toNumber } from './rational.ts'
 import type { LadderPlan, SubtitleFormat } from './types.ts'
@@ -118,7 +119,7 @@ export function parseFrameName(name: string): number | null {
  * `span.start` to `span.end` of the source's video at the top rung's constant frame rate from t = 0
  * (as the encode's own graph makes them), upright (ffmpeg applies the rotation), deinterlaced when
  * needed, at the top rung's size, as 8-bit 4:2:0 limited range (10-bit dithered down, the matrix
- * kept: the frames are tagged BT.709), each frame its own raw file numbered with {@link FRAME_PATTERN}
+ * kept: the frames are tagged with the movie's colour, color-space.ts), each frame its own raw file numbered with {@link FRAME_PATTERN}
  * by its frame number in the whole movie.
  */
 export function decodeArgs(
@@ -131,8 +132,8 @@ export function decodeArgs(
     plan.source.interlaced ? 'yadif=deint=interlaced' : null,
     `fps=fps=${format(top.frameRate)}:start_time=0`,
     // Bilinear, as in the encode's graph: in wasm bicubic costs as much as decoding. The matrix is
-    // kept: HD releases are BT.709, and converting an untagged one (which swscale takes for BT.601)
-    // shifted every colour (SSIM 0.966 against the source before any encoding).
+    // kept, and the frames are tagged with it (color-space.ts): converting an untagged HD release
+    // (which swscale takes for BT.601) shifted every colour (SSIM 0.966 against the source).
     `scale=${top.width}:${top.height}:flags=bilinear:out_range=tv`,
     'format=yuv420p',
   ].filter((f): f is string => f !== null)
@@ -221,18 +222,6 @@ export function subtitleArgs(plan: LadderPlan, target: ArgsTarget): string[] | n
   return ['-hide_banner', '-loglevel', 'info', ...threadArgs(target, 'input'), '-i', target.input, ...outputs]
 }
 
-/** The colour every published picture is tagged with: BT.709 in TV range (color-range.ts). */
-const COLOR_TAGS = [
-  '-color_range',
-  'tv',
-  '-colorspace',
-  'bt709',
-  '-color_primaries',
-  'bt709',
-  '-color_trc',
-  'bt709',
-]
-
 function threadArgs(target: ArgsTarget, where: 'input' | 'output'): string[] {
   if (target.threads === undefined) return []
   const n = String(target.threads)
@@ -267,12 +256,15 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
   if (n > 0) {
     const fullRate = plan.renditions[0]!.frameRate
     const dar = format(plan.displayAspect)
+    const colour = publishedColour(plan.source)
     // Constant frame rate before the split: every rendition, in every instance, then sees the same
     // frames at the same timestamps, which is what keeps their keyframes aligned.
     const head = [
       plan.source.interlaced && !raw ? 'yadif=deint=interlaced' : null,
-      // Frames the browser could only give as RGB become YUV as HD video is: BT.709, limited range.
-      raw && /^(rgb|bgr)/.test(raw.pixelFormat) ? 'scale=out_color_matrix=bt709:out_range=tv' : null,
+      // Frames the browser could only give as RGB become Y'CbCr in the movie's matrix, TV range.
+      raw && /^(rgb|bgr)/.test(raw.pixelFormat)
+        ? `scale=out_color_matrix=${scaleMatrix(colour)}:out_range=tv`
+        : null,
       // start_time=0: a slice whose first source frame lands a little after its start still gets
       // its first output frame at zero, so it joins the previous slice without a gap.
       `fps=fps=${format(fullRate)}:start_time=0`,
@@ -309,8 +301,9 @@ export function encodeArgs(plan: LadderPlan, job: EncodeJob, target: ArgsTarget)
     args.push('-filter_complex', graph.join(';'))
     for (let i = 0; i < n; i++) args.push('-map', `[v${i}]`)
     args.push('-c:v', 'libx264', '-preset', plan.preset, '-profile:v', 'high', '-sc_threshold', '0')
-    // Tagged as what every rendition is (and what the browser's encoder writes): BT.709, TV range.
-    args.push(...COLOR_TAGS)
+    // Tagged as every rendition of the movie is, whoever encodes it (color-space.ts): the scaler
+    // keeps the source's Y'CbCr numbers, so the tags say which matrix they are in.
+    args.push(...colourTagArgs(colour))
     job.renditions.forEach((r, i) => {
       const s = `:v:${i}`
       args.push(

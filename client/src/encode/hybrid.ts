@@ -9,7 +9,7 @@
  * pipeline's byte budget until they become `VideoFrame`s, so the decoder pauses when the encoders
  * fall behind, and memory stays bounded however long the movie is.
  */
-import { TV_BT709 } from './color-range.ts'
+import { frameColorSpace, publishedColour } from './color-space.ts'
 import { loadCore } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import {
@@ -48,6 +48,8 @@ export async function* ffmpegFrames(
   const rate = toNumber(top.frameRate)
   const posterIndex = Math.min(end - 1, Math.round(plan.poster.time * rate))
   const tiles = plan.thumbnails
+  // ffmpeg keeps the source's matrix (decodeArgs): the frames say which one it is.
+  const colorSpace = frameColorSpace(publishedColour(plan.source))
   const input = `${IN_DIR}/${inputName(file)}`
   const target = { input, outDir: OUT_DIR }
 
@@ -144,7 +146,7 @@ export async function* ffmpegFrames(
       codedWidth: width,
       codedHeight: height,
       timestamp: Math.round((n / rate) * 1e6),
-      colorSpace: TV_BT709,
+      colorSpace,
     })
     // The frame holds its own copy: the bytes leave the budget, and the decoder may go on.
     if (data) pipeline.discardWorkerBytes(data.byteLength)

@@ -2,7 +2,14 @@
 import { canonicalLanguage } from '../../../server/lib/languages.ts'
 import { MediaProbeError } from './errors.ts'
 import { parse as parseRational, toNumber } from './rational.ts'
-import type { ProbeResult, Rotation, SourceAudioTrack, SourceSubtitleTrack, SubtitleFormat } from './types.ts'
+import type {
+  ProbeResult,
+  Rotation,
+  SourceAudioTrack,
+  SourceColour,
+  SourceSubtitleTrack,
+  SubtitleFormat,
+} from './types.ts'
 
 interface FfprobeStream {
   codec_type?: string
@@ -13,6 +20,9 @@ interface FfprobeStream {
   avg_frame_rate?: string
   r_frame_rate?: string
   field_order?: string
+  color_space?: string
+  color_primaries?: string
+  color_transfer?: string
   duration?: string
   bit_rate?: string
   channels?: number
@@ -42,6 +52,19 @@ function rotationOf(stream: FfprobeStream): Rotation {
   const degrees = matrix !== undefined ? -matrix : Number(stream.tags?.rotate ?? 0)
   const r = (((Math.round(degrees / 90) * 90) % 360) + 360) % 360
   return r as Rotation
+}
+
+/** A colour tag that says something: ffprobe prints "unknown" (or "unspecified") for the others. */
+function named(value: string | undefined): string | null {
+  return value && !['unknown', 'unspecified', 'reserved'].includes(value) ? value : null
+}
+
+function colourOf(stream: FfprobeStream): SourceColour {
+  return {
+    matrix: named(stream.color_space),
+    primaries: named(stream.color_primaries),
+    transfer: named(stream.color_transfer),
+  }
 }
 
 function positive(text: string | undefined): number | null {
@@ -105,6 +128,7 @@ export function parseProbe(json: string, size: number): ProbeResult {
     sampleAspectRatio: parseRational(video.sample_aspect_ratio) ?? { num: 1, den: 1 },
     fps: rate ? toNumber(rate) : 30,
     interlaced: ['tt', 'bb', 'tb', 'bt'].includes(video.field_order ?? ''),
+    colour: colourOf(video),
     videoCodec: video.codec_name ?? 'unknown',
     audioCodec: audio?.codec_name ?? null,
     hasAudio: audio !== undefined,

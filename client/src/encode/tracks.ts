@@ -1,6 +1,6 @@
 /**
  * @module Which tracks beside the picture a movie is published with: every audio track (AAC stereo,
- * plus 5.1 for surround sources), every subtitle track that is text (embedded, or a sidecar file
+ * plus 5.1 for surround sources: five channels and up), every subtitle track that is text (embedded, or a sidecar file
  * dropped with the video), and the seek-bar previews. The plan keeps all of them; the upload page
  * lets the uploader untick any and rename them (`applyTrackChoices`).
  */
@@ -12,6 +12,7 @@ import type {
   AudioTrackPlan,
   LadderPlan,
   ProbeResult,
+  SourceAudioTrack,
   SubtitleFormat,
   SubtitlePlan,
   ThumbnailPlan,
@@ -25,6 +26,15 @@ const SAMPLE_RATE = 48_000
 /** "Japanese", or the file's own title when it has one, or a number. */
 function labelFor(title: string | null, language: string | null, fallback: string): string {
   return title?.slice(0, 100) || (language ? languageName(language) : fallback)
+}
+
+/**
+ * Whether a track gets a 5.1 rendition beside the stereo one: from six channels (7.1 mixed down),
+ * and 5.0, whose five channels ffmpeg's resampler keeps as they are with the LFE silent. A five-channel
+ * layout with an LFE (4.1) is not: the resampler drops its LFE on the way to 5.1.
+ */
+export function hasSurround(track: Pick<SourceAudioTrack, 'channels' | 'channelLayout'>): boolean {
+  return track.channels >= 6 || (track.channels === 5 && !/\.1|LFE/i.test(track.channelLayout ?? ''))
 }
 
 /** Every audio track of the source as AAC: the file's default track is the main one. */
@@ -43,7 +53,7 @@ export function planAudio(source: ProbeResult): AudioTrackPlan[] {
         source: track.index,
       },
     ]
-    if (track.channels >= 6) {
+    if (hasSurround(track)) {
       renditions.push({
         id: `${id}-6ch`,
         codec: 'aac',

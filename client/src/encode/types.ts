@@ -41,10 +41,22 @@ export interface ProbeResult {
   /** Container as ffmpeg names it, e.g. "mov,mp4,m4a,3gp,3g2,mj2" or "matroska,webm". */
   container: string
   /**
+   * The colour tags of the video stream, as ffprobe names them ("bt709", "smpte170m", "bt470bg"…);
+   * null where the file says nothing. Absent from probes made before the tags were read.
+   */
+  colour?: SourceColour
+  /**
    * Set when the file ends early (a copy or download cut off, its header intact): `duration` is then
    * what the file really holds, and `declared` the length its header claims (truncation.ts).
    */
   truncated?: { declared: number }
+}
+
+/** What a video stream says about its colour: ffprobe's color_space, color_primaries and color_transfer. */
+export interface SourceColour {
+  matrix: string | null
+  primaries: string | null
+  transfer: string | null
 }
 
 /** An audio track of the source file. */

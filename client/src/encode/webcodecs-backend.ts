@@ -18,7 +18,8 @@ import {
   VideoSampleSink,
 } from 'mediabunny'
 import { avcLevel } from './avc-level.ts'
-import { inTvRange } from './color-range.ts'
+import { inColour } from './color-range.ts'
+import { frameColorSpace, publishedColour } from './color-space.ts'
 import { canShareMemory } from './core-loader.ts'
 import { EncodeError } from './errors.ts'
 import { encodeAudio, ffmpegWasmBackend } from './ffmpeg-backend.ts'
@@ -281,6 +282,7 @@ async function browserFrames(
   const top = plan.renditions[0]!
   const upright = ready.rotation !== 0 ? new OffscreenCanvas(top.width, top.height) : null
   const uprightContext = upright?.getContext('2d') ?? null
+  const colour = frameColorSpace(publishedColour(plan.source))
 
   // The seek-bar previews before a resumed encode's start are drawn from frames decoded for them alone.
   const { start, end } = span
@@ -302,8 +304,9 @@ async function browserFrames(
           held.draw(uprightContext, 0, 0, top.width, top.height)
           yield new VideoFrame(upright, { timestamp: 0 })
         } else {
-          // Full-range (phone) pictures are published in TV range like every other source.
-          yield await inTvRange(held.toVideoFrame())
+          // Tagged with the movie's colour, whatever the decoder calls it, and in TV range like
+          // every source (phones record full range): the encoder writes the frame's tags.
+          yield await inColour(held.toVideoFrame(), colour)
         }
       }
     } finally {

@@ -9,7 +9,7 @@
 import type { SubtitleRole } from '../../../server/lib/dash/tracks.ts'
 import { canonicalLanguage, languageName } from '../../../server/lib/languages.ts'
 import { SIDECAR_EXTENSIONS } from '../encode/subtitles/formats.ts'
-import { sidecarInfo, type TrackChoice } from '../encode/tracks.ts'
+import { hasSurround, sidecarInfo, type TrackChoice } from '../encode/tracks.ts'
 import type { LadderPlan, ProbeResult, SubtitlePlan } from '../encode/types.ts'
 import { h } from '../ui/dom.ts'
 
@@ -161,12 +161,13 @@ const LAYOUTS: Record<number, string> = {
 
 /**
  * What a track's sound becomes (planAudio): a stereo rendition always, and a 5.1 one beside it
- * from six channels up, more than six mixed down to it; "5.1 → stereo + 5.1", "5.0 → stereo".
+ * for 5.0 (its LFE silent) and from six channels up, more than six mixed down to it;
+ * "5.1 → stereo + 5.1", "5.0 → stereo + 5.1", "4.1 → stereo".
  */
 export function audioOutcome(channels: number, layout: string | null): string {
   const source = (layout?.replace(/\(.*\)$/, '') || LAYOUTS[channels]) ?? `${channels} channels`
   if (channels === 2) return 'stereo'
-  if (channels < 6) return `${source} → stereo`
+  if (!hasSurround({ channels, channelLayout: layout })) return `${source} → stereo`
   return `${source} → stereo + 5.1${channels > 6 ? ' (mixed down)' : ''}`
 }
 
@@ -294,7 +295,7 @@ export function createTrackPicker(
       ? h(
           'p',
           { class: 'hint', id: 'tracks-audio-kept' },
-          'Each ticked track is published in AAC: in stereo, which every device plays, and for tracks of 5.1 or more also in 5.1 for surround speakers (7.1 is mixed down to 5.1; fewer channels only to stereo). ' +
+          'Each ticked track is published in AAC: in stereo, which every device plays, and for tracks of 5.0 or more also in 5.1 for surround speakers (5.0 with a silent LFE; 7.1 is mixed down to 5.1; fewer channels only to stereo). ' +
             'Unticked tracks are left out; with none ticked, the movie has no sound.',
         )
       : null,

@@ -20,6 +20,8 @@ export function probed(over: Partial<ProbeResult> = {}): ProbeResult {
     sampleAspectRatio: { num: 1, den: 1 },
     fps: 30,
     interlaced: false,
+    // Untagged, as most files from x264 without options are.
+    colour: { matrix: null, primaries: null, transfer: null },
     videoCodec: 'h264',
     audioCodec: 'aac',
     hasAudio: true,
