@@ -1,5 +1,5 @@
 /** Poster images, with a generated stand-in for movies that have none yet. @module */
-import type { Movie, MovieSummary } from '../api.ts'
+import type { Movie } from '../api.ts'
 import { h } from './dom.ts'
 
 function hash(text: string): number {
