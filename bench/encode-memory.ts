@@ -7,8 +7,8 @@
  * worker's JS and wasm). Growth that keeps rising with the fraction done is a leak; a plateau is a
  * queue filling.
  *
- *   node --import tsx bench/encode-memory.ts                # 10 s and 4 min, 1080p
- *   MEM_MINUTES=2 MEM_HEIGHT=720 node --import tsx bench/encode-memory.ts
+ *   npm run bench:memory                                     # 10 s and 4 min, 1080p
+ *   MEM_MINUTES=2 MEM_HEIGHT=720 npm run bench:memory
  * @module
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
