@@ -9,11 +9,12 @@
  *
  *   npm run bench:memory                                     # 10 s and 4 min, 1080p
  *   MEM_MINUTES=2 MEM_HEIGHT=720 npm run bench:memory
+ *   MEM_ONLY=short MEM_ROTATE=90 npm run bench:memory       # a phone clip held upright
  * @module
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { planLadder } from '../client/src/encode/ladder.ts'
 import { allowFileSaving, openEngine } from '../tests/encode/support/browser.ts'
 import { nativeFfmpeg } from '../tests/support/media.ts'
@@ -23,6 +24,8 @@ import { unitClip } from './encode-long.ts'
 const MINUTES = Number(process.env.MEM_MINUTES ?? 4)
 const HEIGHT = Number(process.env.MEM_HEIGHT ?? 1080)
 const ONLY = process.env.MEM_ONLY // "short" or "long"
+/** A rotation written into the sources' display matrix (90, 180, 270), as phones record. */
+const ROTATE = Number(process.env.MEM_ROTATE ?? 0)
 
 interface Sample {
   t: number
@@ -139,6 +142,14 @@ async function measure(session: Session, path: string, dir: string, label: strin
   return { peak, wall: result.wallMs }
 }
 
+/** `path` remuxed with {@link ROTATE} in its display matrix (as tests/support/media.ts makeClip does), or itself. */
+async function rotated(dir: string, path: string): Promise<string> {
+  if (!ROTATE) return path
+  const out = join(dir, `rotated-${basename(path)}`)
+  await nativeFfmpeg(['-v', 'error', '-i', path, '-c', 'copy', '-metadata:s:v:0', `rotate=${ROTATE}`, out])
+  return out
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'adh-bench-mem-'))
   const session = await openEngine()
@@ -147,15 +158,15 @@ async function main() {
     const src = { label: '', minutes: MINUTES, width: (HEIGHT * 16) / 9, height: HEIGHT, kbps: 6000 }
     const results: string[] = []
     if (ONLY !== 'long') {
-      const short = await unitClip(dir, 'short.mp4', src, 10)
-      const r = await measure(session, short, dir, `10 s ${HEIGHT}p`)
+      const short = await rotated(dir, await unitClip(dir, 'short.mp4', src, 10))
+      const r = await measure(session, short, dir, `10 s ${HEIGHT}p${ROTATE ? ` rotated ${ROTATE}` : ''}`)
       results.push(`10 s: peak ${mb(r.peak)}, wall ${sec(r.wall)}`)
     }
     if (ONLY !== 'short') {
       const unit = await unitClip(dir, 'unit.mp4', src, 60)
       const long = join(dir, 'long.mp4')
       await nativeFfmpeg(['-v', 'error', '-stream_loop', String(MINUTES - 1), '-i', unit, '-c', 'copy', long])
-      const r = await measure(session, long, dir, `${MINUTES} min ${HEIGHT}p`)
+      const r = await measure(session, await rotated(dir, long), dir, `${MINUTES} min ${HEIGHT}p`)
       results.push(`${MINUTES} min: peak ${mb(r.peak)}, wall ${sec(r.wall)}`)
     }
     const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')
