@@ -26,9 +26,14 @@ const LAYOUTS: Partial<Record<VideoPixelFormat, { planes: Plane[]; chromaRows: 1
 const LUMA = Uint8Array.from({ length: 256 }, (_, v) => Math.round(16 + (v * 219) / 255))
 const CHROMA = Uint8Array.from({ length: 256 }, (_, v) => Math.round(128 + ((v - 128) * 224) / 255))
 
+/** Whether frames of `format` are 8-bit YUV, which this module brings to the movie's colour. */
+export function isEightBitYuv(format: string | null): format is VideoPixelFormat {
+  return format !== null && format in LAYOUTS
+}
+
 /** Whether `frame` is full-range 8-bit YUV, which {@link toTvRange} brings to TV range. */
 export function isFullRangeYuv(frame: VideoFrame): boolean {
-  return frame.colorSpace.fullRange === true && frame.format !== null && frame.format in LAYOUTS
+  return frame.colorSpace.fullRange === true && isEightBitYuv(frame.format)
 }
 
 /** Whether `frame` is 8-bit YUV tagged TV range and `colour` already. */
@@ -48,7 +53,7 @@ function isIn(frame: VideoFrame, colour: VideoColorSpaceInit): boolean {
  * @example yield await inColour(sample.toVideoFrame(), frameColorSpace(publishedColour(plan.source)))
  */
 export async function inColour(frame: VideoFrame, colour: VideoColorSpaceInit): Promise<VideoFrame> {
-  if (frame.format === null || !(frame.format in LAYOUTS) || isIn(frame, colour)) return frame
+  if (!isEightBitYuv(frame.format) || isIn(frame, colour)) return frame
   try {
     return await toTvRange(frame, colour)
   } finally {
@@ -63,21 +68,11 @@ export async function inColour(frame: VideoFrame, colour: VideoColorSpaceInit): 
  */
 export async function toTvRange(frame: VideoFrame, colour: VideoColorSpaceInit): Promise<VideoFrame> {
   const format = frame.format!
-  const layout = LAYOUTS[format]
-  if (!layout) throw new Error(`${format} frames are not 8-bit YUV`)
+  if (!isEightBitYuv(format)) throw new Error(`${format} frames are not 8-bit YUV`)
   const rect = frame.visibleRect!
   const data = new Uint8Array(frame.allocationSize())
   const planes = await frame.copyTo(data)
-  if (isFullRangeYuv(frame)) {
-    planes.forEach((plane, i) => {
-      const kind = layout.planes[i]
-      if (kind === 'alpha' || kind === undefined) return
-      const rows = kind === 'luma' ? rect.height : Math.ceil(rect.height / layout.chromaRows)
-      const table = kind === 'luma' ? LUMA : CHROMA
-      const end = Math.min(data.length, plane.offset + plane.stride * rows)
-      for (let k = plane.offset; k < end; k++) data[k] = table[data[k]!]!
-    })
-  }
+  if (isFullRangeYuv(frame)) fullToTvRange(data, format, planes, rect.height)
   return new VideoFrame(data, {
     format,
     codedWidth: rect.width,
@@ -88,5 +83,28 @@ export async function toTvRange(frame: VideoFrame, colour: VideoColorSpaceInit):
     ...(frame.duration !== null ? { duration: frame.duration } : {}),
     layout: planes,
     colorSpace: { ...colour, fullRange: false },
+  })
+}
+
+/**
+ * Maps the full-range levels of an 8-bit YUV picture `height` rows tall, laid out in `data` as
+ * `planes` say, to TV range in place (alpha left alone).
+ * @example fullToTvRange(bytes, 'I420', await frame.copyTo(bytes), frame.visibleRect.height)
+ */
+export function fullToTvRange(
+  data: Uint8Array,
+  format: VideoPixelFormat,
+  planes: readonly PlaneLayout[],
+  height: number,
+): void {
+  const layout = LAYOUTS[format]
+  if (!layout) throw new Error(`${format} frames are not 8-bit YUV`)
+  planes.forEach((plane, i) => {
+    const kind = layout.planes[i]
+    if (kind === 'alpha' || kind === undefined) return
+    const rows = kind === 'luma' ? height : Math.ceil(height / layout.chromaRows)
+    const table = kind === 'luma' ? LUMA : CHROMA
+    const end = Math.min(data.length, plane.offset + plane.stride * rows)
+    for (let k = plane.offset; k < end; k++) data[k] = table[data[k]!]!
   })
 }

@@ -28,8 +28,16 @@ import { x264Groups } from './ladder.ts'
 import { type EncodedTracks, type Engine, type Pipeline, posterFile, runPipeline } from './pipeline.ts'
 import { toNumber } from './rational.ts'
 import { RenditionEncoder, type RenditionSetup } from './rendition.ts'
+import { FrameRotator } from './rotate.ts'
 import { TileScaler } from './sprites.ts'
-import type { EncodeOptions, EncodeResume, EncoderBackend, LadderPlan, VideoRendition } from './types.ts'
+import type {
+  EncodeOptions,
+  EncodeResume,
+  EncoderBackend,
+  LadderPlan,
+  Rotation,
+  VideoRendition,
+} from './types.ts'
 import { X264Rungs } from './x264-rungs.ts'
 
 /** A source the browser decodes itself, or one that ffmpeg.wasm decodes for the browser's encoders. */
@@ -38,7 +46,7 @@ type Ready =
       kind: 'webcodecs'
       input: Input
       track: InputVideoTrack
-      rotation: number
+      rotation: Rotation
       renditions: RenditionSetup[]
       x264: VideoRendition[]
     }
@@ -277,12 +285,11 @@ async function browserFrames(
     }
   }
 
-  // A rotated source is turned upright once per frame on a canvas at the top rung's size; the
-  // encoders scale everything else themselves.
-  const top = plan.renditions[0]!
-  const upright = ready.rotation !== 0 ? new OffscreenCanvas(top.width, top.height) : null
-  const uprightContext = upright?.getContext('2d') ?? null
+  // Tagged with the movie's colour, whatever the decoder calls it, and in TV range like every source
+  // (phones record full range): the encoder writes the frame's tags. A rotated source's frames are
+  // turned upright at its own size; the encoders scale them to their rungs.
   const colour = frameColorSpace(publishedColour(plan.source))
+  const rotator = ready.rotation !== 0 ? new FrameRotator(ready.rotation, colour) : null
 
   // The seek-bar previews before a resumed encode's start are drawn from frames decoded for them alone.
   const { start, end } = span
@@ -300,14 +307,8 @@ async function browserFrames(
           held = sample
         }
         if (!held) throw new EncodeError('ffmpeg-failed', 'The video has no frame at its start.')
-        if (uprightContext && upright) {
-          held.draw(uprightContext, 0, 0, top.width, top.height)
-          yield new VideoFrame(upright, { timestamp: 0 })
-        } else {
-          // Tagged with the movie's colour, whatever the decoder calls it, and in TV range like
-          // every source (phones record full range): the encoder writes the frame's tags.
-          yield await inColour(held.toVideoFrame(), colour)
-        }
+        const frame = held.toVideoFrame()
+        yield await (rotator ? rotator.upright(frame) : inColour(frame, colour))
       }
     } finally {
       held?.close()
