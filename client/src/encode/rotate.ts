@@ -3,10 +3,10 @@
  * stores a landscape picture and a rotation in its container (90, 180 or 270 degrees clockwise),
  * which every rendition must have applied, since a DASH player ignores it.
  *
- * Each decoded frame is copied out in its own pixel format, its planes turned in JS (about 2 ms for
- * a 1080p 4:2:0 frame), and handed on as a new frame at the source's upright size (the encoders scale
- * it to their rungs, as they scale every frame), tagged with the movie's colour like any other frame
- * (color-range.ts). Drawing the frame on a canvas instead, as this did, cost three ways: Chromium keeps
+ * Each decoded frame is copied out in its own pixel format, its planes turned in JS (5–15 ms for a
+ * 1080p 4:2:0 frame in Node on a busy 2-core machine), and handed on as a new frame at the source's
+ * upright size (the encoders scale it to their rungs, as they scale every frame), tagged with the
+ * movie's colour like any other frame (color-range.ts). Drawing the frame on a canvas instead, as this did, cost three ways: Chromium keeps
  * every `VideoFrame` drawn on a canvas as a full-size picture in its 512 MB discardable cache
  * (`TileScaler` in sprites.ts tells the story), about 500 MB more for the tab within 60 frames; the
  * canvas hands over RGB, which the browser's encoder turns back into Y'CbCr with its own matrix and
@@ -171,14 +171,9 @@ export class FrameRotator {
         rotatePlane(source, shape, target, out.shape.stride, this.rotation)
       }
       const data = new Uint8Array(this.target, 0, to.bytes)
+      const layouts = to.planes.map((p) => p.layout)
       const yuv = isEightBitYuv(format)
-      if (yuv && isFullRangeYuv(frame))
-        fullToTvRange(
-          data,
-          format,
-          to.planes.map((p) => p.layout),
-          h,
-        )
+      if (yuv && isFullRangeYuv(frame)) fullToTvRange(data, format, layouts, h)
       return new VideoFrame(data, {
         format: format as VideoPixelFormat,
         codedWidth: w,
@@ -187,7 +182,7 @@ export class FrameRotator {
         displayHeight: quarter ? frame.displayWidth : frame.displayHeight,
         timestamp: frame.timestamp,
         ...(frame.duration !== null ? { duration: frame.duration } : {}),
-        layout: to.planes.map((p) => p.layout),
+        layout: layouts,
         // The decoder's tags stay on what inColour leaves alone too; RGBA copies are sRGB.
         ...(yuv
           ? { colorSpace: { ...this.colour, fullRange: false } }
