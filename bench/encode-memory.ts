@@ -26,6 +26,7 @@ const HEIGHT = Number(process.env.MEM_HEIGHT ?? 1080)
 const ONLY = process.env.MEM_ONLY // "short" or "long"
 /** A rotation written into the sources' display matrix (90, 180, 270), as phones record. */
 const ROTATE = Number(process.env.MEM_ROTATE ?? 0)
+const TURNED = ROTATE ? ` rotated ${ROTATE}` : ''
 
 interface Sample {
   t: number
@@ -159,14 +160,14 @@ async function main() {
     const results: string[] = []
     if (ONLY !== 'long') {
       const short = await rotated(dir, await unitClip(dir, 'short.mp4', src, 10))
-      const r = await measure(session, short, dir, `10 s ${HEIGHT}p${ROTATE ? ` rotated ${ROTATE}` : ''}`)
+      const r = await measure(session, short, dir, `10 s ${HEIGHT}p${TURNED}`)
       results.push(`10 s: peak ${mb(r.peak)}, wall ${sec(r.wall)}`)
     }
     if (ONLY !== 'short') {
       const unit = await unitClip(dir, 'unit.mp4', src, 60)
       const long = join(dir, 'long.mp4')
       await nativeFfmpeg(['-v', 'error', '-stream_loop', String(MINUTES - 1), '-i', unit, '-c', 'copy', long])
-      const r = await measure(session, await rotated(dir, long), dir, `${MINUTES} min ${HEIGHT}p`)
+      const r = await measure(session, await rotated(dir, long), dir, `${MINUTES} min ${HEIGHT}p${TURNED}`)
       results.push(`${MINUTES} min: peak ${mb(r.peak)}, wall ${sec(r.wall)}`)
     }
     const load = (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ')
