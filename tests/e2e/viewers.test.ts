@@ -91,6 +91,64 @@ const video = (page: Page) =>
   })
 
 /** Plays, then jumps to just before the end and waits for the episode to end. */
+/**
+ * Records what the page's video did (events with position, and the URL), so that a wait for the
+ * end-of-episode overlay that times out says why instead of only that it did.
+ */
+async function recordVideo(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const log: string[] = []
+    ;(window as unknown as { __videoLog: string[] }).__videoLog = log
+    const types = [
+      'play',
+      'playing',
+      'pause',
+      'waiting',
+      'seeking',
+      'seeked',
+      'ended',
+      'emptied',
+      'loadstart',
+      'error',
+    ]
+    document.addEventListener('DOMContentLoaded', () => {
+      const watch = (v: HTMLVideoElement) => {
+        for (const t of types)
+          v.addEventListener(t, () =>
+            log.push(`${t}@${v.currentTime.toFixed(2)}/${v.duration.toFixed(2)} rs${v.readyState}`),
+          )
+      }
+      const found = document.querySelector('video')
+      if (found) watch(found)
+      else
+        new MutationObserver((_, obs) => {
+          const v = document.querySelector('video')
+          if (v) {
+            obs.disconnect()
+            watch(v)
+          }
+        }).observe(document, { childList: true, subtree: true })
+    })
+  })
+}
+
+/** Waits for the countdown in the up-next overlay; on a timeout, says what the video did. */
+async function waitForCountdown(page: Page) {
+  try {
+    await page.locator('.player-upnext').getByRole('timer').waitFor()
+  } catch (err) {
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        log: (window as unknown as { __videoLog?: string[] }).__videoLog ?? [],
+        overlay: document.querySelector('.player-upnext')?.outerHTML ?? null,
+        player: document.querySelector('.player')?.getAttribute('data-state') ?? null,
+      }))
+      .catch((e: unknown) => String(e))
+    throw new Error(`no countdown: ${JSON.stringify(state)}`, { cause: err })
+  }
+}
+
 async function playToEnd(page: Page) {
   await page.locator('.player-start').click()
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0.3)
@@ -395,6 +453,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
   it('counts down at the end of an episode and opens the next; Cancel stops it; autoplay off asks instead', async () => {
     const viewer = await server.createUser('sora', 'viewer')
     const { context, page } = await open(browser)
+    await recordVideo(context)
     await signInAs(context, server.url, viewer)
 
     await page.goto(`${server.url}/movies/${episodes[0]!.id}`)
@@ -404,7 +463,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     )
     await playToEnd(page)
     const overlay = page.locator('.player-upnext')
-    await overlay.getByRole('timer').waitFor()
+    await waitForCountdown(page)
     expect(await overlay.textContent()).toContain('Up next · S1 · E2')
     expect(await page.locator('.player-upnext [aria-live]').textContent()).toContain('plays in 10 seconds')
     await screenshot(page, 'viewer-upnext-desktop')
@@ -419,11 +478,28 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     await page.clock.install()
     await page.goto(`${server.url}/movies/${episodes[1]!.id}`)
     await playToEnd(page)
-    await overlay.getByRole('timer').waitFor()
+    await waitForCountdown(page)
     await overlay.getByRole('button', { name: 'Cancel' }).click()
     await overlay.waitFor({ state: 'detached' })
     await page.clock.fastForward(15_000)
     expect(new URL(page.url()).pathname).toBe(`/movies/${episodes[1]!.id}`)
+
+    // Dragging the seek bar to the very end while paused ends the episode too, though the element
+    // fires no \`ended\` then.
+    const seekTo = (where: 'middle' | 'end') =>
+      page.evaluate(async (w) => {
+        const v = document.querySelector('video')!
+        v.currentTime = w === 'end' ? v.duration : v.duration / 2
+        await new Promise((r) => v.addEventListener('seeked', r, { once: true }))
+        return { paused: v.paused, ended: v.ended }
+      }, where)
+    expect(await seekTo('middle')).toEqual({ paused: true, ended: false })
+    expect(await overlay.count()).toBe(0)
+    expect(await seekTo('end')).toEqual({ paused: true, ended: true })
+    await waitForCountdown(page)
+    expect(await page.locator('.player').getAttribute('data-state')).toBe('ended')
+    await overlay.getByRole('button', { name: 'Cancel' }).click()
+    await overlay.waitFor({ state: 'detached' })
 
     // Autoplay off (the switch in the overlay saves it): the next episode is offered, not counted to.
     await page.evaluate(() => {
@@ -431,7 +507,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
       v.currentTime = v.duration - 1
       return v.play()
     })
-    await overlay.getByRole('timer').waitFor()
+    await waitForCountdown(page)
     await overlay.getByRole('switch', { name: 'Autoplay next episode' }).click()
     await expect
       .poll(
@@ -452,10 +528,11 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     // The countdown on a phone.
     await api(server, viewer, 'PATCH', '/api/me/preferences', { autoplayNext: true })
     const phone = await open(browser, 'phone')
+    await recordVideo(phone.context)
     await signInAs(phone.context, server.url, viewer)
     await phone.page.goto(`${server.url}/movies/${episodes[0]!.id}`)
     await playToEnd(phone.page)
-    await phone.page.locator('.player-upnext').getByRole('timer').waitFor()
+    await waitForCountdown(phone.page)
     await screenshot(phone.page, 'viewer-upnext-phone')
     await phone.context.close()
   }, 120_000)

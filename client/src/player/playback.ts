@@ -4,6 +4,7 @@
  * @module
  */
 import type { DashSession } from './dash-session.ts'
+import { onPlaybackEnd } from './ended.ts'
 import type { PlayerView } from './view.ts'
 
 export interface Playback {
@@ -59,7 +60,7 @@ export function createPlayback(ctx: {
   video.addEventListener('pause', () => {
     if (!ctx.failed()) view.setState('paused')
   })
-  video.addEventListener('ended', () => {
+  onPlaybackEnd(video, () => {
     wantPlay = false
     view.setState('ended')
   })

@@ -9,6 +9,7 @@ import { errorMessage } from '../api.ts'
 import { h } from '../ui/dom.ts'
 import { icon } from '../ui/icons.ts'
 import { failureToast } from '../ui/toast.ts'
+import { onPlaybackEnd } from './ended.ts'
 import type { Lifetime } from './lifetime.ts'
 import type { PlayerView } from './view.ts'
 
@@ -147,7 +148,7 @@ export function createUpNext(ctx: { view: PlayerView; life: Lifetime }, opts: Up
     }, 250)
   }
 
-  video.addEventListener('ended', () => void show())
+  onPlaybackEnd(video, () => void show())
   // Going back into the episode (a seek, Replay) puts the question away.
   video.addEventListener('seeking', () => !atEnd() && close())
   video.addEventListener('play', close)

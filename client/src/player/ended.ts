@@ -1,0 +1,30 @@
+/**
+ * The end of playback, however it comes about. The media element fires `ended` when playback runs
+ * into the end of the stream, but not always:
+ * - dash.js checks every 200 ms whether the position has passed the stream's end and, when it sees
+ *   that before the element's own end handling, seeks to the end and pauses. Chromium then fires
+ *   `pause` and leaves `ended` true without an `ended` event (seen in the e2e suite on a loaded
+ *   machine, about one play in twenty).
+ * - A viewer who drags the seek bar to the very end while paused gets no `ended` event either.
+ * Either way the episode is over for the viewer, and what follows an end (the state the controls
+ * show, "Up next") should follow.
+ * @module
+ */
+
+/**
+ * Calls `fn` once each time playback reaches the end: on `ended`, or on a `pause` or `seeked` that
+ * leaves the element ended. Leaving the end (playing again, seeking back) arms it for the next.
+ */
+export function onPlaybackEnd(video: HTMLVideoElement, fn: () => void): void {
+  let signalled = false
+  const check = () => {
+    if (signalled || !video.ended) return
+    signalled = true
+    fn()
+  }
+  const rearm = () => {
+    if (!video.ended) signalled = false
+  }
+  for (const type of ['ended', 'pause', 'seeked']) video.addEventListener(type, check)
+  for (const type of ['play', 'seeking', 'emptied']) video.addEventListener(type, rearm)
+}
