@@ -485,7 +485,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     expect(new URL(page.url()).pathname).toBe(`/movies/${episodes[1]!.id}`)
 
     // Dragging the seek bar to the very end while paused ends the episode too, though the element
-    // fires no \`ended\` then.
+    // fires no `ended` then.
     const seekTo = (where: 'middle' | 'end') =>
       page.evaluate(async (w) => {
         const v = document.querySelector('video')!

@@ -334,6 +334,12 @@ describe('watching a movie with tracks', () => {
     expect((await state()).textIndex).toBe(-1)
     await page.keyboard.press('c')
     await expect.poll(async () => (await state()).drawn, { timeout: 10_000 }).toBe('The <b>last</b> train')
+
+    // A track never shown before, picked while paused, shows its cue without playing on.
+    await openMenu('subtitles')
+    await page.getByRole('menuitemradio', { name: 'Spanish' }).click()
+    await expect.poll(async () => (await state()).drawn, { timeout: 15_000 }).toBe('El último tren')
+    expect(await page.evaluate(() => document.querySelector('video')!.paused)).toBe(true)
   }, 90_000)
 
   it('previews the picture under the pointer above the seek bar, a different tile at another time', async () => {

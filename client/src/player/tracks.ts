@@ -103,12 +103,43 @@ export function createTrackControl(ctx: {
     ctx.subtitles.show(shown ? shown.key : null)
   }
 
+  /**
+   * dash.js fetches a newly picked subtitle file while paused too, but puts its cues on the page's
+   * text track only as the position moves (its cue window follows time updates and seeks). A viewer
+   * who pauses to pick subtitles would see none until playing on; so once the file has arrived, a
+   * seek to where the picture stands (buffered: nothing else loads) shows them.
+   */
+  function showOnArrival() {
+    const { video } = ctx
+    const dash = ctx.player()
+    const pausedMidway = () =>
+      video.paused && !video.ended && video.readyState >= HTMLMediaElement.HAVE_METADATA
+    if (!dash || !pausedMidway()) return
+    const arrived = (e: { mediaType?: string; request?: { mediaType?: string } }) => {
+      if ((e.request?.mediaType ?? e.mediaType) !== 'text') return
+      done()
+      // After dash.js's own handlers have parsed the file.
+      setTimeout(() => {
+        if (pausedMidway() && !video.seeking) video.currentTime = video.currentTime
+      }, 0)
+    }
+    const done = () => {
+      dash.off('fragmentLoadingCompleted', arrived)
+      video.removeEventListener('play', done)
+    }
+    dash.on('fragmentLoadingCompleted', arrived)
+    video.addEventListener('play', done)
+  }
+
   function pickSubtitles(key: string | null, byViewer: boolean) {
     const chosen = key === null ? null : (text.find((t) => t.option.key === key)?.option ?? null)
     subtitle = chosen
     if (chosen) lastSubtitle = chosen
     subtitleMenu.setChecked(chosen?.key ?? OFF)
-    if (textReady) showText(chosen)
+    if (textReady) {
+      showText(chosen)
+      if (chosen && byViewer) showOnArrival()
+    }
     if (byViewer) {
       saveTrackPreference('subtitles', chosen?.lang ?? OFF)
       ctx.flash(chosen ? `Subtitles: ${chosen.label}` : 'Subtitles off')
