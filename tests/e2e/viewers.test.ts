@@ -149,6 +149,16 @@ async function waitForCountdown(page: Page) {
   }
 }
 
+/**
+ * Stops the page's fake clock (installed with `page.clock.install()`) about where it stands, so a
+ * countdown on screen waits for the test's next click however slow a loaded machine makes it.
+ * Playback itself goes on (the media element keeps real time); `page.clock.resume()` lets it run.
+ */
+async function holdClock(page: Page) {
+  const now = await page.evaluate(() => Date.now())
+  await page.clock.pauseAt(now + 250)
+}
+
 async function playToEnd(page: Page) {
   await page.locator('.player-start').click()
   await page.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0.3)
@@ -479,8 +489,10 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     await page.goto(`${server.url}/movies/${episodes[1]!.id}`)
     await playToEnd(page)
     await waitForCountdown(page)
+    await holdClock(page)
     await overlay.getByRole('button', { name: 'Cancel' }).click()
     await overlay.waitFor({ state: 'detached' })
+    await page.clock.resume()
     await page.clock.fastForward(15_000)
     expect(new URL(page.url()).pathname).toBe(`/movies/${episodes[1]!.id}`)
 
@@ -500,9 +512,11 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     expect(await overlay.count()).toBe(0)
     expect(await seekTo('end')).toEqual({ paused: true, ended: true })
     await waitForCountdown(page)
+    await holdClock(page)
     expect(await page.locator('.player').getAttribute('data-state')).toBe('ended')
     await overlay.getByRole('button', { name: 'Cancel' }).click()
     await overlay.waitFor({ state: 'detached' })
+    await page.clock.resume()
 
     // Autoplay off (the switch in the overlay saves it): the next episode is offered, not counted to.
     await page.evaluate(() => {
@@ -511,6 +525,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
       return v.play()
     })
     await waitForCountdown(page)
+    await holdClock(page)
     await overlay.getByRole('switch', { name: 'Autoplay next episode' }).click()
     await expect
       .poll(
@@ -520,6 +535,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
       )
       .toBe(false)
     await expect.poll(() => overlay.getByRole('timer').count()).toBe(0)
+    await page.clock.resume()
     await page.reload()
     await playToEnd(page)
     await overlay.getByRole('button', { name: 'Play next episode' }).waitFor()
