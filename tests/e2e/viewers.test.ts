@@ -150,13 +150,16 @@ async function waitForCountdown(page: Page) {
 }
 
 /**
- * Stops the page's fake clock (installed with `page.clock.install()`) about where it stands, so a
- * countdown on screen waits for the test's next click however slow a loaded machine makes it.
- * Playback itself goes on (the media element keeps real time); `page.clock.resume()` lets it run.
+ * Stops the page's clock (faked with `page.clock.install()`) where it stands: `Date.now()` holds, so
+ * a countdown on screen waits for the test's next click however slow a loaded machine makes it.
+ * Timers still run, so the player's do too; `releaseClock` lets time flow again.
  */
 async function holdClock(page: Page) {
-  const now = await page.evaluate(() => Date.now())
-  await page.clock.pauseAt(now + 250)
+  await page.clock.setFixedTime(await page.evaluate(() => Date.now()))
+}
+
+async function releaseClock(page: Page) {
+  await page.clock.setSystemTime(await page.evaluate(() => Date.now()))
 }
 
 async function playToEnd(page: Page) {
@@ -492,7 +495,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     await holdClock(page)
     await overlay.getByRole('button', { name: 'Cancel' }).click()
     await overlay.waitFor({ state: 'detached' })
-    await page.clock.resume()
+    await releaseClock(page)
     await page.clock.fastForward(15_000)
     expect(new URL(page.url()).pathname).toBe(`/movies/${episodes[1]!.id}`)
 
@@ -516,7 +519,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     expect(await page.locator('.player').getAttribute('data-state')).toBe('ended')
     await overlay.getByRole('button', { name: 'Cancel' }).click()
     await overlay.waitFor({ state: 'detached' })
-    await page.clock.resume()
+    await releaseClock(page)
 
     // Autoplay off (the switch in the overlay saves it): the next episode is offered, not counted to.
     await page.evaluate(() => {
@@ -535,7 +538,7 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
       )
       .toBe(false)
     await expect.poll(() => overlay.getByRole('timer').count()).toBe(0)
-    await page.clock.resume()
+    await releaseClock(page)
     await page.reload()
     await playToEnd(page)
     await overlay.getByRole('button', { name: 'Play next episode' }).waitFor()
