@@ -500,13 +500,13 @@ describe('viewers: sign-up, My list, progress, series and episodes', () => {
     expect(new URL(page.url()).pathname).toBe(`/movies/${episodes[1]!.id}`)
 
     // A seek to the very end while paused ends the episode too, though the element fires no
-    // `ended` then (dash.js's own end check does just that when it sees the end first). From a
-    // second before the end, so that the last segment is still buffered.
+    // `ended` then (dash.js's own end check does just that when it sees the end first). From 1.5 s
+    // before the end, so that the last segment is still buffered.
     const seekTo = (where: 'before' | 'end') =>
       page.evaluate(async (w) => {
         const v = document.querySelector('video')!
         const seeked = new Promise((r) => v.addEventListener('seeked', r, { once: true }))
-        v.currentTime = w === 'end' ? v.duration : v.duration - 1
+        v.currentTime = w === 'end' ? v.duration : v.duration - 1.5
         const late = new Promise((r) => setTimeout(() => r('late'), 15_000))
         if ((await Promise.race([seeked, late])) === 'late') throw new Error(`no seeked after a seek to ${w}`)
         return { paused: v.paused, ended: v.ended }

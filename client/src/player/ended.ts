@@ -12,8 +12,16 @@
  */
 
 /**
+ * How far before the end a seek must go to count as leaving it. dash.js itself moves the position
+ * around the end (its end check seeks to the stream's end, which may be a few milliseconds short of
+ * the element's duration; a seek to the very end may land half a second short), and none of that is
+ * the viewer going back into the episode.
+ */
+const LEAVE_END_SECONDS = 1
+
+/**
  * Calls `fn` once each time playback reaches the end: on `ended`, or on a `pause` or `seeked` that
- * leaves the element ended. Leaving the end (playing again, seeking back) arms it for the next.
+ * leaves the element ended. Playing again or seeking back into the episode arms it for the next end.
  */
 export function onPlaybackEnd(video: HTMLVideoElement, fn: () => void): void {
   let signalled = false
@@ -22,9 +30,17 @@ export function onPlaybackEnd(video: HTMLVideoElement, fn: () => void): void {
     signalled = true
     fn()
   }
-  const rearm = () => {
+  const leftEnd = () =>
+    !video.ended &&
+    !(Number.isFinite(video.duration) && video.duration - video.currentTime < LEAVE_END_SECONDS)
+  video.addEventListener('play', () => {
     if (!video.ended) signalled = false
-  }
+  })
+  video.addEventListener('seeking', () => {
+    if (leftEnd()) signalled = false
+  })
+  video.addEventListener('emptied', () => {
+    signalled = false
+  })
   for (const type of ['ended', 'pause', 'seeked']) video.addEventListener(type, check)
-  for (const type of ['play', 'seeking', 'emptied']) video.addEventListener(type, rearm)
 }
